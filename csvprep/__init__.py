@@ -1,0 +1,36 @@
+"""csvprep: clean and validate contact CSVs for outbound AI voice-call campaigns before upload.
+
+>>> import csvprep
+>>> result = csvprep.clean("contacts.csv", csvprep.load_rules("rules/payment_reminder.toml"))  # doctest: +SKIP
+>>> result.counts()["rows_rejected"], result.cleaned, result.rejected, result.issues  # doctest: +SKIP
+"""
+
+from .errors import CsvprepError, InputError, OutputError, RulesError
+from .issues import CODES
+from .phones import PhoneVerdict, normalize_phones, parse_phone
+from .pipeline import clean
+from .reading import Contacts, ReadOptions, read_contacts
+from .result import CleanResult
+from .rules import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
+
+__all__ = [
+    "CODES",
+    "CleanResult",
+    "Contacts",
+    "CsvprepError",
+    "DuplicateRule",
+    "InputError",
+    "OutputError",
+    "PhoneRule",
+    "PhoneVerdict",
+    "ReadOptions",
+    "Rules",
+    "RulesError",
+    "VariableRule",
+    "clean",
+    "load_rules",
+    "normalize_phones",
+    "parse_phone",
+    "read_contacts",
+    "rules_from_dict",
+]

@@ -1,0 +1,81 @@
+"""Issues: one row per problem found, in one Polars frame that every stage appends to and every renderer reads.
+
+Every issue has a stable ``code``; the message follows the campaign API's wording (``invalid phone number
+'+1234'``, ``missing required variable 'customer_name'``) and is printed as ``Row N: message``."""
+
+from __future__ import annotations
+
+import polars as pl
+
+ISSUE_SCHEMA = {
+    "row": pl.Int64,
+    "line": pl.Int64,
+    "column": pl.String,
+    "code": pl.String,
+    "severity": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+    "detail": pl.String,
+}
+
+# code -> (severity, what it means). The README's table of codes is generated from this, and a test keeps them equal.
+CODES: dict[str, tuple[str, str]] = {
+    "missing_phone": ("error", "the phone cell is empty"),
+    "invalid_phone": ("error", "not a valid phone number (the detail says why: too short, too long, not a number,"
+                               " no country code, not valid in its region)"),
+    "phone_digits_lost": ("error", "the number was turned into scientific notation by a spreadsheet"
+                                   " (`4.15555E+09`): its digits are lost"),
+    "phone_extension": ("error", "the number has an extension, which a campaign cannot dial"),
+    "phone_region_not_allowed": ("error", "a valid number in a region outside `allowed_regions`"),
+    "phone_type_not_allowed": ("error", "a valid number of a type outside `allowed_types` (e.g. a landline)"),
+    "phone_missing_plus": ("warning", "invalid as written but valid with a leading `+` (a spreadsheet dropped"
+                                      " it): accepted as the international number"),
+    "missing_variable": ("error", "a required variable's cell is empty and there is no default"),
+    "invalid_value": ("error", "a variable's value does not fit its type or constraints"),
+    "duplicate": ("error", "the same phone number (or duplicate key) as an earlier accepted row"
+                           " (a warning with `policy = \"warn\"`)"),
+    "wrong_field_count": ("error", "the record has more or fewer fields than the header"),
+    "unterminated_quote": ("error", "a quoted field is never closed"),
+    "stray_quote": ("error", "a quote inside an unquoted field, or text after a closing quote"),
+    "nul_byte": ("error", "the record contains a NUL byte"),
+    "field_too_large": ("error", "a field longer than 32,767 characters (Excel's cell limit)"),
+    "formula_injection": ("warning", "a cell starts with `=`, `+`, `-`, `@`, tab or CR and would run as a formula"
+                                     " in a spreadsheet (an error with `--strict`)"),
+}
+
+
+def empty_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
+
+
+def issue_frame(
+    rows: pl.DataFrame,
+    *,
+    column: str | None,
+    code: str,
+    value: pl.Expr,
+    message: pl.Expr,
+    detail: pl.Expr | None = None,
+    severity: str | None = None,
+) -> pl.DataFrame:
+    """Issues for every row of ``rows`` (a frame with ``_row`` and ``_line``), one code, messages from expressions."""
+    if rows.height == 0:
+        return empty_issues()
+    return rows.rechunk().select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.col("_line").cast(pl.Int64).alias("line"),
+        pl.lit(column, dtype=pl.String).alias("column"),
+        pl.lit(code).alias("code"),
+        pl.lit(severity or CODES[code][0]).alias("severity"),
+        value.cast(pl.String).alias("value"),
+        message.cast(pl.String).alias("message"),
+        (detail if detail is not None else pl.lit(None)).cast(pl.String).alias("detail"),
+    )
+
+
+def issues_from(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """One issue frame from many, in row order (stable: within a row, the order the stages found them)."""
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return empty_issues()
+    return pl.concat(frames, how="vertical").sort("row", maintain_order=True)

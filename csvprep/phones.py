@@ -1,0 +1,175 @@
+"""Phone numbers: parse each distinct value with ``phonenumbers`` in the default region and decide, once per
+value, its E.164 form or why it cannot be dialled."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+import polars as pl
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
+from .rules import PHONE_TYPES, PhoneRule
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
+_DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
+_PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country calling code",
+    NumberParseException.NOT_A_NUMBER: "not a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+VERDICT_SCHEMA = {
+    "e164": pl.String,
+    "code": pl.String,
+    "detail": pl.String,
+    "region": pl.String,
+    "line_type": pl.String,
+}
+_TYPE_NAMES = {value: name for name, value in PHONE_TYPES.items()}
+
+
+@dataclass(frozen=True)
+class PhoneVerdict:
+    """What csvprep makes of one phone cell: ``e164`` when it can be dialled; ``code`` when there is a problem
+    (an error, or the warning ``phone_missing_plus`` beside an ``e164``)."""
+
+    e164: str | None
+    code: str | None = None
+    detail: str | None = None
+    region: str | None = None
+    line_type: str | None = None
+
+
+def parse_phone(raw: str | None, rule: PhoneRule | None = None) -> PhoneVerdict:
+    """Decide one phone cell under ``rule`` (default region, allowed regions and types)."""
+    rule = rule or PhoneRule()
+    text = (raw or "").strip()
+    if not text:
+        return PhoneVerdict(None, "missing_phone")
+    if _SCIENTIFIC.match(text):
+        return PhoneVerdict(
+            None, "phone_digits_lost", "format the column as text in the spreadsheet and export it again"
+        )
+    text = _NUMBER_CELL.sub(r"\1", text)
+    region = rule.default_region
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException as exc:
+        rescued = _with_plus(text, rule)
+        if rescued is not None:
+            return rescued
+        if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE and region is None and not text.startswith("+"):
+            return PhoneVerdict(None, "invalid_phone", "written without a country code and no default region is set")
+        return PhoneVerdict(None, "invalid_phone", _PARSE_REASONS.get(exc.error_type, "not a phone number"))
+    if number.extension:
+        return PhoneVerdict(
+            None, "phone_extension", f"it has an extension ({number.extension}), which a campaign cannot dial"
+        )
+    if not phonenumbers.is_valid_number(number):
+        rescued = _with_plus(text, rule)
+        if rescued is not None:
+            return rescued
+        return PhoneVerdict(None, "invalid_phone", _invalid_reason(number, region))
+    return _accepted(number, rule)
+
+
+def _accepted(number: phonenumbers.PhoneNumber, rule: PhoneRule, code: str | None = None,
+              detail: str | None = None) -> PhoneVerdict:
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    region = phonenumbers.region_code_for_number(number)
+    number_type = phonenumbers.number_type(number)
+    line_type = _TYPE_NAMES.get(number_type, "unknown")
+    if rule.allowed_regions is not None and region not in rule.allowed_regions:
+        return PhoneVerdict(
+            None, "phone_region_not_allowed",
+            f"{e164} is a {region} number; allowed regions: {', '.join(rule.allowed_regions)}", region, line_type,
+        )
+    if rule.allowed_types is not None and not _type_allowed(number_type, rule.allowed_types):
+        return PhoneVerdict(
+            None, "phone_type_not_allowed",
+            f"{e164} is a {line_type.replace('_', ' ')} number; allowed types: {', '.join(rule.allowed_types)}",
+            region, line_type,
+        )
+    return PhoneVerdict(e164, code, detail, region, line_type)
+
+
+def _type_allowed(number_type: int, allowed: tuple[str, ...]) -> bool:
+    if number_type == phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE:
+        # phonenumbers cannot tell these apart in some regions (all of +1): either wish admits them
+        return bool({"fixed_line", "mobile", "fixed_line_or_mobile"} & set(allowed))
+    return _TYPE_NAMES.get(number_type) in allowed
+
+
+def _with_plus(text: str, rule: PhoneRule) -> PhoneVerdict | None:
+    """A number written without its '+' (a spreadsheet dropped it) that is valid once the '+' is back."""
+    if not rule.fix_missing_plus or text.startswith("+") or not _DIGITS_ONLY.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 8 or digits.startswith("0"):
+        return None
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except NumberParseException:
+        return None
+    if number.extension or not phonenumbers.is_valid_number(number):
+        return None
+    where = f" in {rule.default_region}" if rule.default_region else " without a country code"
+    return _accepted(number, rule, "phone_missing_plus", f"not valid{where} as written")
+
+
+def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str | None) -> str:
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    where = f"+{number.country_code}" if region in (None, "ZZ", "001") else region
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    digits = len(phonenumbers.national_significant_number(number))
+    if reason == ValidationResult.TOO_SHORT:
+        return f"too short for {where}: {digits} digits after the country code"
+    if reason == ValidationResult.TOO_LONG:
+        return f"too long for {where}: {digits} digits after the country code"
+    if reason == ValidationResult.INVALID_LENGTH:
+        return f"wrong length for {where}: {digits} digits after the country code"
+    if reason == ValidationResult.INVALID_COUNTRY_CODE:
+        return "unknown country calling code"
+    return f"not a valid {where} number"
+
+
+def check_phones(values: pl.Series, rule: PhoneRule) -> pl.DataFrame:
+    """A verdict per cell of ``values`` (columns of :data:`VERDICT_SCHEMA`), each distinct value parsed once."""
+    distinct = values.unique(maintain_order=True)
+    verdicts = [parse_phone(value, rule) for value in distinct.to_list()]
+    lookup = pl.DataFrame(
+        {
+            "_raw": distinct,
+            "e164": [v.e164 for v in verdicts],
+            "code": [v.code for v in verdicts],
+            "detail": [v.detail for v in verdicts],
+            "region": [v.region for v in verdicts],
+            "line_type": [v.line_type for v in verdicts],
+        },
+        schema={"_raw": pl.String, **VERDICT_SCHEMA},
+    )
+    joined = pl.DataFrame({"_raw": values.cast(pl.String)}).join(
+        lookup, on="_raw", how="left", nulls_equal=True, maintain_order="left"
+    )
+    return joined.drop("_raw")
+
+
+def normalize_phones(
+    values: pl.Series | pl.Expr, default_region: str | None = None, **rule: object
+) -> pl.Series | pl.Expr:
+    """E.164 form of each phone number in a Series or expression; null where it is not a dialable number.
+
+    ``rule`` takes the other :class:`PhoneRule` fields (``allowed_regions``, ``allowed_types``, ``fix_missing_plus``).
+    """
+    phone_rule = PhoneRule(default_region=default_region, **rule)  # type: ignore[arg-type]
+
+    def convert(series: pl.Series) -> pl.Series:
+        return check_phones(series.cast(pl.String), phone_rule).get_column("e164").alias(series.name)
+
+    if isinstance(values, pl.Expr):
+        return values.map_batches(convert, return_dtype=pl.String)
+    return convert(values)

@@ -1,0 +1,225 @@
+"""The pipeline: read → map columns → phones → variables → formula cells → duplicates → split into cleaned and
+rejected. Every stage appends to one issue frame; a record is rejected when it has at least one error."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import polars as pl
+
+from .columns import map_columns
+from .duplicates import find_duplicates
+from .errors import InputError
+from .issues import CODES, empty_issues, issue_frame, issues_from
+from .phones import check_phones
+from .reading import Contacts, ReadOptions, read_bytes, read_contacts
+from .result import CleanResult
+from .rules import Rules, load_rules
+from .variables import check_variables
+
+FORMULA_TRIGGERS = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+
+PHONE_MESSAGES = {
+    "missing_phone": "missing phone number",
+    "invalid_phone": "invalid phone number '{}'",
+    "phone_digits_lost": "phone number '{}' lost its digits: a spreadsheet turned it into scientific notation",
+    "phone_extension": "phone number '{}' has an extension, which a campaign cannot dial",
+    "phone_region_not_allowed": "phone number '{}' is outside the allowed regions",
+    "phone_type_not_allowed": "phone number '{}' is not an allowed line type",
+    "phone_missing_plus": "phone number '{}' had lost its '+': read as {}",
+}
+
+
+def clean(
+    source: str | Path | bytes | pl.DataFrame,
+    rules: Rules | str | Path,
+    *,
+    region: str | None = None,
+    read_options: ReadOptions | None = None,
+    strict: bool = False,
+) -> CleanResult:
+    """Clean a contact list: a file path, the file's bytes, or a Polars frame (every column read as text).
+
+    ``rules`` is a :class:`Rules` or the path of a rules file; ``region`` overrides its default region;
+    ``strict`` makes warnings about formula-like cells errors. Raises :class:`~csvprep.errors.CsvprepError`
+    subclasses when the job cannot run; row problems are in the result."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    if not isinstance(rules, Rules):
+        rules = load_rules(rules)
+    if region is not None:
+        rules = rules.with_region(region)
+
+    contacts = _contacts(source, read_options)
+    timings["read"] = time.perf_counter() - started
+
+    columns = map_columns(contacts.header, rules, contacts.source)
+    original = contacts.frame
+    frame = original
+
+    mark = time.perf_counter()
+    verdicts = check_phones(frame.get_column(columns.phone), rules.phone)
+    frame = frame.with_columns(
+        verdicts.select(
+            pl.col("e164").alias("_e164"), pl.col("code").alias("_phone_code"), pl.col("detail").alias("_phone_detail"),
+            pl.col("region").alias("_region"), pl.col("line_type").alias("_line_type"),
+        )
+    )
+    phone_issues = _phone_issues(frame, columns.phone)
+    timings["phones"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables))
+    timings["variables"] = time.perf_counter() - mark
+
+    output_columns = contacts.header + list(columns.added)
+    formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
+
+    issues = issues_from([phone_issues, variable_issues, formula_issues, _broken_issues(contacts.broken)])
+    mark = time.perf_counter()
+    failed_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
+    duplicate_issues = find_duplicates(
+        frame.filter(~pl.col("_row").is_in(failed_rows.implode())), rules.duplicates, columns
+    )
+    timings["duplicates"] = time.perf_counter() - mark
+    issues = issues_from([issues, duplicate_issues])
+    rejected_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
+
+    accepted = frame.filter(~pl.col("_row").is_in(rejected_rows.implode()))
+    cleaned = accepted.with_columns(pl.col("_e164").alias(columns.phone)).select(output_columns)
+    rejected = _rejected(original, contacts.broken, rejected_rows, issues, contacts.header)
+    timings["total"] = time.perf_counter() - started
+
+    result = CleanResult(
+        cleaned=cleaned,
+        rejected=rejected,
+        issues=issues,
+        rules=rules,
+        contacts=contacts,
+        columns=columns,
+        variable_stats=variable_stats,
+        phone_stats=_phone_stats(accepted),
+        timings=timings,
+        strict=strict,
+    )
+    result.check_accounting()
+    return result
+
+
+def _contacts(source: str | Path | bytes | pl.DataFrame, options: ReadOptions | None) -> Contacts:
+    if isinstance(source, pl.DataFrame):
+        return _contacts_from_frame(source)
+    if isinstance(source, (bytes, bytearray)):
+        return read_bytes(bytes(source), options=options)
+    return read_contacts(source, options)
+
+
+def _contacts_from_frame(frame: pl.DataFrame) -> Contacts:
+    header = [str(name).strip() for name in frame.columns]
+    if len(set(header)) != len(header):
+        raise InputError("<frame>: duplicate column names")
+    if frame.height == 0:
+        raise InputError("<frame>: the frame has no contacts")
+    text = frame.select(pl.all().cast(pl.String)).rename(dict(zip(frame.columns, header)))
+    rows = pl.int_range(2, frame.height + 2, eager=True, dtype=pl.Int64)
+    text = text.with_columns(rows.alias("_row"), rows.alias("_line"))
+    broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
+                                  "message": pl.String})
+    return Contacts(frame=text, header=header, broken=broken, blank_rows=0, source="<frame>", encoding="n/a",
+                    delimiter="n/a", line_endings="n/a")
+
+
+def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    found = []
+    for code, template in PHONE_MESSAGES.items():
+        rows = frame.filter(pl.col("_phone_code") == code)
+        if rows.height:
+            value = pl.col(column).fill_null("")
+            fields = [value, pl.col("_e164")][: template.count("{}")]
+            message = pl.format(template, *fields) if fields else pl.lit(template)
+            found.append(issue_frame(rows, column=column, code=code, value=value, message=message,
+                                     detail=pl.col("_phone_detail")))
+    return issues_from(found)
+
+
+def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl.DataFrame:
+    severity = "error" if strict else "warning"
+    found = []
+    for column in columns:
+        cell = pl.col(column)
+        rows = frame.filter(cell.str.contains(FORMULA_TRIGGERS) & ~cell.str.strip_chars().str.contains(_PLAIN_NUMBER))
+        if rows.height:
+            found.append(issue_frame(
+                rows, column=column, code="formula_injection", severity=severity, value=cell,
+                message=pl.format("cell '{}' in column '{}' would run as a formula in a spreadsheet",
+                                  cell.str.slice(0, 60), pl.lit(column)),
+            ))
+    return issues_from(found)
+
+
+def _broken_issues(broken: pl.DataFrame) -> pl.DataFrame:
+    if broken.height == 0:
+        return empty_issues()
+    return broken.select(
+        pl.col("_row").alias("row"),
+        pl.col("_line").alias("line"),
+        pl.lit(None, dtype=pl.String).alias("column"),
+        pl.col("code"),
+        pl.col("code").replace_strict({c: s for c, (s, _) in CODES.items()}, return_dtype=pl.String).alias(
+            "severity"),
+        pl.col("_raw").str.slice(0, 200).alias("value"),
+        pl.col("message"),
+        pl.lit(None, dtype=pl.String).alias("detail"),
+    )
+
+
+def _rejected(original: pl.DataFrame, broken: pl.DataFrame, rejected_rows: pl.Series, issues: pl.DataFrame,
+              header: list[str]) -> pl.DataFrame:
+    """Rejected records with their original values, ``row``, ``errors`` and, for records that could not be split
+    into fields, ``raw`` (the record's text)."""
+    reasons = (
+        issues.filter(pl.col("severity") == "error")
+        .with_columns(
+            pl.when(pl.col("detail").is_not_null())
+            .then(pl.format("{} ({})", pl.col("message"), pl.col("detail")))
+            .otherwise(pl.col("message"))
+            .alias("text")
+        )
+        .group_by("row", maintain_order=True)
+        .agg(pl.col("text").str.join("; ").alias("_errors"))
+    )
+    rows = original.filter(pl.col("_row").is_in(rejected_rows.implode())).with_columns(
+        pl.lit(None, dtype=pl.String).alias("_raw")
+    )
+    broken_rows = broken.select(
+        *[pl.lit(None, dtype=pl.String).alias(name) for name in header], "_row", "_line", "_raw"
+    )
+    every = pl.concat([rows.select(header + ["_row", "_line", "_raw"]), broken_rows], how="vertical").sort("_row")
+    every = every.join(reasons, left_on="_row", right_on="row", how="left", maintain_order="left")
+    names = _free_names(header, ("row", "errors", "raw"))
+    columns = [*header, pl.col("_row").alias(names["row"]), pl.col("_errors").alias(names["errors"])]
+    if broken.height:
+        columns.append(pl.col("_raw").alias(names["raw"]))
+    return every.select(columns)
+
+
+def _free_names(header: list[str], wanted: tuple[str, ...]) -> dict[str, str]:
+    """Our extra column names, prefixed where the file already uses them."""
+    taken = set(header)
+    names = {}
+    for name in wanted:
+        candidate = name
+        while candidate in taken:
+            candidate = f"csvprep_{candidate}"
+        names[name] = candidate
+    return names
+
+
+def _phone_stats(accepted: pl.DataFrame) -> dict[str, dict[str, int]]:
+    def counts(column: str) -> dict[str, int]:
+        table = accepted.get_column(column).fill_null("unknown").value_counts(sort=True)
+        return {str(k): int(v) for k, v in table.iter_rows()}
+
+    return {"by_region": counts("_region"), "by_line_type": counts("_line_type")}

@@ -1,0 +1,400 @@
+"""Reading a contact file as it really arrives: detect the encoding and the delimiter, split it into records with
+their spreadsheet row and physical line numbers, and keep every record — a malformed one is set aside with the
+reason, never padded, truncated or merged.
+
+Polars' own CSV reader pads short rows and guesses types, so raw files go through Python's strict C tokenizer here
+and only whole, well-formed records become a Polars frame (every column a string)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .errors import InputError
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+CELL_LIMIT = 32_767  # Excel's limit on the characters in one cell
+_SNIFF_LINES = 400
+_INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
+_BINARY_SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive (an .xlsx workbook or compressed file), not CSV text"),
+    (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),
+    (b"BZh", "bzip2-compressed, not CSV text: decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed, not CSV text: decompress it first"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-zip archive, not CSV text"),
+    (b"%PDF", "a PDF document, not CSV text"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Excel .xls workbook: save it as CSV or .xlsx"),
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**62)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Overrides for what csvprep would otherwise detect."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass
+class Contacts:
+    """A contact file split into records.
+
+    ``frame`` holds the well-formed records, a string column per header plus ``_row`` (the spreadsheet row
+    number: header = 1) and ``_line`` (the physical line where the record starts). ``broken`` holds the records
+    that could not be split into the header's fields: ``_row``, ``_line``, ``_raw`` (the record's text), ``code``
+    and ``message``."""
+
+    frame: pl.DataFrame
+    header: list[str]
+    broken: pl.DataFrame
+    blank_rows: int
+    source: str
+    sha256: str | None = None
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
+    line_endings: str = "LF"
+    header_row: int = 1
+    dropped_columns: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        """Contact records in the file: well-formed plus broken (blank rows are not contacts)."""
+        return self.frame.height + self.broken.height
+
+    def describe(self) -> dict[str, object]:
+        """What was detected, for the report."""
+        return {
+            "encoding": self.encoding,
+            "bom": self.bom,
+            "delimiter": self.delimiter,
+            "delimiter_name": DELIMITER_NAMES.get(self.delimiter, self.delimiter),
+            "line_endings": self.line_endings,
+            "header_row": self.header_row,
+            "columns": self.header,
+            "blank_rows": self.blank_rows,
+            "dropped_empty_columns": len(self.dropped_columns),
+        }
+
+
+def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Contacts:
+    """Read a contact file from disk. Raises :class:`InputError` when it cannot be read as a contact list."""
+    options = options or ReadOptions()
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a contact file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return read_bytes(data, source=str(path), options=options)
+
+
+def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None) -> Contacts:
+    """Read a contact file's bytes (see :func:`read_contacts`)."""
+    options = options or ReadOptions()
+    digest = hashlib.sha256(data).hexdigest()
+    text, encoding, bom = decode(data, source, options.encoding)
+    contacts = read_text(text, source=source, delimiter=options.delimiter)
+    contacts.sha256, contacts.encoding, contacts.bom = digest, encoding, bom
+    return contacts
+
+
+def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str, bool]:
+    """The file's text, the encoding it was read with and whether it had a byte-order mark. Never lossy."""
+    if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise InputError(f"{source}: the file is empty")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"{source}: unknown encoding '{encoding}'") from None
+        text = _decode_strict(data, encoding, source)
+        return text.removeprefix("\ufeff"), encoding, text.startswith("\ufeff")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return _decode_strict(data[len(bom):], name, source), name, True
+    for signature, what in _BINARY_SIGNATURES:
+        if data.startswith(signature):
+            raise InputError(f"{source}: the file is {what}")
+    guessed = _guess_utf16(data)
+    if guessed:
+        return _decode_strict(data, guessed, source), guessed, False
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError as exc:
+        if any(b >= 0x80 for b in data[: exc.start]):
+            # valid UTF-8 with non-ASCII text before the bad byte: a mix of encodings, which no single one reads
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(
+                f"{source}: line {line}: byte 0x{data[exc.start]:02x} is not UTF-8, "
+                "but earlier lines are: the file mixes encodings (pass --encoding to choose one)"
+            ) from None
+    if _looks_binary(data):
+        raise InputError(f"{source}: the file is binary data, not CSV text")
+    return _decode_strict(data, "cp1252", source), "cp1252", False
+
+
+def _decode_strict(data: bytes, encoding: str, source: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        bad = data[exc.start: exc.end].hex(" ")
+        hint = " (pass --encoding if the file uses another encoding)" if encoding != "utf-8" else ""
+        raise InputError(f"{source}: line {line}: bytes {bad} cannot be decoded as {encoding}{hint}") from None
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0) / len(sample[0::2])
+    odd = sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8000]
+    controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
+    return controls > len(sample) * 0.05
+
+
+def read_text(text: str, source: str = "<input>", delimiter: str | None = None) -> Contacts:
+    """Split decoded text into records (see :class:`Contacts`)."""
+    if text.count("\x00") > max(16, len(text) // 100):
+        raise InputError(f"{source}: the file is binary data (it is full of NUL bytes), not CSV text")
+    lines = io.StringIO(text, newline="").readlines()
+    if delimiter is None:
+        delimiter = sniff_delimiter(lines, source)
+    elif len(delimiter) != 1 or delimiter in "\r\n\"":
+        raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
+
+    records = _records(lines, delimiter)
+    header_row, header = 0, None
+    for row, start, end, fields, error in records:
+        if error is None and any(f.strip() for f in fields):
+            header_row, header = row, [_clean_header(f) for f in fields]
+            header_line = start
+            break
+        if error is not None:
+            raise InputError(f"{source}: line {start + 1}: the header row is malformed ({error[1]})")
+    if header is None:
+        raise InputError(f"{source}: the file has no header row (it is blank)")
+    _check_header(header, source, header_line + 1)
+
+    width = len(header)
+    has_nul = "\x00" in text
+    good: list[list[str]] = []
+    good_rows: list[int] = []
+    good_lines: list[int] = []
+    broken: list[tuple[int, int, str, str, str]] = []
+    blank_rows = 0
+    for row, start, end, fields, error in records:
+        raw_text = None
+        if error is None and not any(f.strip() for f in fields):
+            blank_rows += 1
+            continue
+        if error is None:
+            error = _structure_error(fields, width, lines, start, end, delimiter, has_nul)
+        if error is None:
+            good.append(fields)
+            good_rows.append(row)
+            good_lines.append(start + 1)
+            continue
+        raw_text = "".join(lines[start:end]).rstrip("\r\n")
+        broken.append((row, start + 1, raw_text, error[0], error[1]))
+
+    dropped = [name for i, name in enumerate(header) if not name and all(not r[i].strip() for r in good)]
+    if dropped:
+        keep = [i for i, name in enumerate(header) if name]
+        header = [header[i] for i in keep]
+        good = [[r[i] for i in keep] for r in good]
+    for i, name in enumerate(header):
+        if not name:
+            raise InputError(
+                f"{source}: line {header_line + 1}: column {i + 1} has no header name but holds data; name it"
+            )
+
+    columns = list(zip(*good)) if good else [()] * len(header)
+    frame = pl.DataFrame(
+        {name: pl.Series(name, list(values), dtype=pl.String) for name, values in zip(header, columns)}
+        | {"_row": pl.Series("_row", good_rows, dtype=pl.Int64), "_line": pl.Series("_line", good_lines,
+                                                                                     dtype=pl.Int64)},
+    )
+    broken_frame = pl.DataFrame(
+        broken,
+        schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String, "message": pl.String},
+        orient="row",
+    )
+    if frame.height + broken_frame.height == 0:
+        raise InputError(f"{source}: the file has a header row but no contacts")
+    return Contacts(
+        frame=frame,
+        header=header,
+        broken=broken_frame,
+        blank_rows=blank_rows,
+        source=source,
+        delimiter=delimiter,
+        line_endings=_line_endings(text),
+        header_row=header_row,
+        dropped_columns=dropped,
+    )
+
+
+def _records(lines: list[str], delimiter: str):
+    """Yield ``(row, first_line_index, end_line_index, fields, error)`` for every record, blank ones included.
+
+    A quote that is never closed would swallow the rest of the file: that record is set aside as its own line
+    and reading goes on with the next line."""
+    row = 0
+    position = 0
+    total = len(lines)
+    while position < total:
+        reader = csv.reader(_lines_from(lines, position), delimiter=delimiter, quotechar='"', strict=True,
+                            doublequote=True, skipinitialspace=False)
+        consumed = 0
+        restart = None
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                start = position + consumed
+                row += 1
+                if "unexpected end of data" in str(exc):
+                    yield row, start, start + 1, [], ("unterminated_quote",
+                                                      "a quoted field is never closed")
+                    restart = start + 1
+                    break
+                end = position + reader.line_num
+                yield row, start, end, [], ("stray_quote", f"malformed quoting ({exc})")
+                consumed = reader.line_num
+                continue
+            start = position + consumed
+            consumed = reader.line_num
+            row += 1
+            yield row, start, position + consumed, fields, None
+        if restart is None:
+            break
+        position = restart
+
+
+def _lines_from(lines: list[str], start: int):
+    for index in range(start, len(lines)):
+        yield lines[index]
+
+
+def _structure_error(fields: list[str], width: int, lines: list[str], start: int, end: int, delimiter: str,
+                     has_nul: bool) -> tuple[str, str] | None:
+    if len(fields) != width:
+        spans = f" (the record runs over lines {start + 1}-{end}: check for an unbalanced quote)" if end - start > 1 \
+            else ""
+        return "wrong_field_count", f"expected {width} fields, found {len(fields)}{spans}"
+    raw_length = sum(len(lines[i]) for i in range(start, end))
+    if has_nul and any("\x00" in lines[i] for i in range(start, end)):
+        return "nul_byte", "the record contains a NUL byte"
+    if raw_length > CELL_LIMIT:
+        longest = max(fields, key=len)
+        if len(longest) > CELL_LIMIT:
+            return "field_too_large", (f"field {fields.index(longest) + 1} has {len(longest):,} characters; "
+                                       f"a spreadsheet cell holds at most {CELL_LIMIT:,}")
+    if any('"' in lines[i] for i in range(start, end)):
+        raw = "".join(lines[start:end])
+        if not _record_pattern(delimiter).match(raw):
+            return "stray_quote", "a quote inside an unquoted field (quote the whole field and double the quote)"
+    return None
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _record_pattern(delimiter: str) -> re.Pattern[str]:
+    if delimiter not in _PATTERNS:
+        d = re.escape(delimiter)
+        cell = rf'(?:"(?:[^"]|"")*"|[^"{d}\r\n]*)'
+        _PATTERNS[delimiter] = re.compile(rf"{cell}(?:{d}{cell})*(?:\r\n|\r|\n)?\Z")
+    return _PATTERNS[delimiter]
+
+
+def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
+    """The delimiter among , ; tab | that splits the first records into one consistent number of fields (> 1)."""
+    sample = [line for line in lines[:_SNIFF_LINES]]
+    scores: dict[str, tuple[float, int]] = {}
+    for delimiter in DELIMITERS:
+        reader = csv.reader(iter(sample), delimiter=delimiter)
+        try:
+            counts = [len(fields) for fields in reader if any(f.strip() for f in fields)]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
+        if consistent >= 0.8:
+            scores[delimiter] = (consistent, counts[0])
+    if not scores:
+        first = next((line.strip() for line in lines if line.strip()), "")
+        from .columns import looks_like_phone_header
+
+        if looks_like_phone_header(_clean_header(first)):
+            return ","
+        raise InputError(
+            f"{source}: found a single column (header {first[:60]!r}): if the file is delimited by another "
+            "character, pass --delimiter"
+        )
+    best = max(scores.values())
+    winners = [d for d, score in scores.items() if score[0] == best[0]]
+    if len(winners) > 1:
+        names = " and ".join(DELIMITER_NAMES[d] for d in winners)
+        raise InputError(f"{source}: the delimiter is ambiguous ({names} both split every row evenly): "
+                         "pass --delimiter")
+    return winners[0]
+
+
+def _clean_header(name: str) -> str:
+    return name.strip().strip(_INVISIBLE).strip()
+
+
+def _check_header(header: list[str], source: str, line: int) -> None:
+    seen: dict[str, int] = {}
+    duplicates = []
+    for name in header:
+        if name:
+            seen[name] = seen.get(name, 0) + 1
+    duplicates = [name for name, count in seen.items() if count > 1]
+    if duplicates:
+        names = ", ".join(repr(n) for n in duplicates)
+        raise InputError(f"{source}: line {line}: duplicate column names in the header: {names}")
+
+
+def _line_endings(text: str) -> str:
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    kinds = [name for name, count in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if count]
+    return kinds[0] if len(kinds) == 1 else ("mixed" if kinds else "none")

@@ -1,0 +1,107 @@
+"""Renderers over a :class:`~csvprep.result.CleanResult`: the report as JSON data, the ``Row N: message`` error
+lines, the human summary and the ``FILE:LINE: Row N: message`` lines of ``csvprep check``."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import polars as pl
+
+from .result import CleanResult
+
+
+def csvprep_version() -> str:
+    try:
+        return version("csvprep")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "unknown"
+
+
+def report_data(result: CleanResult) -> dict[str, object]:
+    """Everything report.json holds: summary (counts that prove every record was accounted for), issues,
+    what was detected in the file, the settings used and timings."""
+    rules = result.rules
+    contacts = result.contacts
+    return {
+        "csvprep_version": csvprep_version(),
+        "input": {"path": contacts.source, "sha256": contacts.sha256, **contacts.describe()},
+        "settings": {
+            "rules": rules.source,
+            "agent": {"name": rules.agent_name, "agent_id": rules.agent_id},
+            "default_region": rules.phone.default_region,
+            "allowed_regions": list(rules.phone.allowed_regions) if rules.phone.allowed_regions else None,
+            "allowed_types": list(rules.phone.allowed_types) if rules.phone.allowed_types else None,
+            "fix_missing_plus": rules.phone.fix_missing_plus,
+            "duplicates": {"policy": rules.duplicates.policy, "key": list(rules.duplicates.key)},
+            "strict": result.strict,
+        },
+        "columns": {
+            "phone": result.columns.phone,
+            "variables": {variable.name: column for variable, column in result.columns.variables},
+            "added": list(result.columns.added),
+        },
+        "summary": result.counts(),
+        "variables": [vars(stats) for stats in result.variable_stats],
+        "phones": result.phone_stats,
+        "timings_seconds": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
+        "issues": result.issues.to_dicts(),
+    }
+
+
+def error_lines(result: CleanResult) -> list[str]:
+    """errors.txt: ``Row N: message`` for every error, in row order, worded as the campaign API words them."""
+    errors = result.errors
+    if errors.height == 0:
+        return []
+    return errors.select(pl.format("Row {}: {}", "row", "message")).to_series().to_list()
+
+
+def check_lines(result: CleanResult, path: str, warnings: bool = True) -> list[str]:
+    """``FILE:LINE: Row N: message (detail)`` for every error (and warning), as editors and CI read them."""
+    issues = result.issues if warnings else result.errors
+    if issues.height == 0:
+        return []
+    prefix = pl.when(pl.col("severity") == "warning").then(pl.lit("warning: ")).otherwise(pl.lit(""))
+    detail = pl.when(pl.col("detail").is_not_null()).then(pl.format(" ({})", "detail")).otherwise(pl.lit(""))
+    line = pl.concat_str(
+        pl.lit(f"{path}:"), pl.col("line").cast(pl.String), pl.lit(": Row "), pl.col("row").cast(pl.String),
+        pl.lit(": "), prefix, pl.col("message"), detail,
+    )
+    return issues.select(line).to_series().to_list()
+
+
+def summary_text(result: CleanResult, top: int = 5) -> str:
+    """A short summary for people: rows in / clean / rejected, what was detected, the most common problems."""
+    counts = result.counts()
+    contacts = result.contacts
+    lines = [
+        f"{contacts.source}: {counts['rows_in']} rows in, {counts['rows_clean']} clean, "
+        f"{counts['rows_rejected']} rejected"
+        + (f" ({counts['blank_rows']} blank rows skipped)" if counts["blank_rows"] else ""),
+    ]
+    if contacts.encoding != "n/a":
+        lines.append(
+            f"  read as {contacts.encoding}{' with BOM' if contacts.bom else ''}, "
+            f"{contacts.describe()['delimiter_name']}-delimited, {contacts.line_endings} line endings; "
+            f"phone column '{result.columns.phone}'"
+            + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
+        )
+    for severity, title in (("error", "problems"), ("warning", "warnings")):
+        issues = result.issues.filter(pl.col("severity") == severity)
+        if issues.height == 0:
+            continue
+        lines.append(f"  {title}:")
+        grouped = (
+            issues.group_by("code", maintain_order=True)
+            .agg(pl.len().alias("count"), pl.col("row").first(), pl.col("message").first())
+            .sort("count", descending=True, maintain_order=True)
+        )
+        for code, count, row, message in grouped.head(top).iter_rows():
+            lines.append(f"    {code:<26} {count:>7}  e.g. Row {row}: {_shorten(message)}")
+        if grouped.height > top:
+            lines.append(f"    … and {grouped.height - top} more kinds (see report.json)")
+    return "\n".join(lines)
+
+
+def _shorten(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

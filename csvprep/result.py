@@ -1,0 +1,80 @@
+"""The result of a run: data first (the cleaned frame, the rejected frame, the issues), with counts; the renderers
+in :mod:`csvprep.report` and the writers in :mod:`csvprep.writing` sit on top of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .columns import ColumnMap
+from .reading import Contacts
+from .rules import Rules
+from .variables import VariableStats
+
+
+@dataclass
+class CleanResult:
+    """``cleaned``: the upload-ready contacts; ``rejected``: every rejected record with its original values plus
+    ``row`` and ``errors``; ``issues``: one row per problem (``row``, ``line``, ``column``, ``code``,
+    ``severity``, ``value``, ``message``, ``detail``)."""
+
+    cleaned: pl.DataFrame
+    rejected: pl.DataFrame
+    issues: pl.DataFrame
+    rules: Rules
+    contacts: Contacts
+    columns: ColumnMap
+    variable_stats: list[VariableStats] = field(default_factory=list)
+    phone_stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    strict: bool = False
+
+    def counts(self) -> dict[str, object]:
+        """``rows_in`` = ``rows_clean`` + ``rows_rejected``; blank rows are counted apart (they are not contacts)."""
+        by_code = self.issues.get_column("code").value_counts(sort=True)
+        warnings = self.issues.filter(pl.col("severity") == "warning")
+        return {
+            "rows_in": self.contacts.records,
+            "rows_clean": self.cleaned.height,
+            "rows_rejected": self.rejected.height,
+            "rows_with_warnings": warnings.get_column("row").n_unique(),
+            "blank_rows": self.contacts.blank_rows,
+            "errors": self.issues.height - warnings.height,
+            "warnings": warnings.height,
+            "by_code": {str(code): int(count) for code, count in by_code.iter_rows()},
+        }
+
+    @property
+    def errors(self) -> pl.DataFrame:
+        return self.issues.filter(pl.col("severity") == "error")
+
+    @property
+    def warnings(self) -> pl.DataFrame:
+        return self.issues.filter(pl.col("severity") == "warning")
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing was rejected, 1 when some rows were."""
+        return 1 if self.rejected.height else 0
+
+    def check_accounting(self) -> None:
+        """Every record is in exactly one of cleaned and rejected; a failure here is a bug in csvprep."""
+        if self.contacts.records != self.cleaned.height + self.rejected.height:
+            raise AssertionError(
+                f"row accounting failed: {self.contacts.records} records in, {self.cleaned.height} cleaned, "
+                f"{self.rejected.height} rejected"
+            )
+
+    def write(self, out_dir: str | Path, *, input_path: str | Path | None = None) -> dict[str, Path]:
+        """Write cleaned.csv, rejected.csv, errors.txt and report.json into ``out_dir`` atomically."""
+        from .writing import write_outputs
+
+        return write_outputs(self, Path(out_dir), input_path=input_path)
+
+    def report(self) -> dict[str, object]:
+        """The report as JSON-ready data (what report.json holds)."""
+        from .report import report_data
+
+        return report_data(self)

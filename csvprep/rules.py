@@ -1,0 +1,370 @@
+"""The agent's rules file: which column holds the phone, which dynamic variables the agent needs, their types,
+the campaign's defaults and the duplicate policy. Loaded from TOML and validated strictly, so that a typo in the
+rules is an error that names the key instead of a check that silently never runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from .errors import RulesError
+
+VARIABLE_TYPES = ("string", "integer", "decimal", "date", "email", "enum", "boolean")
+PHONE_TYPES = {
+    "fixed_line": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "mobile": phonenumbers.PhoneNumberType.MOBILE,
+    "fixed_line_or_mobile": phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    "toll_free": phonenumbers.PhoneNumberType.TOLL_FREE,
+    "premium_rate": phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    "shared_cost": phonenumbers.PhoneNumberType.SHARED_COST,
+    "voip": phonenumbers.PhoneNumberType.VOIP,
+    "personal_number": phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+    "pager": phonenumbers.PhoneNumberType.PAGER,
+    "uan": phonenumbers.PhoneNumberType.UAN,
+    "voicemail": phonenumbers.PhoneNumberType.VOICEMAIL,
+}
+DUPLICATE_POLICIES = ("reject", "warn", "keep")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("agent", "phone", "variables", "defaults", "duplicates"),
+    "agent": ("name", "agent_id", "description"),
+    "phone": ("column", "default_region", "allowed_regions", "allowed_types", "fix_missing_plus"),
+    "variable": (
+        "column", "required", "type", "values", "case_sensitive", "min_length", "max_length", "pattern",
+        "formats", "min", "max", "description",
+    ),
+    "duplicates": ("policy", "key"),
+}
+
+
+@dataclass(frozen=True)
+class PhoneRule:
+    """How the phone column is found and which numbers are accepted."""
+
+    column: str | None = None
+    default_region: str | None = None
+    allowed_regions: tuple[str, ...] | None = None
+    allowed_types: tuple[str, ...] | None = None
+    fix_missing_plus: bool = True
+
+
+@dataclass(frozen=True)
+class VariableRule:
+    """One dynamic variable of the agent (``{{name}}`` in its prompt) and the checks on its column."""
+
+    name: str
+    column: str | None = None
+    required: bool = False
+    type: str = "string"
+    values: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    formats: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    default: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    """What to do with a row whose key (by default its E.164 number) repeats an earlier accepted row."""
+
+    policy: str = "reject"
+    key: tuple[str, ...] = ("phone",)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything csvprep checks for one agent. Build with :func:`load_rules` or :func:`rules_from_dict`."""
+
+    agent_name: str | None = None
+    agent_id: str | None = None
+    phone: PhoneRule = field(default_factory=PhoneRule)
+    variables: tuple[VariableRule, ...] = ()
+    duplicates: DuplicateRule = field(default_factory=DuplicateRule)
+    source: str = "<rules>"
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        return {v.name: v.default for v in self.variables if v.default is not None}
+
+    def with_region(self, region: str) -> Rules:
+        """These rules with another default region (``--region``)."""
+        region = _check_region(region, f"{self.source}: --region")
+        return dataclasses.replace(self, phone=dataclasses.replace(self.phone, default_region=region))
+
+    def with_defaults(self, defaults: dict[str, Any], origin: str) -> Rules:
+        """These rules with campaign defaults laid over the rules' own (a key must be a defined variable)."""
+        known = {v.name for v in self.variables}
+        for key in defaults:
+            if key not in known:
+                raise RulesError(f"{origin}: default for undefined variable '{key}'{_suggest(key, known)}")
+        variables = tuple(
+            dataclasses.replace(v, default=_default_text(defaults[v.name], v, origin)) if v.name in defaults else v
+            for v in self.variables
+        )
+        return dataclasses.replace(self, variables=variables)
+
+
+def load_rules(path: str | Path) -> Rules:
+    """Read and validate a rules TOML file. Raises :class:`RulesError` with a one-line explanation."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise RulesError(f"{path}: is a directory, not a rules file") from None
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read rules file ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise RulesError(f"{path}: rules file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: invalid TOML: {exc}") from None
+    return rules_from_dict(data, source=str(path))
+
+
+def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
+    """Validate rules given as a dict (the parsed TOML) and build :class:`Rules`."""
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: rules must be a table")
+    _check_keys(data, "", source, "top level")
+    agent = _table(data, "agent", source)
+    _check_keys(agent, "agent", source, "[agent]")
+    phone = _phone_rule(_table(data, "phone", source), source)
+    duplicates_table = _table(data, "duplicates", source)
+    _check_keys(duplicates_table, "duplicates", source, "[duplicates]")
+
+    variables_table = _table(data, "variables", source)
+    variables: list[VariableRule] = []
+    for name, spec in variables_table.items():
+        if not isinstance(spec, dict):
+            raise RulesError(f"{source}: [variables.{name}] must be a table, not {_kind(spec)}")
+        variables.append(_variable_rule(name, spec, source))
+
+    columns: dict[str, str] = {}
+    for variable in variables:
+        if variable.column is None:
+            continue
+        folded = fold_name(variable.column)
+        if folded in columns:
+            raise RulesError(
+                f"{source}: variables '{columns[folded]}' and '{variable.name}' both use column '{variable.column}'"
+            )
+        columns[folded] = variable.name
+    if phone.column is not None and fold_name(phone.column) in columns:
+        raise RulesError(
+            f"{source}: variable '{columns[fold_name(phone.column)]}' uses the phone column '{phone.column}'"
+        )
+
+    rules = Rules(
+        agent_name=_optional_str(agent, "name", source, "[agent]"),
+        agent_id=_optional_str(agent, "agent_id", source, "[agent]"),
+        phone=phone,
+        variables=tuple(variables),
+        duplicates=_duplicate_rule(duplicates_table, {v.name for v in variables}, source),
+        source=source,
+    )
+    return rules.with_defaults(_table(data, "defaults", source), f"{source}: [defaults]")
+
+
+def fold_name(name: str) -> str:
+    """The form in which header and variable names are compared: case, spaces, '_' and '-' do not count."""
+    return re.sub(r"[\s_\-]+", "", name).casefold()
+
+
+def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:
+    _check_keys(table, "phone", source, "[phone]")
+    region = table.get("default_region")
+    if region is not None:
+        region = _check_region(region, f"{source}: [phone] default_region")
+    allowed = table.get("allowed_regions")
+    if allowed is not None:
+        allowed = tuple(_check_region(r, f"{source}: [phone] allowed_regions") for r in _str_list(
+            allowed, source, "[phone] allowed_regions"))
+        if not allowed:
+            raise RulesError(f"{source}: [phone] allowed_regions is empty: no number could be accepted")
+    types = table.get("allowed_types")
+    if types is not None:
+        types = tuple(_str_list(types, source, "[phone] allowed_types"))
+        for kind in types:
+            if kind not in PHONE_TYPES:
+                raise RulesError(
+                    f"{source}: [phone] allowed_types: unknown type '{kind}'{_suggest(kind, PHONE_TYPES)}"
+                    f" (one of {', '.join(PHONE_TYPES)})"
+                )
+    fix = table.get("fix_missing_plus", True)
+    if not isinstance(fix, bool):
+        raise RulesError(f"{source}: [phone] fix_missing_plus must be true or false, not {_kind(fix)}")
+    return PhoneRule(
+        column=_optional_str(table, "column", source, "[phone]"),
+        default_region=region,
+        allowed_regions=allowed,
+        allowed_types=types,
+        fix_missing_plus=fix,
+    )
+
+
+def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule:
+    where = f"[variables.{name}]"
+    if not _VARIABLE_NAME.match(name):
+        raise RulesError(f"{source}: {where}: a variable name is letters, digits and '_', not starting with a digit")
+    _check_keys(spec, "variable", source, where)
+    kind = spec.get("type", "string")
+    if not isinstance(kind, str) or kind not in VARIABLE_TYPES:
+        hint = " (write type = \"enum\" and values = [...])" if str(kind).startswith("enum") else ""
+        raise RulesError(
+            f"{source}: {where} unknown type {kind!r}{hint or _suggest(str(kind), VARIABLE_TYPES)}"
+            f" (one of {', '.join(VARIABLE_TYPES)})"
+        )
+    values = tuple(_str_list(spec.get("values", []), source, f"{where} values"))
+    if kind == "enum" and not values:
+        raise RulesError(f"{source}: {where} type 'enum' needs values = [...]")
+    if values and kind != "enum":
+        raise RulesError(f"{source}: {where} values only apply to type 'enum'")
+    formats = tuple(_str_list(spec.get("formats", []), source, f"{where} formats"))
+    if formats and kind != "date":
+        raise RulesError(f"{source}: {where} formats only apply to type 'date'")
+    for fmt in formats:
+        if "%" not in fmt:
+            raise RulesError(f"{source}: {where} format {fmt!r} has no strftime field (e.g. '%d/%m/%Y')")
+    pattern = _optional_str(spec, "pattern", source, where)
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RulesError(f"{source}: {where} pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    lengths = {key: _optional_int(spec, key, source, where) for key in ("min_length", "max_length")}
+    if lengths["min_length"] is not None and lengths["max_length"] is not None and (
+        lengths["min_length"] > lengths["max_length"]
+    ):
+        raise RulesError(f"{source}: {where} min_length is greater than max_length")
+    bounds = {key: _optional_number(spec, key, source, where) for key in ("min", "max")}
+    if (bounds["min"] is not None or bounds["max"] is not None) and kind not in ("integer", "decimal"):
+        raise RulesError(f"{source}: {where} min/max only apply to types 'integer' and 'decimal'")
+    required = spec.get("required", False)
+    if not isinstance(required, bool):
+        raise RulesError(f"{source}: {where} required must be true or false, not {_kind(required)}")
+    case_sensitive = spec.get("case_sensitive", False)
+    if not isinstance(case_sensitive, bool):
+        raise RulesError(f"{source}: {where} case_sensitive must be true or false, not {_kind(case_sensitive)}")
+    return VariableRule(
+        name=name,
+        column=_optional_str(spec, "column", source, where),
+        required=required,
+        type=kind,
+        values=values,
+        case_sensitive=case_sensitive,
+        min_length=lengths["min_length"],
+        max_length=lengths["max_length"],
+        pattern=pattern,
+        formats=formats,
+        min=bounds["min"],
+        max=bounds["max"],
+        description=_optional_str(spec, "description", source, where),
+    )
+
+
+def _duplicate_rule(table: dict[str, Any], variables: set[str], source: str) -> DuplicateRule:
+    policy = table.get("policy", "reject")
+    if policy not in DUPLICATE_POLICIES:
+        raise RulesError(
+            f"{source}: [duplicates] policy must be one of {', '.join(DUPLICATE_POLICIES)}, not {policy!r}"
+        )
+    key = tuple(_str_list(table.get("key", ["phone"]), source, "[duplicates] key"))
+    if not key:
+        raise RulesError(f"{source}: [duplicates] key is empty")
+    for part in key:
+        if part != "phone" and part not in variables:
+            raise RulesError(
+                f"{source}: [duplicates] key names '{part}', which is neither 'phone' nor a defined variable"
+                f"{_suggest(part, variables | {'phone'})}"
+            )
+    return DuplicateRule(policy=policy, key=key)
+
+
+def _default_text(value: Any, variable: VariableRule, origin: str) -> str:
+    """A default as the text that goes into the CSV, checked against the variable's type."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float, str)):
+        text = str(value)
+    else:
+        raise RulesError(f"{origin}: default for '{variable.name}' must be a string or number, not {_kind(value)}")
+    from .variables import check_value  # variables imports rules; the cycle is only at call time
+
+    problem = check_value(text, variable)
+    if problem is not None:
+        raise RulesError(f"{origin}: default {text!r} for '{variable.name}' is invalid: {problem}")
+    return text
+
+
+def _check_region(region: Any, where: str) -> str:
+    if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        suggestion = ""
+        if isinstance(region, str) and region.upper() == "UK":
+            suggestion = " (the United Kingdom is 'GB')"
+        raise RulesError(f"{where}: {region!r} is not an ISO 3166-1 alpha-2 region phonenumbers knows{suggestion}")
+    return region.upper()
+
+
+def _check_keys(table: dict[str, Any], section: str, source: str, where: str) -> None:
+    allowed = _SECTION_KEYS[section]
+    for key in table:
+        if key not in allowed:
+            raise RulesError(f"{source}: {where}: unknown key '{key}'{_suggest(key, allowed)}")
+
+
+def _suggest(word: str, choices: Any) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise RulesError(f"{source}: [{key}] must be a table, not {_kind(value)}")
+    return value
+
+
+def _optional_str(table: dict[str, Any], key: str, source: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise RulesError(f"{source}: {where} {key} must be a non-empty string, not {_kind(value)}")
+    return value.strip() if isinstance(value, str) else None
+
+
+def _optional_int(table: dict[str, Any], key: str, source: str, where: str) -> int | None:
+    value = table.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise RulesError(f"{source}: {where} {key} must be a whole number >= 0, not {value!r}")
+    return value
+
+
+def _optional_number(table: dict[str, Any], key: str, source: str, where: str) -> float | None:
+    value = table.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise RulesError(f"{source}: {where} {key} must be a number, not {value!r}")
+    return value
+
+
+def _str_list(value: Any, source: str, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise RulesError(f"{source}: {where} must be a list of strings, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(value), type(value).__name__)

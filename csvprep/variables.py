@@ -1,0 +1,283 @@
+"""The agent's dynamic variables: trim, type-check and normalise each variable column, fill empty cells from the
+campaign's defaults (a CSV value always wins) and report what is missing or invalid.
+
+Types are normalised with Polars expressions (no Python per row); the per-agent constraints on the normalised
+values (lengths, patterns, ranges) run as a pandera schema on its polars backend, with our own messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from .issues import issue_frame, issues_from
+from .rules import VariableRule
+
+DEFAULT_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+)
+_CURRENCY = r"[\s$€£₹¥]|USD|EUR|GBP|INR"
+_TRUE = ("true", "yes", "y", "t", "1")
+_FALSE = ("false", "no", "n", "f", "0")
+_EMAIL = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
+_NUMERIC_SUFFIX = "__csvprep_number"
+
+
+@dataclass(frozen=True)
+class VariableStats:
+    """How one variable column fared: cells from the file, cells filled from the default, missing and invalid."""
+
+    variable: str
+    column: str
+    from_file: int
+    defaulted: int
+    missing: int
+    invalid: int
+
+
+def check_variables(
+    frame: pl.DataFrame, bindings: list[tuple[VariableRule, str]]
+) -> tuple[pl.DataFrame, pl.DataFrame, list[VariableStats]]:
+    """Normalise the variable columns of ``frame`` (which has ``_row`` and ``_line``).
+
+    ``bindings`` pairs each variable with the frame column that holds it (a column missing from the frame is
+    created, full of the default). Returns the frame with normalised, filled columns, the issues found and a
+    :class:`VariableStats` per variable.
+    """
+    issues: list[pl.DataFrame] = []
+    stats: list[VariableStats] = []
+    updates: list[pl.Series] = []
+    for variable, column in bindings:
+        if column in frame.columns:
+            raw = frame.get_column(column)
+        else:
+            raw = pl.Series(column, [None] * frame.height, dtype=pl.String)
+        typed = _typed(raw, variable)
+        normalised, problem = typed.get_column("value"), typed.get_column("problem")
+        problem = _constraints(normalised, problem, variable)
+        present = raw.str.strip_chars().replace("", None).is_not_null()
+        invalid = problem.is_not_null()
+        missing = ~present
+        filled = normalised
+        if variable.default is not None:
+            filled = pl.select(
+                pl.when(missing).then(pl.lit(variable.default)).otherwise(normalised).alias(column)
+            ).to_series()
+        elif variable.required:
+            issues.append(
+                issue_frame(
+                    frame.filter(missing),
+                    column=column,
+                    code="missing_variable",
+                    value=pl.lit(""),
+                    message=pl.lit(f"missing required variable '{variable.name}'"),
+                )
+            )
+        issues.append(
+            issue_frame(
+                frame.with_columns(raw.alias("_value"), problem.alias("_problem")).filter(invalid),
+                column=column,
+                code="invalid_value",
+                value=pl.col("_value"),
+                message=pl.format("invalid value '{}' for '{}': {}", pl.col("_value"), pl.lit(variable.name),
+                                  pl.col("_problem")),
+            )
+        )
+        updates.append(filled.alias(column))
+        stats.append(
+            VariableStats(
+                variable=variable.name,
+                column=column,
+                from_file=int(present.sum()),
+                defaulted=int(missing.sum()) if variable.default is not None else 0,
+                missing=int(missing.sum()) if variable.default is None and variable.required else 0,
+                invalid=int(invalid.sum()),
+            )
+        )
+    if updates:
+        frame = frame.with_columns(updates)
+    return frame, issues_from(issues), stats
+
+
+def check_value(text: str, variable: VariableRule) -> str | None:
+    """Why ``text`` is not a valid value for ``variable``, or ``None`` when it is (used for defaults)."""
+    raw = pl.Series("value", [text], dtype=pl.String)
+    typed = _typed(raw, variable)
+    problem = _constraints(typed.get_column("value"), typed.get_column("problem"), variable)
+    return problem[0]
+
+
+def normalise_value(text: str, variable: VariableRule) -> str | None:
+    """The value as it is written to cleaned.csv, or ``None`` when it is empty or invalid."""
+    raw = pl.Series("value", [text], dtype=pl.String)
+    typed = _typed(raw, variable)
+    return None if typed.get_column("problem")[0] is not None else typed.get_column("value")[0]
+
+
+def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
+    """Columns ``value`` (normalised text, null when empty or invalid) and ``problem`` (why it is invalid)."""
+    value = pl.col("raw").str.strip_chars().replace("", None)
+    kind = variable.type
+    if kind == "string":
+        normalised, problem = value, pl.lit(None, dtype=pl.String)
+    elif kind == "integer":
+        normalised, problem = _integer(value)
+    elif kind == "decimal":
+        normalised, problem = _decimal(value)
+    elif kind == "boolean":
+        lowered = value.str.to_lowercase()
+        normalised = (
+            pl.when(lowered.is_in(_TRUE)).then(pl.lit("true"))
+            .when(lowered.is_in(_FALSE)).then(pl.lit("false"))
+        )
+        problem = pl.lit("expected true/false (or yes/no, 1/0)")
+    elif kind == "email":
+        normalised = pl.when(value.str.contains(_EMAIL)).then(value)
+        problem = pl.lit("expected an email address")
+    elif kind == "enum":
+        normalised, problem = _enum(value, variable)
+    elif kind == "date":
+        normalised, problem = _date(value, variable)
+    else:  # pragma: no cover - rules.py rejects unknown types
+        raise AssertionError(kind)
+    frame = pl.DataFrame({"raw": raw}).with_columns(value.alias("present"))
+    frame = frame.with_columns(normalised.alias("value"))
+    problem_expr = pl.when(pl.col("present").is_not_null() & pl.col("value").is_null()).then(problem)
+    return frame.select(pl.col("value").cast(pl.String), problem_expr.cast(pl.String).alias("problem"))
+
+
+def _integer(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    compact = value.str.replace_all(r"[\s_]", "")
+    plain = compact.str.contains(r"^[+-]?\d+$")
+    grouped = compact.str.contains(r"^[+-]?\d{1,3}(,\d{3})+$")
+    excel_float = compact.str.contains(r"^[+-]?\d+\.0+$")  # a spreadsheet number cell: 42 stored as 42.0
+    digits = compact.str.replace_all(",", "").str.replace(r"\.0+$", "").str.replace(r"^\+", "")
+    canonical = digits.str.replace(r"^(-?)0+(\d)", "${1}${2}").str.replace(r"^-0$", "0")
+    return pl.when(plain | grouped | excel_float).then(canonical), pl.lit("expected a whole number")
+
+
+def _decimal(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    compact = value.str.replace_all(_CURRENCY, "")
+    plain = compact.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+    grouped = compact.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+    text = compact.str.replace_all(",", "").str.replace(r"^\+", "")
+    text = text.str.replace(r"^(-?)\.", "${1}0.").str.replace(r"\.$", "")
+    text = text.str.replace(r"^(-?)0+(\d)", "${1}${2}")
+    return pl.when(plain | grouped).then(text), pl.lit("expected a decimal number such as 1234.50")
+
+
+def _enum(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:
+    allowed = ", ".join(variable.values)
+    if variable.case_sensitive:
+        return pl.when(value.is_in(variable.values)).then(value), pl.lit(f"expected one of {allowed}")
+    mapping = {v.casefold(): v for v in variable.values}
+    normalised = value.str.to_lowercase().replace_strict(
+        list(mapping), list(mapping.values()), default=None, return_dtype=pl.String
+    )
+    return normalised, pl.lit(f"expected one of {allowed}")
+
+
+def _date(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:
+    formats = variable.formats or DEFAULT_DATE_FORMATS
+    parsed = pl.coalesce(
+        [value.str.strptime(pl.Date, fmt, strict=False, exact=True) for fmt in formats]
+        + [value.str.strptime(pl.Datetime, fmt, strict=False, exact=True).dt.date() for fmt in formats
+           if "%H" in fmt]
+    )
+    accepted = " or ".join(_format_example(fmt) for fmt in formats[:3])
+    problem = pl.lit(f"expected a date such as {accepted}")
+    if not variable.formats:
+        ambiguous = value.str.contains(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+        problem = (
+            pl.when(ambiguous)
+            .then(pl.lit("ambiguous date: day and month order unknown; set formats = [\"%d/%m/%Y\"] "
+                         "(or \"%m/%d/%Y\") for this variable in the rules"))
+            .otherwise(problem)
+        )
+    return parsed.dt.strftime("%Y-%m-%d"), problem
+
+
+def _format_example(fmt: str) -> str:
+    import datetime
+
+    return datetime.datetime(2025, 1, 31, 14, 30).strftime(fmt)
+
+
+def _constraints(normalised: pl.Series, problem: pl.Series, variable: VariableRule) -> pl.Series:
+    """Run the variable's lengths, pattern and range through pandera; add the first failure to ``problem``."""
+    checks, details = _pandera_checks(variable)
+    if not checks:
+        return problem
+    import pandera.polars as pa
+
+    frame = pl.DataFrame({"value": normalised})
+    columns = {"value": pa.Column(pl.String, checks=checks["value"], nullable=True)}
+    if "number" in checks:
+        frame = frame.with_columns(pl.col("value").cast(pl.Float64, strict=False).alias("number"))
+        columns["number"] = pa.Column(pl.Float64, checks=checks["number"], nullable=True)
+    try:
+        pa.DataFrameSchema(columns).validate(frame, lazy=True)
+        return problem
+    except pa.errors.SchemaErrors as failures:
+        cases = failures.failure_cases.filter(pl.col("index").is_not_null())
+    table = pl.DataFrame(
+        [(column, number, detail) for column, texts in details.items() for number, detail in enumerate(texts)],
+        schema={"column": pl.String, "check_number": pl.Int32, "detail": pl.String},
+        orient="row",
+    ).with_row_index("priority")
+    failed = (
+        cases.with_columns(pl.col("check_number").cast(pl.Int32))
+        .join(table, on=["column", "check_number"], how="inner")
+        .sort("index", "priority")
+        .select(pl.col("index").cast(pl.Int64), "detail")
+        .group_by("index", maintain_order=True)
+        .first()
+    )
+    constraint = (
+        pl.DataFrame({"index": pl.int_range(0, len(normalised), eager=True)})
+        .join(failed, on="index", how="left")
+        .sort("index")
+        .get_column("detail")
+    )
+    return pl.select(pl.coalesce(pl.lit(problem), pl.lit(constraint))).to_series().alias("problem")
+
+
+def _pandera_checks(variable: VariableRule) -> tuple[dict[str, list], dict[str, list[str]]]:
+    """pandera checks for the variable's constraints, and beside each the message detail it stands for."""
+    if not any(
+        x is not None for x in (variable.min_length, variable.max_length, variable.pattern, variable.min, variable.max)
+    ):
+        return {}, {}
+    import pandera.polars as pa
+
+    checks: dict[str, list] = {"value": []}
+    details: dict[str, list[str]] = {"value": []}
+    if variable.min_length is not None:
+        checks["value"].append(pa.Check.str_length(min_value=variable.min_length))
+        details["value"].append(f"shorter than {variable.min_length} characters")
+    if variable.max_length is not None:
+        checks["value"].append(pa.Check.str_length(max_value=variable.max_length))
+        details["value"].append(f"longer than {variable.max_length} characters")
+    if variable.pattern is not None:
+        checks["value"].append(pa.Check.str_matches(f"^(?:{variable.pattern})$"))
+        details["value"].append(f"does not match the pattern {variable.pattern}")
+    if variable.min is not None or variable.max is not None:
+        checks["number"], details["number"] = [], []
+        if variable.min is not None:
+            checks["number"].append(pa.Check.ge(variable.min))
+            details["number"].append(f"less than {_number(variable.min)}")
+        if variable.max is not None:
+            checks["number"].append(pa.Check.le(variable.max))
+            details["number"].append(f"greater than {_number(variable.max)}")
+    return checks, details
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

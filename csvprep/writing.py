@@ -1,0 +1,104 @@
+"""Writing the outputs: each file goes to a temporary file in the same directory, is flushed to disk and renamed
+over the target, so an interrupted run leaves the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from .errors import OutputError
+from .report import error_lines, report_data
+from .result import CleanResult
+
+OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json")
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None) -> dict[str, Path]:
+    """Write cleaned.csv, rejected.csv, errors.txt and report.json into ``out_dir`` (created if missing)."""
+    paths = {name: out_dir / name for name in OUTPUT_FILES}
+    source = Path(input_path) if input_path is not None else None
+    if source is None and result.contacts.source not in ("<input>", "<frame>"):
+        source = Path(result.contacts.source)
+    if source is not None and source.exists():
+        for path in paths.values():
+            if path.resolve() == source.resolve():
+                raise OutputError(f"{path}: refusing to write over the input file")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a directory")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the output directory ({exc.strerror or exc})") from None
+
+    contents = {
+        "cleaned.csv": csv_text(result.cleaned),
+        "rejected.csv": csv_text(neutralise_formulas(result.rejected)),
+        "errors.txt": "".join(line + "\n" for line in error_lines(result)),
+        "report.json": json.dumps(report_data(result), indent=2, ensure_ascii=False) + "\n",
+    }
+    for name, text in contents.items():
+        atomic_write(paths[name], text.encode("utf-8"))
+    return paths
+
+
+def csv_text(frame: pl.DataFrame) -> str:
+    """RFC 4180 CSV: comma-separated, header row, quotes only where needed, LF line endings, no BOM."""
+    # An empty cell and a missing one are the same thing in CSV: write both as nothing, not as ""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    frame = frame.with_columns(pl.col(text_columns).replace("", None))
+    return frame.write_csv(quote_style="necessary", include_header=True)
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cells that a spreadsheet would run as formulas, prefixed with ``'`` (OWASP's advice for CSV injection)."""
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: temp file beside it, fsync, rename."""
+    directory = path.parent
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except OSError as exc:
+        _remove_quietly(temp_name)
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        _remove_quietly(temp_name)
+        raise
+    try:
+        directory_handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(directory_handle)
+    except OSError:
+        pass
+    finally:
+        os.close(directory_handle)
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
