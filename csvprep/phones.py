@@ -105,10 +105,13 @@ def _type_allowed(number_type: int, allowed: tuple[str, ...]) -> bool:
 
 
 def _with_plus(text: str, rule: PhoneRule) -> PhoneVerdict | None:
-    """A number written without its '+' (a spreadsheet dropped it) that is valid once the '+' is back."""
+    """A number written without its '+' (a spreadsheet dropped it, or 00 stood for it) that is valid once the
+    '+' is back."""
     if not rule.fix_missing_plus or text.startswith("+") or not _DIGITS_ONLY.match(text):
         return None
     digits = re.sub(r"\D", "", text)
+    if digits.startswith("00"):  # the international prefix of most of the world, though not the default region's
+        digits = digits[2:]
     if len(digits) < 8 or digits.startswith("0"):
         return None
     try:

@@ -28,7 +28,7 @@ PHONE_MESSAGES = {
     "phone_extension": "phone number '{}' has an extension, which a campaign cannot dial",
     "phone_region_not_allowed": "phone number '{}' is outside the allowed regions",
     "phone_type_not_allowed": "phone number '{}' is not an allowed line type",
-    "phone_missing_plus": "phone number '{}' had lost its '+': read as {}",
+    "phone_missing_plus": "phone number '{}' read as {}, an international number without its '+'",
 }
 
 

@@ -344,8 +344,8 @@ def _record_pattern(delimiter: str) -> re.Pattern[str]:
 
 def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
     """The delimiter among , ; tab | that splits the first records into one consistent number of fields (> 1)."""
-    sample = [line for line in lines[:_SNIFF_LINES]]
-    scores: dict[str, tuple[float, int]] = {}
+    sample = lines[:_SNIFF_LINES]
+    scores: dict[str, tuple[float, int]] = {}  # delimiter -> (share of records as wide as the header, width)
     for delimiter in DELIMITERS:
         reader = csv.reader(iter(sample), delimiter=delimiter)
         try:
@@ -354,9 +354,7 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             continue
         if not counts or counts[0] < 2:
             continue
-        consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
-        if consistent >= 0.8:
-            scores[delimiter] = (consistent, counts[0])
+        scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
     if not scores:
         first = next((line.strip() for line in lines if line.strip()), "")
         from .columns import looks_like_phone_header
@@ -367,11 +365,11 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             f"{source}: found a single column (header {first[:60]!r}): if the file is delimited by another "
             "character, pass --delimiter"
         )
-    best = max(scores.values())
-    winners = [d for d, score in scores.items() if score[0] == best[0]]
+    best = max(score for score, _ in scores.values())
+    winners = [d for d, (score, _) in scores.items() if score == best]
     if len(winners) > 1:
         names = " and ".join(DELIMITER_NAMES[d] for d in winners)
-        raise InputError(f"{source}: the delimiter is ambiguous ({names} both split every row evenly): "
+        raise InputError(f"{source}: the delimiter is ambiguous ({names} split the rows equally well): "
                          "pass --delimiter")
     return winners[0]
 

@@ -77,7 +77,7 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
     lines = [
         f"{contacts.source}: {counts['rows_in']} rows in, {counts['rows_clean']} clean, "
         f"{counts['rows_rejected']} rejected"
-        + (f" ({counts['blank_rows']} blank rows skipped)" if counts["blank_rows"] else ""),
+        + (f" ({_plural(counts['blank_rows'], 'blank row')} skipped)" if counts["blank_rows"] else ""),
     ]
     if contacts.encoding != "n/a":
         lines.append(
@@ -101,6 +101,10 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
         if grouped.height > top:
             lines.append(f"    … and {grouped.height - top} more kinds (see report.json)")
     return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _shorten(text: str, width: int = 90) -> str:

@@ -1,0 +1,172 @@
+"""Generate a realistic, messy contact list: several countries and writing styles, invalid and duplicate rows,
+empty variables, spreadsheet damage. Used for sample_data/ and for the benchmarks.
+
+    python benchmarks/generate.py ROWS OUT.csv [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
+
+REGIONS = (("US", 45), ("IN", 20), ("GB", 12), ("CA", 6), ("AU", 6), ("DE", 5), ("SG", 3), ("AE", 3))
+FIRST = ("Aarav", "Priya", "John", "Maria", "Wei", "Fatima", "Liam", "Olivia", "Noah", "Emma", "Rahul", "Sophie",
+         "Carlos", "Aisha", "Hiroshi", "Chloe", "Mateo", "Ananya", "Jack", "Isla", "Zoë", "José", "Björn", "Siobhán")
+LAST = ("Sharma", "Smith", "García", "Chen", "Khan", "Brown", "Patel", "Müller", "Nguyen", "O'Brien", "Kumar",
+        "Wilson", "Silva", "Tanaka", "Cohen", "Singh", "Rossi", "Dubois", "Kowalski", "Jones")
+LANGUAGES = ("English", "Hindi", "Spanish", "german", "ENGLISH", "French")
+HEADER = ["Phone Number", "Customer Name", "Due Amount", "Due Date", "Language", "Email", "Notes"]
+
+
+def number_pool(region: str, size: int, rng: random.Random) -> list[phonenumbers.PhoneNumber]:
+    """Valid numbers of ``region``, built from phonenumbers' example numbers with their last digits varied."""
+    pool = []
+    for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        national = str(example.national_number)
+        attempts = 0
+        while len(pool) < size and attempts < size * 20:
+            attempts += 1
+            tail = "".join(rng.choice("0123456789") for _ in range(4))
+            candidate = phonenumbers.PhoneNumber(country_code=example.country_code,
+                                                 national_number=int(national[:-4] + tail))
+            if phonenumbers.is_valid_number(candidate):
+                pool.append(candidate)
+        size *= 2  # the second kind fills whatever the first left
+    return pool
+
+
+def written(number: phonenumbers.PhoneNumber, region: str, rng: random.Random, default_region: str) -> str:
+    """One number as people and spreadsheets write it."""
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    styles = [
+        lambda: e164,
+        lambda: phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
+        lambda: e164.replace("+", "00", 1),
+        lambda: "tel:" + phonenumbers.format_number(number, PhoneNumberFormat.RFC3966)[4:],
+        lambda: f" {e164} ",
+    ]
+    if region == default_region:
+        styles += [
+            lambda: phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
+            lambda: str(number.national_number),
+            lambda: phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL).replace(" ", "."),
+        ]
+    return rng.choice(styles)()
+
+
+def damaged(rng: random.Random, pools: dict[str, list], default_region: str) -> tuple[str, str]:
+    """A phone cell with one of the problems real lists have, and what kind it is."""
+    region = rng.choice([r for r, _ in REGIONS])
+    number = rng.choice(pools[region])
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    kind = rng.choice(["too_short", "too_long", "scientific", "extension", "missing_plus", "letters", "empty",
+                       "not_a_number", "fullwidth", "vanity"])
+    if kind == "too_short":
+        return e164[: rng.randint(3, 6)], kind
+    if kind == "too_long":
+        return e164 + "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 6))), kind
+    if kind == "scientific":
+        digits = e164[1:]
+        return f"{digits[0]}.{digits[1:6]}E+{len(digits) - 1:02d}", kind
+    if kind == "extension":
+        return f"{national} ext. {rng.randint(10, 999)}", kind
+    if kind == "missing_plus":
+        if region == default_region:
+            region = "IN" if default_region != "IN" else "GB"
+            number = rng.choice(pools[region])
+        return phonenumbers.format_number(number, PhoneNumberFormat.E164)[1:], kind
+    if kind == "letters":
+        return rng.choice(["n/a", "unknown", "call office", "-", "TBD"]), kind
+    if kind == "empty":
+        return "", kind
+    if kind == "not_a_number":
+        return rng.choice(["john@example.com", "#REF!", "#VALUE!"]), kind
+    if kind == "fullwidth":
+        return e164.translate(str.maketrans("+0123456789", "＋０１２３４５６７８９")), kind
+    return "+1 415 555 " + rng.choice(["CALL", "HELP", "TAXI"]), kind
+
+
+def rows(count: int, seed: int = 7, default_region: str = "US", pool_size: int = 400):
+    """Yield ``count`` rows (lists of cells, header first)."""
+    rng = random.Random(seed)
+    pools = {region: number_pool(region, pool_size, rng) for region, _ in REGIONS}
+    regions = [r for r, _ in REGIONS]
+    weights = [w for _, w in REGIONS]
+    recent: list[str] = []
+    yield HEADER
+    for index in range(count):
+        roll = rng.random()
+        if roll < 0.12:
+            phone, _ = damaged(rng, pools, default_region)
+        elif roll < 0.17 and recent:
+            phone = rng.choice(recent)  # the same contact again, maybe written another way
+        else:
+            region = rng.choices(regions, weights)[0]
+            phone = written(rng.choice(pools[region]), region, rng, default_region)
+            recent = (recent + [phone])[-50:]
+        name = "" if rng.random() < 0.06 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        amount_roll = rng.random()
+        if amount_roll < 0.05:
+            amount = ""
+        elif amount_roll < 0.08:
+            amount = rng.choice(["abc", "12..5", "N/A"])
+        elif amount_roll < 0.3:
+            amount = f"{rng.randint(1000, 99999):,}.{rng.randint(0, 99):02d}"
+        else:
+            amount = f"{rng.randint(5, 999)}.{rng.randint(0, 99):02d}"
+        date_roll = rng.random()
+        day = rng.randint(1, 28)
+        month = rng.randint(1, 12)
+        if date_roll < 0.1:
+            due = ""
+        elif date_roll < 0.13:
+            due = f"{month:02d}/{day:02d}/2026"  # ambiguous without formats in the rules
+        elif date_roll < 0.2:
+            due = f"{day} {('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[month - 1]} 2026"
+        else:
+            due = f"2026-{month:02d}-{day:02d}"
+        language = rng.choice(LANGUAGES) if rng.random() < 0.9 else rng.choice(["", "Klingon"])
+        email_roll = rng.random()
+        if email_roll < 0.3:
+            email = ""
+        elif email_roll < 0.33:
+            email = "not-an-email"
+        else:
+            email = f"contact{index}@example.com"
+        notes_roll = rng.random()
+        if notes_roll < 0.01:
+            notes = "=HYPERLINK(\"http://example.com\")"
+        elif notes_roll < 0.05:
+            notes = "VIP, call after 5pm\nprefers mornings"
+        elif notes_roll < 0.15:
+            notes = "follow-up"
+        else:
+            notes = ""
+        yield [phone, name, amount, due, language, email, notes]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rows", type=int)
+    parser.add_argument("out")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--region", default="US")
+    args = parser.parse_args(argv)
+    with open(args.out, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        for row in rows(args.rows, args.seed, args.region):
+            writer.writerow(row)
+    print(f"wrote {args.rows} contacts to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

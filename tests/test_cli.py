@@ -1,0 +1,129 @@
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from csvprep.cli import app
+
+from conftest import FIXTURES, ROOT, RULES
+
+runner = CliRunner()
+SAMPLE = ROOT / "sample_data" / "contacts.csv"
+SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_clean_the_sample_writes_every_output(tmp_path):
+    before = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    result = run("clean", SAMPLE, "--rules", SAMPLE_RULES, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["cleaned.csv", "errors.txt", "rejected.csv", "report.json"]
+    report = json.loads((out / "report.json").read_text())
+    summary = report["summary"]
+    assert summary["rows_in"] == summary["rows_clean"] + summary["rows_rejected"]
+    assert f"{summary['rows_in']} rows in, {summary['rows_clean']} clean, {summary['rows_rejected']} rejected" in result.stdout
+    cleaned = (out / "cleaned.csv").read_bytes()
+    assert not cleaned.startswith(b"\xef\xbb\xbf")
+    assert cleaned.count(b"\n") >= summary["rows_clean"] + 1
+    errors = (out / "errors.txt").read_text().splitlines()
+    assert errors and all(line.startswith("Row ") for line in errors)
+    assert len(errors) == summary["errors"]
+    assert report["input"]["sha256"] == before
+    assert hashlib.sha256(SAMPLE.read_bytes()).hexdigest() == before  # the input is never modified
+
+
+def test_clean_exit_0_when_nothing_is_rejected(tmp_path):
+    result = run("clean", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cleaned.csv").read_text() == "phone,customer_name\n+14155550100,Ann\n+14155550101,Bob\n"
+    assert (tmp_path / "errors.txt").read_text() == ""
+
+
+def test_clean_json_format(tmp_path):
+    result = run("clean", FIXTURES / "ragged_rows.csv", "-r", RULES / "basic.toml", "-o", tmp_path, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["summary"]["rows_rejected"] == 2
+    assert report["issues"][0] == {
+        "row": 3, "line": 3, "column": None, "code": "wrong_field_count", "severity": "error",
+        "value": "+14155550101,Bob", "message": "expected 3 fields, found 2", "detail": None,
+    }
+
+
+def test_clean_refuses_to_write_over_the_input(tmp_path):
+    source = tmp_path / "cleaned.csv"
+    source.write_bytes((FIXTURES / "utf8_bom.csv").read_bytes())
+    result = run("clean", source, "-r", RULES / "basic.toml", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "refusing to write over the input file" in result.stderr
+    assert source.read_bytes() == (FIXTURES / "utf8_bom.csv").read_bytes()
+
+
+def test_check_prints_file_line_row_messages(tmp_path):
+    result = run("check", FIXTURES / "multiline_quoted_notes.csv", FIXTURES / "ragged_rows.csv",
+                 "-r", RULES / "basic.toml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{FIXTURES / 'ragged_rows.csv'}:3: Row 3: expected 3 fields, found 2",
+        f"{FIXTURES / 'ragged_rows.csv'}:4: Row 4: expected 3 fields, found 4",
+    ]
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_clean_file_exits_0():
+    result = run("check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_check_json():
+    result = run("check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "-f", "json")
+    assert json.loads(result.stdout)["summary"]["rows_clean"] == 2
+
+
+def test_region_flag():
+    result = run("check", FIXTURES / "phone_list_single_column.csv", "-r", RULES / "basic.toml", "--region", "IN",
+                 "-f", "json")
+    assert json.loads(result.stdout)["settings"]["default_region"] == "IN"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["clean", "missing.csv", "-r", RULES / "basic.toml", "-o", "x"], "missing.csv: no such file"),
+    (["clean", FIXTURES / "empty.csv", "-r", RULES / "basic.toml", "-o", "x"], "the file is empty"),
+    (["check", FIXTURES / "utf8_bom.csv", "-r", FIXTURES / "utf8_bom.csv"], "invalid TOML"),
+    (["check", FIXTURES / "utf8_bom.csv"], "usage error: Missing option '--rules'"),
+    (["check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "--region", "UK"], "not an ISO 3166-1"),
+    (["check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "--bogus"], "usage error: No such option"),
+    (["check", FIXTURES / "gzip_compressed.csv", "-r", RULES / "basic.toml"], "gzip-compressed"),
+    (["check", FIXTURES / "no_phone_column.csv", "-r", RULES / "basic.toml"], "no phone column found"),
+])
+def test_could_not_run_is_one_line_and_exit_2(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_delimiter_and_encoding_options():
+    result = run("check", FIXTURES / "mixed_encoding.csv", "-r", RULES / "basic.toml", "--encoding", "latin-1",
+                 "--delimiter", "comma", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["input"]["encoding"] == "latin-1"
+
+
+def test_installed_console_script_runs(tmp_path):
+    # the real entry point, as a user runs it: exit codes survive outside CliRunner too
+    proc = subprocess.run([sys.executable, "-m", "csvprep.cli", "check", str(FIXTURES / "empty.csv"), "-r",
+                           str(RULES / "basic.toml")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("the file is empty")
+    assert len(proc.stderr.strip().splitlines()) == 1

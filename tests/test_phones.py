@@ -1,0 +1,115 @@
+import phonenumbers
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csvprep import PhoneRule, normalize_phones, parse_phone
+
+US = PhoneRule(default_region="US")
+
+
+@pytest.mark.parametrize("raw,e164", [
+    ("+1 415 555 0100", "+14155550100"),
+    ("(415) 555-0100", "+14155550100"),
+    ("415.555.0100", "+14155550100"),
+    ("  4155550100  ", "+14155550100"),
+    ("tel:+1-415-555-0100", "+14155550100"),
+    ("４１５５５５０１００", "+14155550100"),  # full-width digits
+    ("415-555-CALL", "+14155552255"),  # keypad letters, as phonenumbers reads them
+    ("011 44 20 7946 0958", "+442079460958"),  # the US international prefix
+    ("14155550100.0", "+14155550100"),  # a number cell exported as a float
+])
+def test_accepted_and_written_as_e164(raw, e164):
+    verdict = parse_phone(raw, US)
+    assert (verdict.e164, verdict.code) == (e164, None)
+
+
+def test_missing_plus_is_restored_with_a_warning():
+    verdict = parse_phone("919876543210", US)
+    assert verdict.e164 == "+919876543210"
+    assert verdict.code == "phone_missing_plus"
+    assert verdict.detail == "not valid in US as written"
+    assert verdict.region == "IN"
+
+
+def test_double_zero_prefix_is_restored_when_the_region_uses_another():
+    verdict = parse_phone("0044 20 7946 0958", US)
+    assert (verdict.e164, verdict.code) == ("+442079460958", "phone_missing_plus")
+
+
+def test_missing_plus_repair_can_be_turned_off():
+    verdict = parse_phone("919876543210", PhoneRule(default_region="US", fix_missing_plus=False))
+    assert verdict.e164 is None and verdict.code == "invalid_phone"
+
+
+def test_valid_national_number_is_not_reinterpreted():
+    # valid as a US number: never read as an international one
+    assert parse_phone("2025550123", US).e164 == "+12025550123"
+
+
+@pytest.mark.parametrize("raw,code,detail", [
+    ("+1234", "invalid_phone", "too short for US: 3 digits after the country code"),
+    ("+1 415 555 0100 99", "invalid_phone", "too long for US: 12 digits after the country code"),
+    ("hello", "invalid_phone", "not a phone number"),
+    ("4.15555E+09", "phone_digits_lost", "format the column as text in the spreadsheet and export it again"),
+    ("1.4155550100e10", "phone_digits_lost", "format the column as text in the spreadsheet and export it again"),
+    ("+1 415 555 0100 ext. 12", "phone_extension", "it has an extension (12), which a campaign cannot dial"),
+    ("", "missing_phone", None),
+    ("   ", "missing_phone", None),
+    (None, "missing_phone", None),
+])
+def test_rejections_are_precise(raw, code, detail):
+    verdict = parse_phone(raw, US)
+    assert (verdict.e164, verdict.code, verdict.detail) == (None, code, detail)
+
+
+def test_no_default_region_needs_a_country_code():
+    rule = PhoneRule()
+    assert parse_phone("+442079460958", rule).e164 == "+442079460958"
+    verdict = parse_phone("020 7946 0958", rule)
+    assert verdict.code == "invalid_phone"
+    assert verdict.detail == "written without a country code and no default region is set"
+
+
+def test_allowed_regions():
+    rule = PhoneRule(default_region="US", allowed_regions=("US", "CA"))
+    assert parse_phone("+1 416 555 0100", rule).e164 == "+14165550100"  # Toronto
+    verdict = parse_phone("+44 20 7946 0958", rule)
+    assert verdict.code == "phone_region_not_allowed"
+    assert verdict.detail == "+442079460958 is a GB number; allowed regions: US, CA"
+
+
+def test_allowed_types():
+    rule = PhoneRule(default_region="GB", allowed_types=("mobile",))
+    assert parse_phone("07400 123456", rule).e164 == "+447400123456"
+    verdict = parse_phone("020 7946 0958", rule)
+    assert verdict.code == "phone_type_not_allowed"
+    # +1 numbers cannot be told apart: a mobile-only campaign still accepts them
+    assert parse_phone("+1 415 555 0100", rule).e164 == "+14155550100"
+
+
+def test_normalize_phones_on_series_and_expression():
+    series = pl.Series("p", ["(415) 555-0100", "bad", None, "+44 20 7946 0958"])
+    expected = ["+14155550100", None, None, "+442079460958"]
+    assert normalize_phones(series, "US").to_list() == expected
+    frame = pl.DataFrame({"p": series}).with_columns(normalize_phones(pl.col("p"), "US").alias("e164"))
+    assert frame.get_column("e164").to_list() == expected
+
+
+E164 = r"^\+[1-9][0-9]{6,14}$"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789+()-. xe#*abcABC", max_size=20),
+       st.sampled_from(["US", "IN", "GB", "AU", "DE", "BR", None]))
+def test_every_accepted_number_is_e164_and_valid_to_phonenumbers(raw, region):
+    verdict = parse_phone(raw, PhoneRule(default_region=region))
+    if verdict.e164 is not None:
+        import re
+
+        assert re.match(E164, verdict.e164)
+        assert phonenumbers.is_valid_number(phonenumbers.parse(verdict.e164))
+        assert verdict.code in (None, "phone_missing_plus")
+    else:
+        assert verdict.code is not None

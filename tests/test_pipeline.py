@@ -1,0 +1,151 @@
+import polars as pl
+import pytest
+
+import csvprep
+from csvprep import clean, rules_from_dict
+
+from conftest import FIXTURES, ROOT, RULES
+
+SAMPLE = ROOT / "sample_data" / "contacts.csv"
+
+
+def test_api_examples_word_for_word(tmp_path):
+    data = b"phone,customer_name\n+14155550100,Ann\n+14155550101,\n+1234,Bob\n"
+    rules = rules_from_dict({"phone": {"default_region": "US"}, "variables": {"customer_name": {"required": True}}})
+    result = clean(data, rules)
+    assert result.report()["issues"][0]["message"] == "missing required variable 'customer_name'"
+    from csvprep.report import error_lines
+
+    assert error_lines(result) == [
+        "Row 3: missing required variable 'customer_name'",
+        "Row 4: invalid phone number '+1234'",
+    ]
+
+
+def test_cleaned_rows_keep_order_columns_and_pass_through_values(typed_rules):
+    data = (
+        b"Phone Number,Customer Name,Due Amount,due date,plan,vip,Notes\n"
+        b"(415) 555-0100,  Ann ,\"1,234.50\",01/31/2026,pro,yes,  keep  me \n"
+        b"+44 20 7946 0958,Bob,7,2026-02-01,,no,\n"
+    )
+    result = clean(data, typed_rules)
+    assert result.cleaned.columns == ["Phone Number", "Customer Name", "Due Amount", "due date", "plan", "vip", "Notes"]
+    assert result.cleaned.rows() == [
+        ("+14155550100", "Ann", "1234.50", "2026-01-31", "Pro", "true", "  keep  me "),
+        ("+442079460958", "Bob", "7", "2026-02-01", "Basic", "false", ""),
+    ]
+    assert result.exit_code == 0
+
+
+def test_duplicates_keep_the_first_valid_row():
+    data = b"phone,customer_name\n+1234,A\n4155550100,B\n(415) 555-0100,C\n+1 415 555 0100,D\n"
+    result = clean(data, RULES / "basic.toml")
+    assert result.cleaned.get_column("customer_name").to_list() == ["B"]
+    duplicates = result.issues.filter(pl.col("code") == "duplicate")
+    assert duplicates.select("row", "message").rows() == [
+        (4, "duplicate phone number '+14155550100' (same as row 3)"),
+        (5, "duplicate phone number '+14155550100' (same as row 3)"),
+    ]
+
+
+def test_a_rejected_row_is_not_a_duplicate_source():
+    rules = rules_from_dict({"phone": {"default_region": "US"},
+                             "variables": {"customer_name": {"required": True}}})
+    result = clean(b"phone,customer_name\n4155550100,\n4155550100,Ann\n", rules)
+    assert result.cleaned.get_column("customer_name").to_list() == ["Ann"]
+    assert result.issues.get_column("code").to_list() == ["missing_variable"]
+
+
+@pytest.mark.parametrize("policy,clean_rows,severity", [("warn", 2, "warning"), ("keep", 2, None)])
+def test_duplicate_policies(policy, clean_rows, severity):
+    rules = rules_from_dict({"phone": {"default_region": "US"}, "duplicates": {"policy": policy}})
+    result = clean(b"phone\n4155550100\n+14155550100\n", rules)
+    assert result.cleaned.height == clean_rows
+    assert result.issues.get_column("severity").to_list() == ([severity] if severity else [])
+
+
+def test_duplicate_key_with_a_variable():
+    rules = rules_from_dict({"phone": {"default_region": "US"}, "variables": {"order_id": {}},
+                             "duplicates": {"key": ["phone", "order_id"]}})
+    result = clean(b"phone,order_id\n4155550100,A1\n4155550100,a1\n4155550100,B2\n", rules)
+    assert result.issues.select("row", "message").rows() == [(3, "duplicate contact: same phone, order_id as row 2")]
+
+
+def test_every_record_is_accounted_for_in_the_sample():
+    result = clean(SAMPLE, ROOT / "rules" / "payment_reminder.toml")
+    counts = result.counts()
+    assert counts["rows_in"] == counts["rows_clean"] + counts["rows_rejected"]
+    assert counts["rows_in"] > 300 and counts["rows_rejected"] > 0 and counts["rows_clean"] > 0
+    # every kind of problem the core knows shows up in the sample
+    for code in ("invalid_phone", "missing_phone", "phone_digits_lost", "phone_extension", "phone_missing_plus",
+                 "missing_variable", "invalid_value", "duplicate", "wrong_field_count", "formula_injection"):
+        assert counts["by_code"].get(code, 0) > 0, code
+    rejected_rows = set(result.rejected.get_column("row").to_list())
+    error_rows = set(result.errors.get_column("row").to_list())
+    assert rejected_rows == error_rows
+    assert result.cleaned.get_column("Phone Number").str.contains(r"^\+[1-9][0-9]{6,14}$").all()
+
+
+def test_structural_problems_are_rejected_with_raw_text():
+    result = clean(FIXTURES / "ragged_rows.csv", RULES / "basic.toml")
+    assert result.counts()["rows_in"] == 4
+    rejected = result.rejected
+    assert rejected.get_column("row").to_list() == [3, 4]
+    assert rejected.get_column("raw").to_list() == ["+14155550101,Bob", "+14155550102,Cy,a,b"]
+    assert rejected.get_column("errors").to_list() == ["expected 3 fields, found 2", "expected 3 fields, found 4"]
+
+
+def test_formula_cells_warn_and_strict_rejects():
+    result = clean(FIXTURES / "formula_cells.csv", RULES / "basic.toml")
+    found = result.issues.filter(pl.col("code") == "formula_injection")
+    assert found.select("row", "column", "severity").rows() == [
+        (2, "notes", "warning"), (3, "customer_name", "warning"), (4, "notes", "warning")
+    ]  # -5 is a number, not a formula
+    assert result.cleaned.get_column("notes").to_list() == ["=1+2", "-5", "-not a number"]  # unaltered for the API
+    strict = clean(FIXTURES / "formula_cells.csv", RULES / "basic.toml", strict=True)
+    assert strict.rejected.get_column("row").to_list() == [2, 3, 4]
+
+
+def test_missing_columns_are_file_level_errors():
+    rules = rules_from_dict({"variables": {"order_id": {"column": "Order ID"}}})
+    with pytest.raises(csvprep.InputError, match=r"no column 'Order ID' for variable 'order_id'.*columns in the file"):
+        clean(b"phone,order\n+14155550100,1\n", rules)
+    required = rules_from_dict({"variables": {"customer_name": {"required": True}}})
+    with pytest.raises(csvprep.InputError, match=r"no column 'customer_name' for required variable"):
+        clean(b"phone,name\n+14155550100,Ann\n", required)
+
+
+def test_no_phone_column_lists_headers_and_the_closest():
+    with pytest.raises(csvprep.InputError, match=r"no phone column found \(closest: 'fone'\); columns in the file: "
+                                                   r"'name', 'email', 'fone'"):
+        clean(FIXTURES / "no_phone_column.csv", RULES / "basic.toml")
+
+
+@pytest.mark.parametrize("header", ["Phone Number", "phone_number", "Mobile Phone", "Phone 1 - Value", "number",
+                                    "MOBILE", " phone "])
+def test_phone_column_detection(header):
+    result = clean(f"{header},customer_name\n+14155550100,Ann\n".encode(), RULES / "basic.toml")
+    assert result.columns.phone == header.strip()
+
+
+def test_variable_columns_match_case_and_space_insensitively():
+    rules = rules_from_dict({"variables": {"customer_name": {"required": True}}})
+    result = clean(b"phone,Customer Name\n+14155550100,Ann\n", rules)
+    assert result.columns.variables[0][1] == "Customer Name"
+
+
+def test_region_override_changes_the_reading():
+    result = clean(b"phone\n9876543210\n", RULES / "basic.toml", region="IN")
+    assert result.cleaned.get_column("phone").to_list() == ["+919876543210"]
+
+
+def test_frames_are_accepted_too():
+    frame = pl.DataFrame({"phone": ["+14155550100", "nope"], "customer_name": ["Ann", None]})
+    result = clean(frame, RULES / "basic.toml")
+    assert result.cleaned.rows() == [("+14155550100", "Ann")]
+    assert result.rejected.get_column("row").to_list() == [3]
+
+
+def test_rejected_columns_do_not_collide_with_the_files_own():
+    result = clean(b"phone,row,errors\nbad,1,2\n", rules_from_dict({}))
+    assert result.rejected.columns == ["phone", "row", "errors", "csvprep_row", "csvprep_errors"]

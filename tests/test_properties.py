@@ -1,0 +1,72 @@
+"""Property tests: whatever the file, every record is accounted for and nothing crashes."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import csvprep
+from csvprep import clean, rules_from_dict
+
+RULES = rules_from_dict({"phone": {"default_region": "US", "column": "phone"},
+                         "variables": {"customer_name": {"required": True}, "amount": {"type": "decimal"}}})
+cells = st.one_of(
+    st.sampled_from(["+14155550100", "(415) 555-0101", "+1234", "", " ", "4.15555E+09", "919876543210", "=1+2",
+                     "Ann", "1,234.50", "abc", "a,b", 'say "hi"', "two\nlines", "tab\there", "Zoë", "-5"]),
+    st.text(max_size=12),
+)
+
+
+@st.composite
+def contact_files(draw):
+    width = 3
+    rows = draw(st.lists(st.lists(cells, min_size=1, max_size=5), min_size=1, max_size=25))
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    def quoted(cell):
+        # RFC 4180 quoting; Python's csv writer leaves a bare "\n" unquoted when the line terminator is "\r"
+        if any(ch in cell for ch in (delimiter, '"', "\r", "\n")):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+
+    lines = [["phone", "customer_name", "amount"], *rows]
+    text = "".join(delimiter.join(quoted(c) for c in line) + newline for line in lines)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    return data, delimiter, rows, width
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contact_files())
+def test_every_record_is_accounted_for(case):
+    data, delimiter, rows, width = case
+    try:
+        result = clean(data, RULES, read_options=csvprep.ReadOptions(delimiter=delimiter))
+    except csvprep.InputError as exc:
+        # only a file without a single contact may be refused
+        assert "no contacts" in str(exc) or "empty" in str(exc) or "binary" in str(exc), str(exc)
+        return
+    counts = result.counts()
+    assert counts["rows_in"] == counts["rows_clean"] + counts["rows_rejected"]
+    assert result.cleaned.height + result.rejected.height == result.contacts.records
+    # each written row is one record (quoted newlines included), blank ones aside
+    blank = sum(1 for row in rows if all(not c.strip() for c in row))
+    assert counts["rows_in"] + counts["blank_rows"] == len(rows)
+    assert counts["blank_rows"] == blank
+    # a record whose field count differs from the header's is never cleaned
+    for row, record in zip(range(2, len(rows) + 2), rows):
+        if len(record) != width and any(c.strip() for c in record):
+            assert row in result.rejected.get_column("row").to_list()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_are_refused_cleanly_or_reported(data):
+    try:
+        result = clean(data, rules_from_dict({}))
+    except csvprep.InputError as exc:
+        assert str(exc).strip()
+        return
+    counts = result.counts()
+    assert counts["rows_in"] == counts["rows_clean"] + counts["rows_rejected"]

@@ -1,0 +1,184 @@
+import hashlib
+
+import pytest
+
+import csvprep
+from csvprep.reading import read_bytes, read_contacts
+
+from conftest import FIXTURES
+
+
+def names(contacts, column="customer_name"):
+    return contacts.frame.get_column(column).to_list()
+
+
+def test_utf8_bom_never_sticks_to_the_first_header():
+    contacts = read_contacts(FIXTURES / "utf8_bom.csv")
+    assert contacts.header == ["phone", "customer_name"]
+    assert (contacts.encoding, contacts.bom) == ("utf-8", True)
+
+
+@pytest.mark.parametrize("fixture,encoding", [
+    ("utf16le_excel_unicode_text.txt", "utf-16-le"),
+    ("utf16be_bom.csv", "utf-16-be"),
+])
+def test_utf16_with_bom(fixture, encoding):
+    contacts = read_contacts(FIXTURES / fixture)
+    assert contacts.encoding == encoding and contacts.bom
+    assert contacts.header == ["phone", "customer_name"]
+    assert contacts.frame.height == 2
+
+
+def test_excel_unicode_text_is_tab_separated_and_keeps_accents():
+    contacts = read_contacts(FIXTURES / "utf16le_excel_unicode_text.txt")
+    assert contacts.delimiter == "\t"
+    assert contacts.line_endings == "CRLF"
+    assert names(contacts) == ["Zoë", "José"]
+
+
+def test_cp1252_is_detected_and_decoded_exactly():
+    contacts = read_contacts(FIXTURES / "cp1252_export.csv")
+    assert contacts.encoding == "cp1252"
+    assert names(contacts) == ["Café – Renée"]
+
+
+def test_mixed_encodings_are_refused_naming_the_line():
+    with pytest.raises(csvprep.InputError, match=r"line 3: byte 0xe9 is not UTF-8.*mixes encodings"):
+        read_contacts(FIXTURES / "mixed_encoding.csv")
+
+
+def test_encoding_override():
+    contacts = read_contacts(FIXTURES / "mixed_encoding.csv", csvprep.ReadOptions(encoding="latin-1"))
+    assert names(contacts) == ["ZoÃ«", "Renée"]
+
+
+def test_undecodable_byte_under_a_forced_encoding_names_the_line():
+    with pytest.raises(csvprep.InputError, match=r"line 3: bytes e9 0a cannot be decoded as utf-8|line 3: bytes e9"):
+        read_contacts(FIXTURES / "mixed_encoding.csv", csvprep.ReadOptions(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("fixture,delimiter", [
+    ("semicolon_european_excel.csv", ";"),
+    ("pipe_delimited.csv", "|"),
+    ("utf8_bom.csv", ","),
+])
+def test_delimiter_is_sniffed(fixture, delimiter):
+    assert read_contacts(FIXTURES / fixture).delimiter == delimiter
+
+
+def test_semicolon_file_keeps_decimal_commas_inside_fields():
+    contacts = read_contacts(FIXTURES / "semicolon_european_excel.csv")
+    assert contacts.frame.get_column("Betrag").to_list() == ["1.234,50", "12,00"]
+
+
+@pytest.mark.parametrize("fixture,endings", [
+    ("crlf_line_endings.csv", "CRLF"),
+    ("cr_only_line_endings.csv", "CR"),
+])
+def test_line_endings(fixture, endings):
+    contacts = read_contacts(FIXTURES / fixture)
+    assert contacts.line_endings == endings
+    assert contacts.frame.get_column("phone").to_list() == ["+14155550100", "(415) 555-0101"]
+    assert contacts.frame.get_column("_line").to_list() == [2, 3]
+
+
+def test_ragged_rows_are_set_aside_never_padded():
+    contacts = read_contacts(FIXTURES / "ragged_rows.csv")
+    assert contacts.frame.get_column("_row").to_list() == [2, 5]
+    broken = contacts.broken.to_dicts()
+    assert [(b["_row"], b["code"], b["message"]) for b in broken] == [
+        (3, "wrong_field_count", "expected 3 fields, found 2"),
+        (4, "wrong_field_count", "expected 3 fields, found 4"),
+    ]
+    assert broken[0]["_raw"] == "+14155550101,Bob"
+    assert contacts.records == 4
+
+
+def test_unterminated_quote_rejects_its_line_and_reading_goes_on():
+    contacts = read_contacts(FIXTURES / "unterminated_quote.csv")
+    assert contacts.broken.select("_row", "_line", "code").rows() == [(2, 2, "unterminated_quote")]
+    assert contacts.frame.get_column("customer_name").to_list() == ["Bob", "Cy"]
+    assert contacts.frame.get_column("_row").to_list() == [3, 4]
+
+
+def test_stray_quotes_are_reported():
+    contacts = read_contacts(FIXTURES / "stray_quote.csv")
+    assert contacts.broken.select("_row", "code").rows() == [(2, "stray_quote"), (3, "stray_quote")]
+    assert names(contacts) == ["Cy"]
+
+
+def test_multiline_quoted_field_is_one_row_with_its_first_line():
+    contacts = read_contacts(FIXTURES / "multiline_quoted_notes.csv")
+    assert contacts.frame.select("_row", "_line").rows() == [(2, 2), (3, 4)]
+    assert contacts.frame.get_column("notes")[0] == "line one\nline two, with comma"
+    assert names(contacts)[1] == 'Bob "The Builder"'
+
+
+def test_blank_lines_are_counted_not_contacts():
+    contacts = read_contacts(FIXTURES / "blank_lines.csv")
+    assert contacts.blank_rows == 3
+    # blank lines are rows in a spreadsheet, so the rows after them keep the spreadsheet's numbers
+    assert contacts.frame.get_column("_row").to_list() == [3, 6]
+
+
+def test_trailing_empty_columns_and_rows_from_excel_are_dropped():
+    contacts = read_contacts(FIXTURES / "trailing_empty_columns.csv")
+    assert contacts.header == ["phone", "customer_name"]
+    assert contacts.dropped_columns == ["", ""]
+    assert contacts.blank_rows == 1
+    assert names(contacts) == ["Ann", "Bob"]
+
+
+def test_nul_byte_is_reported_per_record():
+    contacts = read_contacts(FIXTURES / "nul_byte.csv")
+    assert contacts.broken.select("_row", "code").rows() == [(2, "nul_byte")]
+    assert names(contacts) == ["Bob"]
+
+
+def test_field_over_excels_cell_limit():
+    data = ("phone,notes\n+14155550100," + "x" * 40_000 + "\n+14155550101,ok\n").encode()
+    contacts = read_bytes(data)
+    assert contacts.broken.select("_row", "code").rows() == [(2, "field_too_large")]
+    assert "40,000 characters" in contacts.broken.get_column("message")[0]
+
+
+@pytest.mark.parametrize("fixture,message", [
+    ("empty.csv", "the file is empty"),
+    ("header_only.csv", "a header row but no contacts"),
+    ("duplicate_headers.csv", "duplicate column names in the header: 'name'"),
+    ("blank_header_with_data.csv", "column 2 has no header name but holds data"),
+    ("gzip_compressed.csv", "gzip-compressed"),
+])
+def test_file_level_refusals(fixture, message):
+    with pytest.raises(csvprep.InputError, match=message):
+        read_contacts(FIXTURES / fixture)
+
+
+def test_directory_and_missing_file(tmp_path):
+    with pytest.raises(csvprep.InputError, match="is a directory"):
+        read_contacts(tmp_path)
+    with pytest.raises(csvprep.InputError, match="no such file"):
+        read_contacts(tmp_path / "nope.csv")
+
+
+def test_binary_content_is_refused():
+    with pytest.raises(csvprep.InputError, match="binary"):
+        read_bytes(bytes(range(256)) * 40)
+
+
+def test_single_column_phone_list_is_accepted_but_other_single_columns_ask_for_a_delimiter():
+    assert read_contacts(FIXTURES / "phone_list_single_column.csv").header == ["phone"]
+    with pytest.raises(csvprep.InputError, match="single column.*--delimiter"):
+        read_bytes(b"name:phone\nAnn:+14155550100\n")
+    contacts = read_bytes(b"name:phone\nAnn:+14155550100\n", options=csvprep.ReadOptions(delimiter=":"))
+    assert contacts.header == ["name", "phone"]
+
+
+def test_leading_zeros_stay_text():
+    contacts = read_bytes(b"phone,customer_name\n0415555123,Ann\n")
+    assert contacts.frame.get_column("phone").to_list() == ["0415555123"]
+
+
+def test_sha256_of_the_input_bytes():
+    data = (FIXTURES / "utf8_bom.csv").read_bytes()
+    assert read_contacts(FIXTURES / "utf8_bom.csv").sha256 == hashlib.sha256(data).hexdigest()

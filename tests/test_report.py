@@ -1,0 +1,32 @@
+import re
+
+from csvprep import CODES, clean
+from csvprep.report import check_lines, error_lines, summary_text
+
+from conftest import FIXTURES, ROOT, RULES
+
+
+def test_every_code_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text().split("## Message codes")[1].split("\n## ")[0]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", readme, flags=re.M))
+    assert documented == set(CODES)
+
+
+def test_summary_and_lines():
+    result = clean(FIXTURES / "ragged_rows.csv", RULES / "basic.toml")
+    text = summary_text(result)
+    assert "4 rows in, 2 clean, 2 rejected" in text
+    assert "read as utf-8, comma-delimited, LF line endings; phone column 'phone', default region US" in text
+    assert "wrong_field_count" in text
+    assert error_lines(result) == ["Row 3: expected 3 fields, found 2", "Row 4: expected 3 fields, found 4"]
+    assert check_lines(result, "f.csv")[0] == "f.csv:3: Row 3: expected 3 fields, found 2"
+
+
+def test_report_data_holds_counts_settings_and_fingerprint():
+    result = clean(FIXTURES / "blank_lines.csv", RULES / "basic.toml")
+    report = result.report()
+    assert report["summary"]["rows_in"] == 2 and report["summary"]["blank_rows"] == 3
+    assert len(report["input"]["sha256"]) == 64
+    assert report["settings"]["default_region"] == "US"
+    assert report["columns"] == {"phone": "phone", "variables": {"customer_name": "customer_name"}, "added": []}
+    assert set(report["timings_seconds"]) >= {"read", "phones", "variables", "total"}

@@ -1,0 +1,93 @@
+import polars as pl
+import pytest
+
+from csvprep.rules import VariableRule
+from csvprep.variables import check_value, check_variables, normalise_value
+
+
+@pytest.mark.parametrize("kind,raw,expected", [
+    ("decimal", "1,234.50", "1234.50"),
+    ("decimal", "$1,234.50", "1234.50"),
+    ("decimal", " 12 ", "12"),
+    ("decimal", "-.5", "-0.5"),
+    ("decimal", "+007.25", "7.25"),
+    ("integer", "1,234", "1234"),
+    ("integer", "42.0", "42"),
+    ("integer", "007", "7"),
+    ("boolean", "Yes", "true"),
+    ("boolean", "0", "false"),
+    ("email", "a.b@example.co.uk", "a.b@example.co.uk"),
+    ("date", "2026-01-31", "2026-01-31"),
+    ("date", "31 January 2026", "2026-01-31"),
+    ("date", "Jan 31, 2026", "2026-01-31"),
+    ("date", "2026-01-31 14:30:00", "2026-01-31"),
+    ("string", "  Ann  ", "Ann"),
+])
+def test_normalised(kind, raw, expected):
+    assert normalise_value(raw, VariableRule("v", type=kind)) == expected
+
+
+@pytest.mark.parametrize("variable,raw,problem", [
+    (VariableRule("v", type="decimal"), "12..5", "expected a decimal number such as 1234.50"),
+    (VariableRule("v", type="decimal"), "1,23.5", "expected a decimal number such as 1234.50"),
+    (VariableRule("v", type="integer"), "4.5", "expected a whole number"),
+    (VariableRule("v", type="boolean"), "maybe", "expected true/false (or yes/no, 1/0)"),
+    (VariableRule("v", type="email"), "a@b", "expected an email address"),
+    (VariableRule("v", type="date"), "2026-02-30", "expected a date such as 2025-01-31 or 2025/01/31 or 2025-01-31T14:30:00"),
+    (VariableRule("v", type="date"), "03/04/2026", "ambiguous date: day and month order unknown; "
+                                                   "set formats = [\"%d/%m/%Y\"] (or \"%m/%d/%Y\") for this variable in the rules"),
+    (VariableRule("v", type="enum", values=("Basic", "Pro")), "Gold", "expected one of Basic, Pro"),
+    (VariableRule("v", max_length=3), "abcd", "longer than 3 characters"),
+    (VariableRule("v", min_length=2), "a", "shorter than 2 characters"),
+    (VariableRule("v", pattern=r"ORD-\d+"), "ORD-12x", r"does not match the pattern ORD-\d+"),
+    (VariableRule("v", type="decimal", min=0), "-1", "less than 0"),
+    (VariableRule("v", type="integer", max=10), "11", "greater than 10"),
+])
+def test_problems(variable, raw, problem):
+    assert check_value(raw, variable) == problem
+
+
+def test_enum_is_case_insensitive_unless_asked():
+    assert normalise_value("pro", VariableRule("v", type="enum", values=("Basic", "Pro"))) == "Pro"
+    strict = VariableRule("v", type="enum", values=("Basic", "Pro"), case_sensitive=True)
+    assert check_value("pro", strict) == "expected one of Basic, Pro"
+
+
+def test_date_formats_from_the_rules():
+    variable = VariableRule("v", type="date", formats=("%d/%m/%Y",))
+    assert normalise_value("03/04/2026", variable) == "2026-04-03"
+
+
+def frame(values):
+    return pl.DataFrame({"c": values, "_row": list(range(2, len(values) + 2)), "_line": list(range(2, len(values) + 2))},
+                        schema={"c": pl.String, "_row": pl.Int64, "_line": pl.Int64})
+
+
+def test_required_missing_and_default_fill():
+    required = VariableRule("customer_name", required=True)
+    out, issues, stats = check_variables(frame(["Ann", "", "  ", None]), [(required, "c")])
+    assert issues.select("row", "code", "message").rows() == [
+        (3, "missing_variable", "missing required variable 'customer_name'"),
+        (4, "missing_variable", "missing required variable 'customer_name'"),
+        (5, "missing_variable", "missing required variable 'customer_name'"),
+    ]
+    with_default = VariableRule("customer_name", required=True, default="there")
+    out, issues, stats = check_variables(frame(["Ann", "", "  ", None]), [(with_default, "c")])
+    assert issues.height == 0
+    assert out.get_column("c").to_list() == ["Ann", "there", "there", "there"]
+    assert (stats[0].from_file, stats[0].defaulted, stats[0].missing) == (1, 3, 0)
+
+
+def test_invalid_value_is_not_replaced_by_the_default():
+    variable = VariableRule("due_amount", type="decimal", default="0")
+    out, issues, stats = check_variables(frame(["abc", ""]), [(variable, "c")])
+    assert issues.select("row", "code", "value", "message").rows() == [
+        (2, "invalid_value", "abc", "invalid value 'abc' for 'due_amount': expected a decimal number such as 1234.50"),
+    ]
+    assert stats[0].invalid == 1
+
+
+def test_variable_without_a_column_is_filled_from_its_default():
+    variable = VariableRule("language", default="English")
+    out, issues, _ = check_variables(frame(["x", "y"]), [(variable, "language")])
+    assert out.get_column("language").to_list() == ["English", "English"]

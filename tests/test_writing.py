@@ -1,0 +1,58 @@
+import os
+
+import pytest
+
+import csvprep
+from csvprep import clean
+from csvprep.writing import atomic_write, csv_text, neutralise_formulas
+
+from conftest import FIXTURES, RULES
+
+
+def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "report.json"
+    target.write_text("old")
+    atomic_write(target, b"new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "cleaned.csv"
+    target.write_text("old contents")
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(csvprep.OutputError, match="No space left on device"):
+        atomic_write(target, b"half")
+    assert target.read_text() == "old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["cleaned.csv"]
+
+
+def test_rejected_csv_neutralises_formulas_but_cleaned_keeps_them(tmp_path):
+    result = clean(FIXTURES / "formula_cells.csv", RULES / "basic.toml", strict=True)
+    paths = result.write(tmp_path)
+    rejected = paths["rejected.csv"].read_text()
+    assert "'=1+2" in rejected and "'@SUM(A1)" in rejected and "'-not a number" in rejected
+    relaxed = clean(FIXTURES / "formula_cells.csv", RULES / "basic.toml")
+    relaxed.write(tmp_path / "relaxed")
+    assert "=1+2" in (tmp_path / "relaxed" / "cleaned.csv").read_text()
+    assert "'=1+2" not in (tmp_path / "relaxed" / "cleaned.csv").read_text()
+
+
+def test_csv_text_quotes_only_where_needed():
+    import polars as pl
+
+    frame = pl.DataFrame({"a": ["x,y", 'say "hi"', "", None, "two\nlines"]})
+    assert csv_text(frame) == 'a\n"x,y"\n"say ""hi"""\n\n\n"two\nlines"\n'
+    assert neutralise_formulas(pl.DataFrame({"a": ["=1", "ok"]})).get_column("a").to_list() == ["'=1", "ok"]
+
+
+def test_output_dir_that_is_a_file(tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("")
+    result = clean(FIXTURES / "utf8_bom.csv", RULES / "basic.toml")
+    with pytest.raises(csvprep.OutputError, match="not a directory"):
+        result.write(blocker)
