@@ -52,7 +52,8 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None) -> PhoneVerdict:
         return PhoneVerdict(None, "missing_phone")
     if _SCIENTIFIC.match(text):
         return PhoneVerdict(
-            None, "phone_digits_lost", "format the column as text in the spreadsheet and export it again"
+            None, "phone_digits_lost",
+            "it was stored in scientific notation; format the column as text in the spreadsheet and export it again"
         )
     text = _NUMBER_CELL.sub(r"\1", text)
     region = rule.default_region

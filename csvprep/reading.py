@@ -26,7 +26,7 @@ CELL_LIMIT = 32_767  # Excel's limit on the characters in one cell
 _SNIFF_LINES = 400
 _INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
 _BINARY_SIGNATURES = (
-    (b"PK\x03\x04", "a zip archive (an .xlsx workbook or compressed file), not CSV text"),
+    (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),
     (b"BZh", "bzip2-compressed, not CSV text: decompress it first"),
     (b"\xfd7zXZ\x00", "xz-compressed, not CSV text: decompress it first"),
@@ -74,6 +74,7 @@ class Contacts:
     line_endings: str = "LF"
     header_row: int = 1
     dropped_columns: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the worksheet read, for an .xlsx workbook
 
     @property
     def records(self) -> int:
@@ -92,6 +93,7 @@ class Contacts:
             "columns": self.header,
             "blank_rows": self.blank_rows,
             "dropped_empty_columns": len(self.dropped_columns),
+            **({"sheet": self.sheet} if self.sheet is not None else {}),
         }
 
 
@@ -107,7 +109,37 @@ def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Conta
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if data.startswith(b"PK\x03\x04") and path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_workbook(data, source=str(path))
     return read_bytes(data, source=str(path), options=options)
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def read_workbook(data: bytes, source: str = "<input>", sheet: int | str = 0) -> Contacts:
+    """Read the first worksheet of an .xlsx workbook, every cell as text, with Excel's row numbers.
+
+    Number cells come back as their digits where Excel kept them all (up to 15 significant digits); the pipeline
+    reports a longer run of digits in the phone column as lost to Excel's precision."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        import fastexcel
+    except ImportError:  # pragma: no cover - fastexcel is a dependency
+        raise InputError(f"{source}: reading .xlsx needs the fastexcel package") from None
+    try:
+        workbook = fastexcel.read_excel(data)
+        name = workbook.sheet_names[sheet] if isinstance(sheet, int) else sheet
+        table = workbook.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:  # fastexcel raises its own error types for damaged workbooks
+        raise InputError(f"{source}: cannot read the workbook ({' '.join(str(exc).split())[:200]})") from None
+    rows = table.rows()
+    records = ((index + 1, index, index + 1, ["" if cell is None else cell for cell in cells], None)
+               for index, cells in enumerate(rows))
+    contacts = _assemble(records, source, lines=None)
+    contacts.sha256, contacts.encoding, contacts.delimiter, contacts.line_endings = digest, "xlsx", "n/a", "n/a"
+    contacts.sheet = name
+    return contacts
 
 
 def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None) -> Contacts:
@@ -194,7 +226,18 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None) 
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
-    records = _records(lines, delimiter)
+    contacts = _assemble(_records(lines, delimiter), source, lines=lines, delimiter=delimiter,
+                         has_nul="\x00" in text)
+    contacts.delimiter, contacts.line_endings = delimiter, _line_endings(text)
+    return contacts
+
+
+def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
+              has_nul: bool = False) -> Contacts:
+    """Contacts from ``(row, first_line_index, end_line_index, fields, error)`` records, header first.
+
+    ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
+    records = iter(records)
     header_row, header = 0, None
     for row, start, end, fields, error in records:
         if error is None and any(f.strip() for f in fields):
@@ -208,14 +251,12 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None) 
     _check_header(header, source, header_line + 1)
 
     width = len(header)
-    has_nul = "\x00" in text
     good: list[list[str]] = []
     good_rows: list[int] = []
     good_lines: list[int] = []
     broken: list[tuple[int, int, str, str, str]] = []
     blank_rows = 0
     for row, start, end, fields, error in records:
-        raw_text = None
         if error is None and not any(f.strip() for f in fields):
             blank_rows += 1
             continue
@@ -226,7 +267,7 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None) 
             good_rows.append(row)
             good_lines.append(start + 1)
             continue
-        raw_text = "".join(lines[start:end]).rstrip("\r\n")
+        raw_text = "".join(lines[start:end]).rstrip("\r\n") if lines is not None else delimiter.join(fields)
         broken.append((row, start + 1, raw_text, error[0], error[1]))
 
     dropped = [name for i, name in enumerate(header) if not name and all(not r[i].strip() for r in good)]
@@ -259,8 +300,6 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None) 
         broken=broken_frame,
         blank_rows=blank_rows,
         source=source,
-        delimiter=delimiter,
-        line_endings=_line_endings(text),
         header_row=header_row,
         dropped_columns=dropped,
     )
@@ -310,8 +349,10 @@ def _lines_from(lines: list[str], start: int):
         yield lines[index]
 
 
-def _structure_error(fields: list[str], width: int, lines: list[str], start: int, end: int, delimiter: str,
-                     has_nul: bool) -> tuple[str, str] | None:
+def _structure_error(fields: list[str], width: int, lines: list[str] | None, start: int, end: int,
+                     delimiter: str, has_nul: bool) -> tuple[str, str] | None:
+    if lines is None:  # a workbook's cells: no quoting to get wrong, only Excel's own cell limit
+        return _field_size_error(fields)
     if len(fields) != width:
         spans = f" (the record runs over lines {start + 1}-{end}: check for an unbalanced quote)" if end - start > 1 \
             else ""
@@ -319,16 +360,21 @@ def _structure_error(fields: list[str], width: int, lines: list[str], start: int
     raw_length = sum(len(lines[i]) for i in range(start, end))
     if has_nul and any("\x00" in lines[i] for i in range(start, end)):
         return "nul_byte", "the record contains a NUL byte"
-    if raw_length > CELL_LIMIT:
-        longest = max(fields, key=len)
-        if len(longest) > CELL_LIMIT:
-            return "field_too_large", (f"field {fields.index(longest) + 1} has {len(longest):,} characters; "
-                                       f"a spreadsheet cell holds at most {CELL_LIMIT:,}")
+    if raw_length > CELL_LIMIT and (error := _field_size_error(fields)):
+        return error
     if any('"' in lines[i] for i in range(start, end)):
         raw = "".join(lines[start:end])
         if not _record_pattern(delimiter).match(raw):
             return "stray_quote", "a quote inside an unquoted field (quote the whole field and double the quote)"
     return None
+
+
+def _field_size_error(fields: list[str]) -> tuple[str, str] | None:
+    longest = max(fields, key=len, default="")
+    if len(longest) <= CELL_LIMIT:
+        return None
+    return "field_too_large", (f"field {fields.index(longest) + 1} has {len(longest):,} characters; "
+                               f"a spreadsheet cell holds at most {CELL_LIMIT:,}")
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}

@@ -127,3 +127,27 @@ def test_installed_console_script_runs(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("the file is empty")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=300),
+    st.binary(max_size=200).map(lambda tail: b"phone,customer_name\n" + tail),
+))
+def test_fuzzed_files_exit_2_with_one_line_or_give_a_valid_report(tmp_path, data):
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    result = run("check", path, "-r", RULES / "basic.toml", "-f", "json")
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert result.stderr.startswith("csvprep: error: ")
+        assert "internal error" not in result.stderr
+    else:
+        assert result.exit_code in (0, 1)
+        summary = json.loads(result.stdout)["summary"]
+        assert summary["rows_in"] == summary["rows_clean"] + summary["rows_rejected"]
+        assert result.exit_code == (1 if summary["rows_rejected"] else 0)

@@ -149,3 +149,13 @@ def test_frames_are_accepted_too():
 def test_rejected_columns_do_not_collide_with_the_files_own():
     result = clean(b"phone,row,errors\nbad,1,2\n", rules_from_dict({}))
     assert result.rejected.columns == ["phone", "row", "errors", "csvprep_row", "csvprep_errors"]
+
+
+def test_xlsx_number_cells_beyond_excels_precision_are_digits_lost():
+    result = clean(FIXTURES / "excel_number_cells.xlsx", rules_from_dict({"phone": {"default_region": "US"}}))
+    assert result.cleaned.get_column("Phone Number").to_list() == ["+14155550100", "+14155550101", "+919876543210"]
+    lost = result.issues.filter(pl.col("code") == "phone_digits_lost")
+    assert lost.select("row", "message", "detail").rows() == [(
+        5, "phone number '123456789012345696' lost its digits in a spreadsheet",
+        "Excel kept only 15 significant digits of this number cell; format the column as text",
+    )]

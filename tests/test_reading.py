@@ -182,3 +182,18 @@ def test_leading_zeros_stay_text():
 def test_sha256_of_the_input_bytes():
     data = (FIXTURES / "utf8_bom.csv").read_bytes()
     assert read_contacts(FIXTURES / "utf8_bom.csv").sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_xlsx_number_cells_come_back_as_their_digits():
+    contacts = read_contacts(FIXTURES / "excel_number_cells.xlsx")
+    assert contacts.header == ["Phone Number", "Customer Name", "Amount"]
+    assert contacts.frame.get_column("Phone Number").to_list()[:3] == ["14155550100", "+1 415 555 0101",
+                                                                      "919876543210"]
+    assert contacts.frame.get_column("_row").to_list() == [2, 3, 4, 5, 7]  # Excel's row numbers, blank row 6 kept
+    assert contacts.blank_rows == 1
+    assert contacts.describe()["sheet"] == "Sheet"
+
+
+def test_a_zip_that_is_not_named_as_a_workbook_is_refused():
+    with pytest.raises(csvprep.InputError, match="zip archive.*name it .xlsx"):
+        read_contacts(FIXTURES / "workbook_named_csv.csv")
