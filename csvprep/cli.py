@@ -109,14 +109,14 @@ def clean_command(
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt and report.json into OUT."""
     from .pipeline import clean
-    from .report import report_data, summary_text
+    from .report import report_json, summary_text
     from .rules import load_rules
 
     loaded = load_rules(rules)
     result = clean(input, loaded, region=region, read_options=_read_options(encoding, delimiter), strict=strict)
     paths = result.write(out, input_path=input)
     if format is Format.json:
-        typer.echo(json.dumps(report_data(result), indent=2, ensure_ascii=False))
+        typer.echo(report_json(result), nl=False)
     else:
         typer.echo(summary_text(result))
         typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")

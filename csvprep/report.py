@@ -3,6 +3,7 @@ lines, the human summary and the ``FILE:LINE: Row N: message`` lines of ``csvpre
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import PackageNotFoundError, version
 
 import polars as pl
@@ -17,7 +18,15 @@ def csvprep_version() -> str:
         return "unknown"
 
 
-def report_data(result: CleanResult) -> dict[str, object]:
+def report_json(result: CleanResult) -> str:
+    """report.json's text. The issue list, which can hold millions of entries, is serialised by Polars."""
+    data = report_data(result, issues=False)
+    head = json.dumps(data, indent=2, ensure_ascii=False)
+    issues = result.issues.write_json() if result.issues.height else "[]"
+    return head[:-2] + ',\n  "issues": ' + issues + "\n}\n"
+
+
+def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
     """Everything report.json holds: summary (counts that prove every record was accounted for), issues,
     what was detected in the file, the settings used and timings."""
     rules = result.rules
@@ -44,7 +53,7 @@ def report_data(result: CleanResult) -> dict[str, object]:
         "variables": [vars(stats) for stats in result.variable_stats],
         "phones": result.phone_stats,
         "timings_seconds": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
-        "issues": result.issues.to_dicts(),
+        **({"issues": result.issues.to_dicts()} if issues else {}),
     }
 
 

@@ -3,7 +3,6 @@ over the target, so an interrupted run leaves the old file or the new one, never
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import OutputError
-from .report import error_lines, report_data
+from .report import error_lines, report_json
 from .result import CleanResult
 
 OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json")
@@ -39,7 +38,7 @@ def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path 
         "cleaned.csv": csv_text(result.cleaned),
         "rejected.csv": csv_text(neutralise_formulas(result.rejected)),
         "errors.txt": "".join(line + "\n" for line in error_lines(result)),
-        "report.json": json.dumps(report_data(result), indent=2, ensure_ascii=False) + "\n",
+        "report.json": report_json(result),
     }
     for name, text in contents.items():
         atomic_write(paths[name], text.encode("utf-8"))

@@ -197,3 +197,19 @@ def test_xlsx_number_cells_come_back_as_their_digits():
 def test_a_zip_that_is_not_named_as_a_workbook_is_refused():
     with pytest.raises(csvprep.InputError, match="zip archive.*name it .xlsx"):
         read_contacts(FIXTURES / "workbook_named_csv.csv")
+
+
+def test_ambiguous_delimiter_asks_for_one():
+    with pytest.raises(csvprep.InputError, match=r"delimiter is ambiguous \(comma and semicolon.*pass --delimiter"):
+        read_bytes(b"phone,a;b\n+14155550100,1;2\n")
+
+
+def test_utf16_without_bom_is_recognised():
+    contacts = read_bytes("phone,customer_name\n+14155550100,Zoë\n".encode("utf-16-le"))
+    assert contacts.encoding == "utf-16-le" and not contacts.bom
+    assert names(contacts) == ["Zoë"]
+
+
+def test_byte_undefined_in_cp1252_names_its_line():
+    with pytest.raises(csvprep.InputError, match=r"line 3: bytes 81 cannot be decoded as cp1252 \(pass --encoding"):
+        read_bytes(b"phone,customer_name\n+14155550100,Ann\n+14155550101,B\x81b\n")

@@ -30,3 +30,13 @@ def test_report_data_holds_counts_settings_and_fingerprint():
     assert report["settings"]["default_region"] == "US"
     assert report["columns"] == {"phone": "phone", "variables": {"customer_name": "customer_name"}, "added": []}
     assert set(report["timings_seconds"]) >= {"read", "phones", "variables", "total"}
+
+
+def test_report_json_text_is_the_report_data():
+    import json
+
+    from csvprep.report import report_data, report_json
+
+    for fixture in ("ragged_rows.csv", "utf8_bom.csv"):
+        result = clean(FIXTURES / fixture, RULES / "basic.toml")
+        assert json.loads(report_json(result)) == report_data(result)
