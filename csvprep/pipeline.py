@@ -17,8 +17,8 @@ from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import check_variables
+from .writing import FORMULA_START
 
-FORMULA_TRIGGERS = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 
 PHONE_MESSAGES = {
@@ -165,7 +165,7 @@ def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl
     found = []
     for column in columns:
         cell = pl.col(column)
-        rows = frame.filter(cell.str.contains(FORMULA_TRIGGERS) & ~cell.str.strip_chars().str.contains(_PLAIN_NUMBER))
+        rows = frame.filter(cell.str.contains(FORMULA_START) & ~cell.str.strip_chars().str.contains(_PLAIN_NUMBER))
         if rows.height:
             found.append(issue_frame(
                 rows, column=column, code="formula_injection", severity=severity, value=cell,

@@ -426,7 +426,6 @@ def _clean_header(name: str) -> str:
 
 def _check_header(header: list[str], source: str, line: int) -> None:
     seen: dict[str, int] = {}
-    duplicates = []
     for name in header:
         if name:
             seen[name] = seen.get(name, 0) + 1

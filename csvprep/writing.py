@@ -14,7 +14,7 @@ from .report import error_lines, report_json
 from .result import CleanResult
 
 OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json")
-_FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START = r"^[=+\-@\t\r]"  # what makes a spreadsheet run a cell as a formula (OWASP CSV injection)
 
 
 def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None) -> dict[str, Path]:
@@ -56,7 +56,7 @@ def csv_text(frame: pl.DataFrame) -> str:
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Cells that a spreadsheet would run as formulas, prefixed with ``'`` (OWASP's advice for CSV injection)."""
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        pl.when(pl.col(name).str.contains(FORMULA_START))
         .then(pl.lit("'") + pl.col(name))
         .otherwise(pl.col(name))
         .alias(name)
