@@ -1,0 +1,103 @@
+"""Benchmark csvprep end to end against the read+write floor and the naive baseline users write, on one generated
+file, in one run. Each contender runs in its own process so its peak memory is its own.
+
+    python benchmarks/run.py [ROWS] [--repeat N] [--skip-naive]
+
+Needs pandas for the naive baseline (pip install -e '.[bench]').
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+
+FLOOR = """
+import polars as pl
+frame = pl.read_csv(SRC, infer_schema=False)
+frame.write_csv(OUT + "/floor.csv")
+"""
+NAIVE = """
+import pandas as pd, phonenumbers
+frame = pd.read_csv(SRC, dtype=str, keep_default_na=False)
+def e164(value):
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+frame["Phone Number"] = frame["Phone Number"].map(e164)
+frame.to_csv(OUT + "/naive.csv", index=False)
+"""
+CSVPREP = """
+import csvprep
+result = csvprep.clean(SRC, RULES)
+result.write(OUT + "/csvprep")
+"""
+HARNESS = """
+import resource, sys, time
+SRC, OUT, RULES = sys.argv[1], sys.argv[2], sys.argv[3]
+started = time.perf_counter()
+{body}
+elapsed = time.perf_counter() - started
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def measure(body: str, source: Path, out: Path, rules: Path, repeat: int) -> tuple[float, int]:
+    """Median seconds and the largest peak RSS (bytes) over ``repeat`` runs in fresh processes."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", HARNESS.format(body=body), str(source), str(out), str(rules)],
+                              capture_output=True, text=True, check=True)
+        seconds, peak = proc.stdout.split()[-2:]
+        times.append(float(seconds))
+        peaks.append(int(peak))
+    times.sort()
+    return times[len(times) // 2], max(peaks)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rows", type=int, nargs="?", default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-naive", action="store_true", help="the naive baseline takes ~40 µs a row")
+    args = parser.parse_args(argv)
+    rules = ROOT / "rules" / "payment_reminder.toml"
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / "contacts.csv"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.rows), str(source)], check=True,
+                       capture_output=True)
+        print(f"generated {args.rows:,} rows ({source.stat().st_size / 1e6:.1f} MB) in "
+              f"{time.perf_counter() - started:.1f} s")
+        contenders = {"floor (polars read+write)": FLOOR, "csvprep clean": CSVPREP}
+        if not args.skip_naive:
+            contenders["naive (pandas + phonenumbers per row)"] = NAIVE
+        results = {}
+        for name, body in contenders.items():
+            seconds, peak = measure(body, source, Path(scratch), rules, args.repeat)
+            results[name] = {"seconds": seconds, "rows_per_second": args.rows / seconds, "peak_rss_mb": peak / 1e6}
+        floor = results["floor (polars read+write)"]["seconds"]
+        mine = results["csvprep clean"]["seconds"]
+        print(f"{'pipeline':<40} {'seconds':>9} {'rows/s':>12} {'peak MB':>9} {'vs csvprep':>11}")
+        for name, r in results.items():
+            print(f"{name:<40} {r['seconds']:>9.2f} {r['rows_per_second']:>12,.0f} {r['peak_rss_mb']:>9.0f} "
+                  f"{r['seconds'] / mine:>10.2f}x")
+        naive = results.get("naive (pandas + phonenumbers per row)")
+        print(f"csvprep takes {mine / floor:.1f}x the floor's time"
+              + (f"; speed-up over the naive baseline: {naive['seconds'] / mine:.2f}x" if naive else ""))
+        print(json.dumps({"rows": args.rows, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
