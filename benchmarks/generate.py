@@ -23,8 +23,27 @@ LANGUAGES = ("English", "Hindi", "Spanish", "german", "ENGLISH", "French")
 HEADER = ["Phone Number", "Customer Name", "Due Amount", "Due Date", "Language", "Email", "Notes"]
 
 
+def fictional_pool(region: str) -> list[phonenumbers.PhoneNumber]:
+    """Numbers reserved for fiction (NANP 555-0100..0199, Ofcom's and ACMA's drama ranges) where a region has them,
+    else phonenumbers' own example numbers: a shipped sample must never hold someone's real number."""
+    national: list[str] = []
+    if region in ("US", "CA"):
+        areas = ("201", "212", "305", "415", "512", "617", "702", "206") if region == "US" else ("416", "604", "514")
+        national = [f"{area}5550{n:03d}" for area in areas for n in range(100, 200)]
+    elif region == "GB":
+        national = [f"{prefix}{n:03d}" for prefix in ("2079460", "1614960", "1134960") for n in range(1000)]
+    elif region == "AU":
+        national = [f"491570{n:03d}" for n in range(6, 160)] + [f"25550{n:04d}" for n in range(0, 10000, 7)]
+    pool = [phonenumbers.parse(number, region) for number in national]
+    if not pool:
+        examples = (phonenumbers.example_number_for_type(region, kind) for kind in range(12))
+        pool = [number for number in examples if number is not None]
+    return [number for number in pool if phonenumbers.is_valid_number(number)]
+
+
 def number_pool(region: str, size: int, rng: random.Random) -> list[phonenumbers.PhoneNumber]:
-    """Valid numbers of ``region``, built from phonenumbers' example numbers with their last digits varied."""
+    """Valid numbers of ``region``, built from phonenumbers' example numbers with their last digits varied
+    (realistic variety for benchmarks; such numbers may be real, so they never go into a shipped file)."""
     pool = []
     for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
         example = phonenumbers.example_number_for_type(region, kind)
@@ -95,12 +114,16 @@ def damaged(rng: random.Random, pools: dict[str, list], default_region: str) -> 
     return "+1 415 555 " + rng.choice(["CALL", "HELP", "TAXI"]), kind
 
 
-def rows(count: int, seed: int = 7, default_region: str = "US", pool_size: int = 400):
-    """Yield ``count`` rows (lists of cells, header first)."""
+def rows(count: int, seed: int = 7, default_region: str = "US", fictional: bool = True):
+    """Yield ``count`` rows (lists of cells, header first); ``fictional`` numbers only, unless asked otherwise."""
     rng = random.Random(seed)
-    pools = {region: number_pool(region, pool_size, rng) for region, _ in REGIONS}
+    if fictional:
+        pools = {region: fictional_pool(region) for region, _ in REGIONS}
+    else:
+        pools = {region: number_pool(region, max(400, count // 8), rng) for region, _ in REGIONS}
     regions = [r for r, _ in REGIONS]
-    weights = [w for _, w in REGIONS]
+    # a region with only a handful of fictional numbers would repeat them: keep it rare
+    weights = [w if len(pools[r]) > 100 else 1 for r, w in REGIONS]
     recent: list[str] = []
     yield HEADER
     for index in range(count):
@@ -160,10 +183,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--region", default="US")
+    parser.add_argument("--any-numbers", action="store_true",
+                        help="varied valid numbers, possibly real ones (for benchmarks only: never ship them)")
     args = parser.parse_args(argv)
     with open(args.out, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        for row in rows(args.rows, args.seed, args.region):
+        for row in rows(args.rows, args.seed, args.region, fictional=not args.any_numbers):
             writer.writerow(row)
     print(f"wrote {args.rows} contacts to {args.out}", file=sys.stderr)
 

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "contacts.csv"
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.rows), str(source)], check=True,
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(args.rows), str(source), "--any-numbers"], check=True,
                        capture_output=True)
         print(f"generated {args.rows:,} rows ({source.stat().st_size / 1e6:.1f} MB) in "
               f"{time.perf_counter() - started:.1f} s")
