@@ -15,6 +15,7 @@ from .rules import PHONE_TYPES, PhoneRule
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
 _DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
+_BEYOND_EXCEL = re.compile(r"^\d{16,}$")  # a number cell past Excel's 15 significant digits
 _PARSE_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "unknown country calling code",
     NumberParseException.NOT_A_NUMBER: "not a phone number",
@@ -44,8 +45,11 @@ class PhoneVerdict:
     line_type: str | None = None
 
 
-def parse_phone(raw: str | None, rule: PhoneRule | None = None) -> PhoneVerdict:
-    """Decide one phone cell under ``rule`` (default region, allowed regions and types)."""
+def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook: bool = False) -> PhoneVerdict:
+    """Decide one phone cell under ``rule`` (default region, allowed regions and types).
+
+    ``from_workbook``: the cell comes from an .xlsx sheet, where a bare run of more than 15 digits is a number cell
+    whose tail Excel rounded away (no E.164 number is that long anyway)."""
     rule = rule or PhoneRule()
     text = (raw or "").strip()
     if not text:
@@ -54,6 +58,11 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None) -> PhoneVerdict:
         return PhoneVerdict(
             None, "phone_digits_lost",
             "it was stored in scientific notation; format the column as text in the spreadsheet and export it again"
+        )
+    if from_workbook and _BEYOND_EXCEL.match(text):
+        return PhoneVerdict(
+            None, "phone_digits_lost",
+            "Excel kept only 15 significant digits of this number cell; format the column as text",
         )
     text = _NUMBER_CELL.sub(r"\1", text)
     region = rule.default_region
@@ -141,10 +150,10 @@ def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str | None
     return f"not a valid {where} number"
 
 
-def check_phones(values: pl.Series, rule: PhoneRule) -> pl.DataFrame:
+def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:
     """A verdict per cell of ``values`` (columns of :data:`VERDICT_SCHEMA`), each distinct value parsed once."""
     distinct = values.unique(maintain_order=True)
-    verdicts = [parse_phone(value, rule) for value in distinct.to_list()]
+    verdicts = [parse_phone(value, rule, from_workbook=from_workbook) for value in distinct.to_list()]
     lookup = pl.DataFrame(
         {
             "_raw": distinct,

@@ -62,15 +62,13 @@ def clean(
     frame = original
 
     mark = time.perf_counter()
-    verdicts = check_phones(frame.get_column(columns.phone), rules.phone)
+    verdicts = check_phones(frame.get_column(columns.phone), rules.phone, from_workbook=contacts.sheet is not None)
     frame = frame.with_columns(
         verdicts.select(
             pl.col("e164").alias("_e164"), pl.col("code").alias("_phone_code"), pl.col("detail").alias("_phone_detail"),
             pl.col("region").alias("_region"), pl.col("line_type").alias("_line_type"),
         )
     )
-    if contacts.sheet is not None:
-        frame = _excel_precision_lost(frame, columns.phone)
     phone_issues = _phone_issues(frame, columns.phone)
     timings["phones"] = time.perf_counter() - mark
 
@@ -133,20 +131,6 @@ def _contacts_from_frame(frame: pl.DataFrame) -> Contacts:
                                   "message": pl.String})
     return Contacts(frame=text, header=header, broken=broken, blank_rows=0, source="<frame>", encoding="n/a",
                     delimiter="n/a", line_endings="n/a")
-
-
-def _excel_precision_lost(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Excel keeps 15 significant digits of a number cell: a longer run of bare digits in a workbook's phone
-    column lost its tail (and no E.164 number is that long anyway)."""
-    lost = pl.col(column).str.contains(r"^\d{16,}$")
-    return frame.with_columns(
-        pl.when(lost).then(None).otherwise(pl.col("_e164")).alias("_e164"),
-        pl.when(lost).then(pl.lit("phone_digits_lost")).otherwise(pl.col("_phone_code")).alias("_phone_code"),
-        pl.when(lost)
-        .then(pl.lit("Excel kept only 15 significant digits of this number cell; format the column as text"))
-        .otherwise(pl.col("_phone_detail"))
-        .alias("_phone_detail"),
-    )
 
 
 def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:

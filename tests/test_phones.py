@@ -113,3 +113,12 @@ def test_every_accepted_number_is_e164_and_valid_to_phonenumbers(raw, region):
         assert verdict.code in (None, "phone_missing_plus")
     else:
         assert verdict.code is not None
+
+
+def test_workbook_number_cells_past_excels_precision_lost_their_digits():
+    verdict = parse_phone("123456789012345696", US, from_workbook=True)
+    assert (verdict.code, verdict.detail) == (
+        "phone_digits_lost", "Excel kept only 15 significant digits of this number cell; format the column as text")
+    # the same text in a CSV is just too long: nothing says a spreadsheet rounded it
+    assert parse_phone("123456789012345696", US).code == "invalid_phone"
+    assert parse_phone("14155550100", US, from_workbook=True).e164 == "+14155550100"
