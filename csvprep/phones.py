@@ -15,6 +15,7 @@ from .rules import PHONE_TYPES, PhoneRule
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
 _DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")  # what the campaign APIs accept (SigmaMind's sipPhoneNumber)
 _BEYOND_EXCEL = re.compile(r"^\d{16,}$")  # a number cell past Excel's 15 significant digits
 _PARSE_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "unknown country calling code",
@@ -90,6 +91,9 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook
 def _accepted(number: phonenumbers.PhoneNumber, rule: PhoneRule, code: str | None = None,
               detail: str | None = None) -> PhoneVerdict:
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if not E164_PATTERN.match(e164):
+        # phonenumbers accepts a few national plans past E.164's 15 digits (German +49 with 14); the APIs do not
+        return PhoneVerdict(None, "invalid_phone", f"{e164} has {len(e164) - 1} digits; E.164 allows at most 15")
     region = phonenumbers.region_code_for_number(number)
     number_type = phonenumbers.number_type(number)
     line_type = _TYPE_NAMES.get(number_type, "unknown")
