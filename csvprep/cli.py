@@ -5,7 +5,6 @@ Every failure to run is one line on stderr; library errors become CLI errors in 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from enum import Enum
@@ -134,9 +133,8 @@ def check_command(
     strict: StrictOption = False,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
-    from .errors import CsvprepError as _Error
     from .pipeline import clean
-    from .report import check_lines, report_data
+    from .report import check_lines, report_json
     from .rules import load_rules
 
     loaded = load_rules(rules)
@@ -146,14 +144,14 @@ def check_command(
     for path in files:
         try:
             result = clean(path, loaded, region=region, read_options=options, strict=strict)
-        except _Error as exc:
-            typer.echo(f"csvprep: error: {exc}", err=True)
+        except CsvprepError as exc:  # this file cannot be checked; the others still are
+            click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED
             continue
         if result.exit_code:
             code = max(code, EXIT_REJECTED)
         if format is Format.json:
-            reports.append(report_data(result))
+            reports.append(report_json(result))
             continue
         for line in check_lines(result, str(path)):
             typer.echo(line)
@@ -164,7 +162,7 @@ def check_command(
             err=True,
         )
     if format is Format.json:
-        typer.echo(json.dumps(reports[0] if len(reports) == 1 else {"files": reports}, indent=2, ensure_ascii=False))
+        typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
     return code
 
 

@@ -151,3 +151,12 @@ def test_fuzzed_files_exit_2_with_one_line_or_give_a_valid_report(tmp_path, data
         summary = json.loads(result.stdout)["summary"]
         assert summary["rows_in"] == summary["rows_clean"] + summary["rows_rejected"]
         assert result.exit_code == (1 if summary["rows_rejected"] else 0)
+
+
+def test_check_json_with_several_files_lists_one_report_each():
+    result = run("check", FIXTURES / "utf8_bom.csv", FIXTURES / "ragged_rows.csv", FIXTURES / "empty.csv",
+                 "-r", RULES / "basic.toml", "-f", "json")
+    assert result.exit_code == 2  # one file could not be read: its error is on stderr, the others are reported
+    assert "the file is empty" in result.stderr
+    reports = json.loads(result.stdout)["files"]
+    assert [r["summary"]["rows_rejected"] for r in reports] == [0, 2]
