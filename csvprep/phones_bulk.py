@@ -1,0 +1,416 @@
+"""Phone numbers decided in bulk with Polars expressions compiled from ``phonenumbers``' own metadata.
+
+The per-value path in :mod:`csvprep.phones` is the reference: ``phonenumbers.parse`` + ``is_valid_number`` cost
+about 40 µs a number. Here the same steps run as vectorised expressions over every distinct value at once: strip
+the formatting, resolve '+', the default region's international and national prefixes, split the country calling
+code, then match the national number against the metadata's possible lengths and national-number patterns, in
+phonenumbers' order. The patterns come from the installed phonenumbers at run time, so the path follows its
+upgrades. A value this path cannot decide with certainty (letters, extensions, carrier-code transforms, prefixes
+that leave nothing, non-geographic codes...) is left undecided for the reference path. The differential tests in
+``tests/test_phones_bulk.py`` hold the two paths to the same answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+import polars as pl
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumberType
+from phonenumbers.phonemetadata import PhoneMetadata
+
+from .rules import PhoneRule
+
+# Only what phonenumbers reads as plain punctuation around the digits: anything else (letters, extension marks,
+# full-width digits, commas...) goes to the reference path.
+_SHAPE = r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+?\(?[0-9][0-9 ().\-/]*[0-9][ \t]*$"
+_EXTENSION = r"^(?<body>.*?[0-9])[ \t]*(?i:ext\.?|extension|x)[ \t]*(?<ext>[0-9]{1,7})[ \t]*$"
+_DIGIT_FORMS = {
+    "＋": "+",
+    **{chr(zero + i): str(i) for zero in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6) for i in range(10)},
+}
+_NUMBER_CELL = r"^[ \t]*\+?[0-9]{6,}\.0+[ \t]*$"
+_BLANK = r"^[ \t\r\n]*$"
+_E164 = r"^\+[1-9][0-9]{6,14}$"  # csvprep.phones.E164_PATTERN
+_MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
+_MIN_NSN = 2
+_TYPE_ORDER = (
+    ("premium_rate", "premium_rate"),
+    ("toll_free", "toll_free"),
+    ("shared_cost", "shared_cost"),
+    ("voip", "voip"),
+    ("personal_number", "personal_number"),
+    ("pager", "pager"),
+    ("uan", "uan"),
+    ("voicemail", "voicemail"),
+)
+_GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
+
+
+@dataclass(frozen=True)
+class _Desc:
+    pattern: str | None
+    lengths: tuple[int, ...]
+    local_lengths: tuple[int, ...]
+
+    def matches(self, nsn: pl.Expr, length: pl.Expr) -> pl.Expr:
+        """phonenumbers' ``_is_number_matching_desc``: a possible length (when listed) and a full pattern match."""
+        if not self.pattern:
+            return pl.lit(False)
+        matched = nsn.str.contains(f"^(?:{self.pattern})$")
+        return length.is_in(list(self.lengths)) & matched if self.lengths else matched
+
+    def full_match(self, nsn: pl.Expr) -> pl.Expr:
+        """phonenumbers' ``_match_national_number``: the pattern alone, no length check."""
+        return nsn.str.contains(f"^(?:{self.pattern})$") if self.pattern else pl.lit(False)
+
+    def length_verdict(self, length: pl.Expr) -> pl.Expr:
+        """phonenumbers' ``_test_number_length`` against this description."""
+        lengths = list(self.lengths)
+        if not lengths or lengths[0] == -1:
+            return pl.lit("invalid_length")
+        return (
+            pl.when(length.is_in(list(self.local_lengths))).then(pl.lit("possible_local_only"))
+            .when(length == lengths[0]).then(pl.lit("possible"))
+            .when(length < lengths[0]).then(pl.lit("too_short"))
+            .when(length > lengths[-1]).then(pl.lit("too_long"))
+            .when(length.is_in(lengths[1:])).then(pl.lit("possible"))
+            .otherwise(pl.lit("invalid_length"))
+        )
+
+
+def _desc(desc) -> _Desc:
+    if desc is None:
+        return _Desc(None, (), ())
+    return _Desc(desc.national_number_pattern, tuple(desc.possible_length or ()),
+                 tuple(desc.possible_length_local_only or ()))
+
+
+@dataclass(frozen=True)
+class _Region:
+    code: str
+    country_code: int
+    general: _Desc
+    types: tuple[tuple[str, _Desc], ...]
+    fixed_line: _Desc
+    mobile: _Desc
+    same_mobile_and_fixed_line: bool
+    leading_digits: str | None
+    national_prefix: str | None
+    transform_rule: str | None
+    international_prefix: str | None
+
+    def type_of(self, nsn: pl.Expr, length: pl.Expr) -> pl.Expr:
+        """phonenumbers' ``_number_type_helper``, as an expression giving csvprep's line type names."""
+        chain = pl.when(~self.general.matches(nsn, length)).then(pl.lit("unknown"))
+        for name, desc in self.types:
+            if desc.pattern:
+                chain = chain.when(desc.matches(nsn, length)).then(pl.lit(name))
+        fixed = self.fixed_line.matches(nsn, length)
+        if self.same_mobile_and_fixed_line:
+            chain = chain.when(fixed).then(pl.lit("fixed_line_or_mobile"))
+        else:
+            mobile = self.mobile.matches(nsn, length)
+            chain = (chain.when(fixed & mobile).then(pl.lit("fixed_line_or_mobile"))
+                     .when(fixed).then(pl.lit("fixed_line")).when(mobile).then(pl.lit("mobile")))
+        return chain.otherwise(pl.lit("unknown"))
+
+
+@lru_cache(maxsize=None)
+def _region(code: str) -> _Region:
+    meta = PhoneMetadata.metadata_for_region(code)
+    return _Region(
+        code=code,
+        country_code=meta.country_code,
+        general=_desc(meta.general_desc),
+        types=tuple((name, _desc(getattr(meta, attribute))) for attribute, name in _TYPE_ORDER),
+        fixed_line=_desc(meta.fixed_line),
+        mobile=_desc(meta.mobile),
+        same_mobile_and_fixed_line=bool(meta.same_mobile_and_fixed_line_pattern),
+        leading_digits=meta.leading_digits,
+        national_prefix=meta.national_prefix_for_parsing or None,
+        transform_rule=meta.national_prefix_transform_rule or None,
+        international_prefix=meta.international_prefix,
+    )
+
+
+def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:
+    """Verdicts for the ``values`` this path can decide: a frame of ``_i`` (the value's position), ``_raw`` and the
+    verdict columns of :data:`csvprep.phones.VERDICT_SCHEMA`, in no particular order. Positions missing from it are
+    for the reference path.
+
+    Every row goes through (no ``unique`` first): real lists repeat only about one number in ten, and the
+    expressions cost less than finding the repeats."""
+    frame = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
+                          "_raw": values.cast(pl.String)})
+    raw = pl.col("_raw")
+    missing = frame.filter(raw.is_null() | raw.str.contains(_BLANK))
+    # phonenumbers reads any decimal digit and the full-width plus; these are the scripts lists really hold
+    text = raw.str.replace_many(_DIGIT_FORMS)
+    extension = text.str.extract_groups(_EXTENSION)
+    frame = frame.with_columns(
+        extension.struct.field("ext").alias("_ext"),
+        pl.coalesce(extension.struct.field("body"), text).alias("_text"),
+    )
+    text = pl.col("_text")
+    shaped = text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) & (raw.str.len_chars() <= 100)
+    if from_workbook:
+        shaped = shaped & ~text.str.strip_chars(" \t").str.contains(r"^[0-9]{16,}$")
+    candidates = frame.filter(raw.is_not_null() & shaped).with_columns(
+        text.str.replace_all(r"[^0-9]", "").alias("_digits"),
+        text.str.contains(r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+").alias("_plus"),
+        text.str.contains(r"^[ \t]*[Tt][Ee][Ll]:").alias("_tel"),
+    ).filter(pl.col("_digits").str.len_chars().is_between(3, 250))
+
+    parsed = _parse(candidates, rule.default_region)
+    with_extension = parsed.filter(pl.col("_ext").is_not_null())
+    judged = _judge(parsed.filter(pl.col("_ext").is_null()))
+    decided = [
+        missing.select("_i", "_raw", *_verdict(code="missing_phone")),
+        with_extension.select("_i", "_raw", *_verdict(code="phone_extension", detail=pl.format(
+            "it has an extension ({}), which a campaign cannot dial", pl.col("_ext")))),
+        _valid(judged.filter(pl.col("_type") != "unknown"), rule),
+    ]
+    invalid = judged.filter(pl.col("_type") == "unknown")
+    if rule.fix_missing_plus:
+        rescue = invalid.filter(~pl.col("_plus") & ~pl.col("_tel"))  # the reference rescues digits-only cells
+        rescued, unsure = _rescue(rescue, rule)
+        decided.append(rescued)
+        invalid = invalid.filter(~pl.col("_i").is_in(pl.concat([rescued["_i"], unsure]).implode()))
+    decided.append(_invalid(invalid))
+    return pl.concat([d for d in decided if d.height], how="vertical") if any(d.height for d in decided) \
+        else pl.DataFrame(schema=_SCHEMA)
+
+
+_SCHEMA = {"_i": pl.Int64, "_raw": pl.String, "e164": pl.String, "code": pl.String, "detail": pl.String, "region": pl.String,
+           "line_type": pl.String}
+
+
+def _verdict(e164=None, code=None, detail=None, region=None, line_type=None) -> list[pl.Expr]:
+    def column(value, name):
+        return (value if isinstance(value, pl.Expr) else pl.lit(value, dtype=pl.String)).alias(name)
+
+    return [column(e164, "e164"), column(code, "code"), column(detail, "detail"), column(region, "region"),
+            column(line_type, "line_type")]
+
+
+def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
+    """``_cc`` (country calling code) and ``_nsn`` (national significant number) as ``phonenumbers.parse`` would
+    give them, for the rows whose parse needs no step this path does not reproduce; the others are dropped."""
+    digits = pl.col("_digits")
+    international = frame.filter(pl.col("_plus")).with_columns(digits.alias("_full"))
+    national = frame.filter(~pl.col("_plus"))
+    pieces = []
+    if default_region is not None and national.height:
+        home = _region(default_region)
+        if home.international_prefix:
+            idd = digits.str.extract(f"^((?:{home.international_prefix}))", 1)
+            national = national.with_columns(idd.alias("_idd"))
+            after = digits.str.slice(pl.col("_idd").str.len_chars())
+            via_idd = pl.col("_idd").is_not_null() & ~after.str.starts_with("0")
+            empty_idd = pl.col("_idd").is_not_null() & (pl.col("_idd") == "")
+            national = national.filter(~empty_idd)
+            international = pl.concat([
+                international,
+                national.filter(via_idd).with_columns(after.alias("_full")).drop("_idd"),
+            ])
+            national = national.filter(~via_idd).drop("_idd")
+        pieces.append(_from_default_region(national, home))
+    pieces.append(_from_country_code(international))
+    parsed = pl.concat([p for p in pieces if p.height]) if any(p.height for p in pieces) else \
+        frame.clear().with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
+                                   pl.lit(None, pl.String).alias("_meta"))
+    if parsed.height == 0:
+        return parsed
+    parsed = parsed.filter(pl.col("_nsn").str.len_chars() >= _MIN_NSN)
+    stripped = []
+    for (meta_code,), part in parsed.partition_by("_meta", as_dict=True).items():
+        part = _strip_national_prefix(part, _region(meta_code), "_nsn", for_parse=True)
+        stripped.append(part)
+    parsed = pl.concat(stripped) if stripped else parsed
+    return parsed.filter(pl.col("_nsn").str.len_chars() <= _MAX_NSN)
+
+
+def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
+    """Numbers written with '+' or an international prefix: the country calling code is the first one, two or
+    three digits that phonenumbers knows."""
+    full = pl.col("_full")
+    frame = frame.filter((full.str.len_chars() > _MIN_NSN) & ~full.str.starts_with("0"))
+    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE]
+    cc = (pl.when(full.str.slice(0, 1).is_in(codes)).then(full.str.slice(0, 1))
+          .when(full.str.slice(0, 2).is_in(codes)).then(full.str.slice(0, 2))
+          .when(full.str.slice(0, 3).is_in(codes)).then(full.str.slice(0, 3)))
+    frame = frame.with_columns(cc.alias("_ccs")).filter(pl.col("_ccs").is_not_null())
+    frame = frame.with_columns(
+        pl.col("_ccs").cast(pl.Int64).alias("_cc"),
+        full.str.slice(pl.col("_ccs").str.len_chars()).alias("_nsn"),
+    ).filter(pl.col("_cc").is_in(list(_GEOGRAPHIC_CODES)))
+    main = {code: regions[0] for code, regions in _GEOGRAPHIC_CODES.items()}
+    frame = frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=pl.String).alias("_meta"))
+    return frame.drop("_full", "_ccs")
+
+
+def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
+    """Numbers written nationally in the default region, or with its country code but no '+'."""
+    if frame.height == 0:
+        return frame.with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
+                                  pl.lit(None, pl.String).alias("_meta"))
+    digits = pl.col("_digits")
+    prefix = str(home.country_code)
+    frame = frame.with_columns(
+        pl.when(digits.str.starts_with(prefix)).then(digits.str.slice(len(prefix))).alias("_potential")
+    )
+    frame = _strip_national_prefix(frame, home, "_potential", for_parse=False)
+    length = digits.str.len_chars()
+    general = home.general
+    too_long = general.length_verdict(length) == "too_long"
+    takes_code = pl.col("_potential").is_not_null() & (
+        (~general.full_match(digits) & general.full_match(pl.col("_potential").fill_null(""))) | too_long
+    )
+    # with its country code written, parse reads the number with the metadata of that code's main region
+    main = _GEOGRAPHIC_CODES[home.country_code][0]
+    return frame.with_columns(
+        pl.lit(home.country_code, dtype=pl.Int64).alias("_cc"),
+        pl.when(takes_code).then(pl.col("_potential")).otherwise(digits).alias("_nsn"),
+        pl.when(takes_code).then(pl.lit(main)).otherwise(pl.lit(home.code)).alias("_meta"),
+    ).drop("_potential")
+
+
+def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *, for_parse: bool) -> pl.DataFrame:
+    """phonenumbers' ``_maybe_strip_national_prefix_carrier_code`` on ``column`` (and, ``for_parse``, parse's
+    check that what is left has a possible length). Rows that need a transform rule are dropped."""
+    if not region.national_prefix or frame.height == 0:
+        return frame
+    value = pl.col(column)
+    pattern = f"^((?:{region.national_prefix}))"
+    frame = frame.with_columns(value.str.extract(pattern, 1).alias("_np"))
+    if region.transform_rule:
+        # a transform rewrites the number with its captured groups: certain only when the prefix matched nothing,
+        # or matched empty without the group the transform reads
+        groups = re.compile(region.national_prefix).groups
+        last = value.str.extract(pattern, groups + 1) if groups else pl.lit(None, pl.String)
+        frame = frame.filter(value.is_null() | pl.col("_np").is_null() | ((pl.col("_np") == "") & last.is_null()))
+        return frame.drop("_np")
+    rest = value.str.slice(pl.col("_np").str.len_chars())
+    general = region.general
+    strips = (
+        (value.str.len_chars() > 0) & pl.col("_np").is_not_null()
+        & ~(general.full_match(value) & ~general.full_match(rest))
+    )
+    stripped = pl.when(strips).then(rest).otherwise(value)
+    if for_parse:
+        verdict = general.length_verdict(stripped.str.len_chars())
+        stripped = pl.when(verdict.is_in(["too_short", "possible_local_only", "invalid_length"])).then(value) \
+            .otherwise(stripped)
+    return frame.with_columns(stripped.alias(column)).drop("_np")
+
+
+def _judge(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_region`` and ``_type`` as ``region_code_for_number`` and ``number_type`` give them; ``_type`` is
+    ``unknown`` for an invalid number."""
+    if frame.height == 0:
+        return frame.with_columns(pl.lit(None, pl.String).alias("_region"), pl.lit(None, pl.String).alias("_type"))
+    nsn, length = pl.col("_nsn"), pl.col("_nsn").str.len_chars()
+    judged = []
+    for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
+        regions = _GEOGRAPHIC_CODES[cc]
+        if len(regions) == 1:
+            region = _region(regions[0])
+            judged.append(part.with_columns(pl.lit(region.code).alias("_region"),
+                                            region.type_of(nsn, length).alias("_type")))
+            continue
+        remaining = part
+        for code in regions:
+            if remaining.height == 0:
+                break
+            region = _region(code)
+            if region.leading_digits is not None:
+                # the region claims the numbers its leading digits match, valid or not: type only those
+                claims = nsn.str.contains(f"^(?:{region.leading_digits})")
+            else:
+                claims = region.type_of(nsn, length) != "unknown"
+            typed = remaining.with_columns(claims.alias("_claimed"))
+            claimed = typed.filter(pl.col("_claimed")).drop("_claimed")
+            remaining = typed.filter(~pl.col("_claimed")).drop("_claimed")
+            if claimed.height:
+                judged.append(claimed.with_columns(pl.lit(code).alias("_region"),
+                                                   region.type_of(nsn, length).alias("_type")))
+        judged.append(remaining.with_columns(pl.lit(None, pl.String).alias("_region"),
+                                             pl.lit("unknown").alias("_type")))
+    return pl.concat(judged)
+
+
+def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail: str | None = None) -> pl.DataFrame:
+    """The reference path's ``_accepted``: E.164's 15-digit limit, then the allowed regions and line types."""
+    e164 = pl.format("+{}{}", pl.col("_cc"), pl.col("_nsn"))
+    frame = frame.with_columns(e164.alias("_e164"))
+    digits = pl.col("_e164").str.len_chars() - 1
+    region, line_type = pl.col("_region"), pl.col("_type")
+    verdict = (
+        pl.when(~pl.col("_e164").str.contains(_E164)).then(pl.struct(*_verdict(
+            code="invalid_phone", detail=pl.format("{} has {} digits; E.164 allows at most 15", pl.col("_e164"),
+                                                   digits)), ))
+    )
+    if rule.allowed_regions is not None:
+        verdict = verdict.when(~region.is_in(list(rule.allowed_regions))).then(pl.struct(*_verdict(
+            code="phone_region_not_allowed",
+            detail=pl.format("{} is a {} number; allowed regions: {}", pl.col("_e164"), region,
+                             pl.lit(", ".join(rule.allowed_regions))),
+            region=region, line_type=line_type)))
+    if rule.allowed_types is not None:
+        allowed = set(rule.allowed_types)
+        admits = line_type.is_in(list(allowed))
+        if allowed & {"fixed_line", "mobile"}:
+            admits = admits | (line_type == "fixed_line_or_mobile")
+        verdict = verdict.when(~admits).then(pl.struct(*_verdict(
+            code="phone_type_not_allowed",
+            detail=pl.format("{} is a {} number; allowed types: {}", pl.col("_e164"),
+                             line_type.str.replace_all("_", " "), pl.lit(", ".join(rule.allowed_types))),
+            region=region, line_type=line_type)))
+    verdict = verdict.otherwise(pl.struct(*_verdict(pl.col("_e164"), code, detail, region, line_type)))
+    return frame.select("_i", "_raw", verdict.alias("_v")).unnest("_v")
+
+
+def _rescue(frame: pl.DataFrame, rule: PhoneRule) -> tuple[pl.DataFrame, pl.Series]:
+    """The reference path's ``_with_plus``: a number written without its '+' (or with 00 for it) that is valid
+    once the '+' is back. Returns the rescued verdicts and the values this path cannot be sure about."""
+    digits = pl.col("_digits")
+    candidates = frame.select("_i", "_raw", pl.when(digits.str.starts_with("00")).then(digits.str.slice(2))
+                              .otherwise(digits).alias("_digits")).with_columns(
+        pl.lit(True).alias("_plus"))
+    candidates = candidates.filter((pl.col("_digits").str.len_chars() >= 8) & ~pl.col("_digits").str.starts_with("0"))
+    parsed = _parse(candidates, None)
+    unsure = candidates.filter(~pl.col("_i").is_in(parsed["_i"].implode()))["_i"]
+    judged = _judge(parsed).filter(pl.col("_type") != "unknown")
+    where = f" in {rule.default_region}" if rule.default_region else " without a country code"
+    return _valid(judged, rule, "phone_missing_plus", f"not valid{where} as written"), unsure
+
+
+def _invalid(frame: pl.DataFrame) -> pl.DataFrame:
+    """The reference path's ``_invalid_reason``: the length verdict against the country's main region."""
+    if frame.height == 0:
+        return pl.DataFrame(schema=_SCHEMA)
+    pieces = []
+    length = pl.col("_nsn").str.len_chars()
+    for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
+        main = _region(_GEOGRAPHIC_CODES[cc][0])
+        where = main.code
+        verdict = main.general.length_verdict(length)
+        detail = (
+            pl.when(verdict == "too_short").then(pl.format("too short for {}: {} digits after the country code",
+                                                           pl.lit(where), length))
+            .when(verdict == "too_long").then(pl.format("too long for {}: {} digits after the country code",
+                                                        pl.lit(where), length))
+            .when(verdict == "invalid_length").then(pl.format("wrong length for {}: {} digits after the country "
+                                                              "code", pl.lit(where), length))
+            .otherwise(pl.lit(f"not a valid {where} number"))
+        )
+        pieces.append(part.select("_i", "_raw", *_verdict(code="invalid_phone", detail=detail)))
+    return pl.concat(pieces)
+
+
+def supported() -> bool:
+    """Whether the installed phonenumbers exposes the metadata this path reads."""
+    return hasattr(PhoneMetadata, "metadata_for_region") and hasattr(phonenumbers, "PhoneNumberType") \
+        and PhoneNumberType.UNKNOWN is not None

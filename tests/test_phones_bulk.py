@@ -1,0 +1,137 @@
+"""Differential tests: the vectorised phone path must give exactly the verdict of the reference path
+(``phonenumbers.parse`` + ``is_valid_number`` + ``format_number``, through :func:`csvprep.phones.parse_phone`)
+for every value it decides."""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat
+
+from csvprep import phones_bulk
+from csvprep.phones import check_phones, parse_phone
+from csvprep.rules import PhoneRule
+
+FORMATS = (PhoneNumberFormat.E164, PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.NATIONAL,
+           PhoneNumberFormat.RFC3966)
+VARIANTS = (
+    lambda s: s,
+    lambda s: s.replace("+", "00", 1),
+    lambda s: s.replace("+", "011", 1),
+    lambda s: s.lstrip("+"),
+    lambda s: s.replace(" ", "."),
+    lambda s: s.replace(" ", "").replace("-", ""),
+    lambda s: f"({s})",
+    lambda s: f" {s}\t",
+    lambda s: s + ".0",
+    lambda s: s + " ext. 42",
+    lambda s: s + "x7",
+    lambda s: s.translate(str.maketrans("+0123456789", "＋０１２３４５６７８９")),
+    lambda s: s.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+)
+
+
+def corpus(seed: int) -> list[str]:
+    """Numbers built from every supported region's metadata (its example numbers, the tail varied, one digit
+    short or long), written in many styles, plus random strings of phone characters."""
+    rng = random.Random(seed)
+    values: set[str] = set()
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        examples = [phonenumbers.example_number_for_type(region, kind) for kind in range(12)]
+        examples = [e for e in examples if e is not None]
+        for example in rng.sample(examples, min(2, len(examples))):
+            nsn = phonenumbers.national_significant_number(example)
+            tail = rng.randint(0, min(3, len(nsn) - 1))
+            nsn = nsn[: len(nsn) - tail] + "".join(rng.choice("0123456789") for _ in range(tail))
+            nsn = rng.choice([nsn, nsn, nsn[:-1], nsn + "7"])
+            try:
+                number = phonenumbers.parse(f"+{example.country_code}{nsn}", None)
+            except phonenumbers.NumberParseException:
+                continue
+            for fmt in FORMATS:
+                written = phonenumbers.format_number(number, fmt)
+                for variant in rng.sample(VARIANTS, 4):
+                    values.add(variant(written))
+    alphabet = "0123456789 +-().//xX#"
+    for _ in range(1500):
+        values.add("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 18))))
+        values.add("".join(rng.choice("0123456789") for _ in range(rng.randint(1, 16))))
+    return sorted(values)
+
+
+CORPUS = corpus(seed=20261123)
+RULES = [
+    PhoneRule(default_region="US"),
+    PhoneRule(default_region="GB"),
+    PhoneRule(default_region="IN"),
+    PhoneRule(default_region="CA"),  # shares +1 with 24 other regions
+    PhoneRule(default_region="AR"),  # national prefix with a transform rule
+    PhoneRule(default_region="IT"),  # national numbers keep their leading zero
+    PhoneRule(default_region="DE", fix_missing_plus=False),
+    PhoneRule(default_region=None),
+    PhoneRule(default_region="AU", allowed_regions=("AU", "GB"), allowed_types=("mobile",)),
+    PhoneRule(default_region="US", allowed_types=("toll_free", "fixed_line")),
+]
+
+
+def disagreements(values: list[str], rule: PhoneRule, from_workbook: bool = False) -> list[str]:
+    decided = phones_bulk.decide(pl.Series(values, dtype=pl.String), rule, from_workbook=from_workbook)
+    wrong = []
+    for row in decided.iter_rows(named=True):
+        expected = parse_phone(row["_raw"], rule, from_workbook=from_workbook)
+        got = (row["e164"], row["code"], row["detail"], row["region"], row["line_type"])
+        want = (expected.e164, expected.code, expected.detail, expected.region, expected.line_type)
+        if got != want or values[row["_i"]] != row["_raw"]:
+            wrong.append(f"{row['_raw']!r}: bulk {got} != reference {want}")
+    return wrong
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.default_region}-{r.fix_missing_plus}-{r.allowed_types}")
+def test_bulk_path_agrees_with_phonenumbers_on_numbers_from_every_region(rule):
+    assert disagreements(CORPUS, rule)[:10] == []
+
+
+def test_bulk_path_decides_most_numbers_written_in_common_styles():
+    # the point of the path: a list of ordinary numbers hardly ever reaches the per-value reference
+    rng = random.Random(5)
+    values = []
+    for region in ("US", "GB", "IN", "DE", "AU", "SG", "AE", "FR", "BR", "JP"):
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        for fmt in (PhoneNumberFormat.E164, PhoneNumberFormat.INTERNATIONAL):
+            for _ in range(20):
+                nsn = str(example.national_number)[:-2] + f"{rng.randint(0, 99):02d}"
+                values.append(phonenumbers.format_number(phonenumbers.parse(f"+{example.country_code}{nsn}"), fmt))
+    values += ["(415) 555-0100", "415.555.0101", "4155550102", "1 415 555 0103", "011 44 20 7946 0958", ""]
+    decided = phones_bulk.decide(pl.Series(values), PhoneRule(default_region="US"))
+    assert decided.height / len(values) > 0.95
+    assert disagreements(values, PhoneRule(default_region="US")) == []
+
+
+def test_workbook_cells_past_fifteen_digits_are_left_to_the_reference():
+    values = ["12345678901234567", "+14155550100", "14155550100.0"]
+    decided = phones_bulk.decide(pl.Series(values), PhoneRule(default_region="US"), from_workbook=True)
+    assert decided.get_column("_raw").to_list() == ["+14155550100"]
+    assert disagreements(values, PhoneRule(default_region="US"), from_workbook=True) == []
+
+
+def test_check_phones_gives_every_cell_its_reference_verdict_in_order():
+    values = [CORPUS[i] for i in range(0, len(CORPUS), 7)] + [None, "call me", "+1 415 555 CALL", CORPUS[3]]
+    rule = PhoneRule(default_region="GB")
+    verdicts = check_phones(pl.Series(values, dtype=pl.String), rule)
+    assert verdicts.height == len(values)
+    for value, row in zip(values, verdicts.iter_rows(named=True)):
+        expected = parse_phone(value, rule)
+        assert (row["e164"], row["code"], row["detail"], row["region"], row["line_type"]) == (
+            expected.e164, expected.code, expected.detail, expected.region, expected.line_type), value
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789 +-().x/#＋０１", max_size=20), min_size=1, max_size=40),
+       st.sampled_from(["US", "GB", "IN", "AU", "BR", "MX", None]))
+def test_bulk_path_agrees_with_phonenumbers_on_arbitrary_strings(values, region):
+    assert disagreements(values, PhoneRule(default_region=region)) == []
