@@ -53,9 +53,10 @@ def number_pool(region: str, size: int, rng: random.Random) -> list[phonenumbers
         attempts = 0
         while len(pool) < size and attempts < size * 20:
             attempts += 1
-            tail = "".join(rng.choice("0123456789") for _ in range(4))
+            keep = max(2, len(national) - 6)
+            tail = "".join(rng.choice("0123456789") for _ in range(len(national) - keep))
             candidate = phonenumbers.PhoneNumber(country_code=example.country_code,
-                                                 national_number=int(national[:-4] + tail))
+                                                 national_number=int(national[:keep] + tail))
             if phonenumbers.is_valid_number(candidate):
                 pool.append(candidate)
         size *= 2  # the second kind fills whatever the first left
@@ -120,7 +121,7 @@ def rows(count: int, seed: int = 7, default_region: str = "US", fictional: bool 
     if fictional:
         pools = {region: fictional_pool(region) for region, _ in REGIONS}
     else:
-        pools = {region: number_pool(region, max(400, count // 8), rng) for region, _ in REGIONS}
+        pools = {region: number_pool(region, min(max(400, count // 8), 20_000), rng) for region, _ in REGIONS}
     regions = [r for r, _ in REGIONS]
     # a region with only a handful of fictional numbers would repeat them: keep it rare
     weights = [w if len(pools[r]) > 100 else 1 for r, w in REGIONS]
@@ -134,7 +135,12 @@ def rows(count: int, seed: int = 7, default_region: str = "US", fictional: bool 
             phone = rng.choice(recent)  # the same contact again, maybe written another way
         else:
             region = rng.choices(regions, weights)[0]
-            phone = written(rng.choice(pools[region]), region, rng, default_region)
+            number = rng.choice(pools[region])
+            if not fictional:  # a fresh last three digits: real lists repeat about one number in ten, not more
+                number = phonenumbers.PhoneNumber(country_code=number.country_code,
+                                                  national_number=number.national_number // 1000 * 1000
+                                                  + rng.randint(0, 999))
+            phone = written(number, region, rng, default_region)
             recent = (recent + [phone])[-50:]
         name = "" if rng.random() < 0.06 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         amount_roll = rng.random()

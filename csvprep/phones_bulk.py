@@ -149,12 +149,16 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     # phonenumbers reads any decimal digit and the full-width plus; these are the scripts lists really hold
     text = raw.str.replace_many(_DIGIT_FORMS)
     extension = text.str.extract_groups(_EXTENSION)
+    # an extension keeps the digits as written: decided here only when they are ASCII already
+    written = raw.str.extract_groups(_EXTENSION).struct.field("ext")
     frame = frame.with_columns(
         extension.struct.field("ext").alias("_ext"),
         pl.coalesce(extension.struct.field("body"), text).alias("_text"),
+        (extension.struct.field("ext").is_not_null() & (written.is_null() | (written != extension.struct.field(
+            "ext")))).alias("_foreign_ext"),
     )
     text = pl.col("_text")
-    shaped = text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) & (raw.str.len_chars() <= 100)
+    shaped = ~pl.col("_foreign_ext") & text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) & (raw.str.len_chars() <= 100)
     if from_workbook:
         shaped = shaped & ~text.str.strip_chars(" \t").str.contains(r"^[0-9]{16,}$")
     candidates = frame.filter(raw.is_not_null() & shaped).with_columns(

@@ -25,6 +25,9 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 CELL_LIMIT = 32_767  # Excel's limit on the characters in one cell
 _SNIFF_LINES = 400
 _INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
+# what Python's str.strip() removes (str.isspace), for Polars' strip_chars to agree with it
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
 _BINARY_SIGNATURES = (
     (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),
@@ -147,7 +150,10 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
     options = options or ReadOptions()
     digest = hashlib.sha256(data).hexdigest()
     text, encoding, bom = decode(data, source, options.encoding)
-    contacts = read_text(text, source=source, delimiter=options.delimiter)
+    utf8 = None
+    if encoding == "utf-8":
+        utf8 = data[len(codecs.BOM_UTF8):] if bom else data
+    contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8)
     contacts.sha256, contacts.encoding, contacts.bom = digest, encoding, bom
     return contacts
 
@@ -216,20 +222,116 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
-def read_text(text: str, source: str = "<input>", delimiter: str | None = None) -> Contacts:
-    """Split decoded text into records (see :class:`Contacts`)."""
+def read_text(text: str, source: str = "<input>", delimiter: str | None = None, utf8: bytes | None = None
+              ) -> Contacts:
+    """Split decoded text into records (see :class:`Contacts`); ``utf8``: the same text as UTF-8 bytes, when the
+    caller has them."""
     if text.count("\x00") > max(16, len(text) // 100):
         raise InputError(f"{source}: the file is binary data (it is full of NUL bytes), not CSV text")
-    lines = io.StringIO(text, newline="").readlines()
     if delimiter is None:
-        delimiter = sniff_delimiter(lines, source)
+        delimiter = sniff_delimiter(_head_lines(text), source)
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
-    contacts = _assemble(_records(lines, delimiter), source, lines=lines, delimiter=delimiter,
-                         has_nul="\x00" in text)
+    contacts = _read_well_formed(text, source, delimiter, utf8) or _read_carefully(text, source, delimiter)
     contacts.delimiter, contacts.line_endings = delimiter, _line_endings(text)
     return contacts
+
+
+def _read_carefully(text: str, source: str, delimiter: str) -> Contacts:
+    """Any file, record by record with Python's strict tokenizer: broken records are set aside with the reason."""
+    lines = io.StringIO(text, newline="").readlines()
+    return _assemble(_records(lines, delimiter), source, lines=lines, delimiter=delimiter, has_nul="\x00" in text)
+
+
+def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
+    end = 0
+    for _ in range(count):
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    return io.StringIO(text[:end], newline="").readlines()
+
+
+def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None = None) -> Contacts | None:
+    """The fast path for a well-formed file: records found and checked with Polars expressions, then split into
+    fields by Polars' own CSV reader, which is only ever given records already known to be well formed.
+
+    ``utf8`` is ``text`` as UTF-8 bytes when the caller has them. Returns None when any record needs the careful
+    path (a broken record, CR or mixed line endings, NUL bytes, a cell past Excel's limit, a header that is not on
+    the first line): that path then reads the whole file, so both always give the same answer."""
+    crlf = text.count("\r\n")
+    if "\x00" in text or text.count("\r") != crlf or (crlf and crlf != text.count("\n")):
+        return None
+    newline = "\r\n" if crlf else "\n"
+    line_separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c not in text), None)
+    if line_separator is None:
+        return None
+    data = utf8 if utf8 is not None else text.encode("utf-8")
+    # Polars' reader with no quoting and a separator the text lacks gives the physical lines, empty ones kept
+    lines = pl.read_csv(data, has_header=False, separator=line_separator, quote_char=None, infer_schema=False,
+                        empty_string_is_null=False, new_columns=["_text"], raise_if_empty=False)
+    if lines.height == 0 or lines.width != 1:
+        return None
+    frame = lines.with_columns(
+        pl.int_range(1, lines.height + 1, dtype=pl.Int64).alias("_line"),
+        (pl.col("_text").str.count_matches('"', literal=True).cum_sum() % 2 == 1).alias("_open"),
+    )
+    if frame.item(-1, "_open"):
+        return None  # a quote left open at the end of the file
+    # a record ends on the first line that leaves no quote open
+    frame = frame.with_columns(
+        (pl.col("_open").shift(1, fill_value=False).not_().cum_sum().cast(pl.Int64) - 1).alias("_record"),
+    )
+    spanning = pl.col("_open") | pl.col("_open").shift(1, fill_value=False)
+    if frame.select(spanning.any()).item():
+        multi = frame.filter(spanning).group_by("_record", maintain_order=True).agg(
+            pl.col("_text").str.join(newline), pl.col("_line").first()
+        )
+        frame = pl.concat([frame.filter(~spanning).select("_record", "_text", "_line"), multi],
+                          how="vertical").sort("_record")
+    text_col = pl.col("_text")
+    d = re.escape(delimiter)
+    cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
+    frame = frame.with_columns(
+        text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$").alias("_blank"),
+        text_col.str.contains(f"^{cell}(?:{d}{cell})*$").alias("_formed"),
+        (text_col.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1)
+        .alias("_fields"),
+        (text_col.str.len_chars() > CELL_LIMIT).alias("_long"),
+    )
+    first = frame.row(0, named=True)
+    if first["_blank"] or not first["_formed"]:
+        return None
+    header = [_clean_header(f) for f in next(csv.reader([first["_text"]], delimiter=delimiter))]
+    _check_header(header, source, 1)
+    width = len(header)
+    rest = frame.slice(1)
+    body = rest.filter(~pl.col("_blank"))
+    if body.filter(~pl.col("_formed") | (pl.col("_fields") != width) | pl.col("_long")).height:
+        return None
+    positional = [f"_{i}" for i in range(width)]
+    schema = {name: pl.String for name in positional}
+    if body.height == rest.height:  # no blank lines: Polars reads the file itself, past the header
+        header_lines = frame.item(1, "_line") - 1 if frame.height > 1 else frame.height
+        fields = pl.read_csv(data, has_header=False, skip_lines=header_lines, separator=delimiter,
+                             quote_char='"', schema=schema, empty_string_is_null=False, raise_if_empty=False)
+    else:
+        joined = body.select(text_col.str.join("\n")).item() + "\n" if body.height else ""
+        fields = pl.read_csv(joined.encode("utf-8"), has_header=False, separator=delimiter, quote_char='"',
+                             schema=schema, empty_string_is_null=False, raise_if_empty=False)
+    if fields.height != body.height:  # pragma: no cover - Polars disagreeing with the checks above
+        return None
+    records = pl.concat([fields, body.select((pl.col("_record") + 1).alias("_row"), pl.col("_line"))],
+                        how="horizontal")
+    # quoted empty cells make a blank record too
+    empty = pl.all_horizontal([pl.col(name).str.strip_chars(_WHITESPACE) == "" for name in positional])
+    blank_rows = rest.height - records.height + records.filter(empty).height
+    records = records.filter(~empty)
+    broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
+                                  "message": pl.String})
+    return _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
 
 
 def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
@@ -270,34 +372,45 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
         raw_text = "".join(lines[start:end]).rstrip("\r\n") if lines is not None else delimiter.join(fields)
         broken.append((row, start + 1, raw_text, error[0], error[1]))
 
-    dropped = [name for i, name in enumerate(header) if not name and all(not r[i].strip() for r in good)]
-    if dropped:
-        keep = [i for i, name in enumerate(header) if name]
-        header = [header[i] for i in keep]
-        good = [[r[i] for i in keep] for r in good]
-    for i, name in enumerate(header):
-        if not name:
-            raise InputError(
-                f"{source}: line {header_line + 1}: column {i + 1} has no header name but holds data; name it"
-            )
-
     columns = list(zip(*good)) if good else [()] * len(header)
     frame = pl.DataFrame(
-        {name: pl.Series(name, list(values), dtype=pl.String) for name, values in zip(header, columns)}
-        | {"_row": pl.Series("_row", good_rows, dtype=pl.Int64), "_line": pl.Series("_line", good_lines,
-                                                                                     dtype=pl.Int64)},
+        [pl.Series(f"_{i}", list(values), dtype=pl.String) for i, values in enumerate(columns)]
+        + [pl.Series("_row", good_rows, dtype=pl.Int64), pl.Series("_line", good_lines, dtype=pl.Int64)],
     )
     broken_frame = pl.DataFrame(
         broken,
         schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String, "message": pl.String},
         orient="row",
     )
-    if frame.height + broken_frame.height == 0:
+    return _finish(frame, header, broken_frame, blank_rows, source, header_row, header_line)
+
+
+def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_rows: int, source: str,
+            header_row: int, header_line: int) -> Contacts:
+    """Contacts from a frame of positional columns ``_0``, ``_1``... (one per header field) plus ``_row`` and
+    ``_line``: Excel's empty unnamed trailing columns dropped, the others named from the header."""
+    positional = [f"_{i}" for i in range(len(header))]
+    unnamed = [i for i, name in enumerate(header) if not name]
+    empty = set()
+    if unnamed:
+        filled = frame.select(
+            [(pl.col(positional[i]).str.strip_chars(_WHITESPACE) != "").any().alias(str(i)) for i in unnamed]
+        ).row(0) if frame.height else [False] * len(unnamed)
+        empty = {i for i, has_data in zip(unnamed, filled) if not has_data}
+    dropped = [header[i] for i in sorted(empty)]
+    for i, name in enumerate(header):
+        if not name and i not in empty:
+            raise InputError(
+                f"{source}: line {header_line + 1}: column {i + 1} has no header name but holds data; name it"
+            )
+    keep = [i for i in range(len(header)) if i not in empty]
+    frame = frame.select([pl.col(positional[i]).alias(header[i]) for i in keep] + ["_row", "_line"])
+    if frame.height + broken.height == 0:
         raise InputError(f"{source}: the file has a header row but no contacts")
     return Contacts(
         frame=frame,
-        header=header,
-        broken=broken_frame,
+        header=[header[i] for i in keep],
+        broken=broken,
         blank_rows=blank_rows,
         source=source,
         header_row=header_row,

@@ -1,8 +1,13 @@
 import hashlib
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import csvprep
+from csvprep import reading
+from csvprep.errors import InputError
 from csvprep.reading import read_bytes, read_contacts
 
 from conftest import FIXTURES
@@ -213,3 +218,69 @@ def test_utf16_without_bom_is_recognised():
 def test_byte_undefined_in_cp1252_names_its_line():
     with pytest.raises(csvprep.InputError, match=r"line 3: bytes 81 cannot be decoded as cp1252 \(pass --encoding"):
         read_bytes(b"phone,customer_name\n+14155550100,Ann\n+14155550101,B\x81b\n")
+
+
+# The fast path for well-formed files must read exactly what the careful path reads.
+
+_fast_cells = st.one_of(
+    st.sampled_from(["", " ", "+14155550100", "a,b", 'say "hi"', "two\nlines", "crlf\r\ninside", "Zoë", "\t",
+                     '""', "x;y", "p|q", "=1+2", "\u00a0", "  padded  "]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=8),
+)
+
+
+@st.composite
+def _well_formed_texts(draw):
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    width = draw(st.integers(1, 4))
+    header = [f"col{i}" for i in range(width)]
+    if width > 1 and draw(st.booleans()):
+        header[-1] = ""  # Excel's trailing unnamed column
+    rows = draw(st.lists(st.one_of(st.lists(_fast_cells, min_size=width, max_size=width), st.just([])),
+                         max_size=15))
+
+    def quoted(cell):
+        needs = any(ch in cell for ch in (delimiter, '"', "\r", "\n")) or draw(st.booleans())
+        return '"' + cell.replace('"', '""') + '"' if needs else cell
+
+    lines = [delimiter.join(header)] + [delimiter.join(quoted(c) for c in row) for row in rows]
+    return newline.join(lines) + (newline if draw(st.booleans()) else ""), delimiter
+
+
+def _same_contacts(fast, careful):
+    assert fast.header == careful.header
+    assert fast.frame.equals(careful.frame), (fast.frame, careful.frame)
+    assert fast.blank_rows == careful.blank_rows
+    assert fast.dropped_columns == careful.dropped_columns
+    assert fast.broken.height == careful.broken.height == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(_well_formed_texts())
+def test_fast_path_reads_well_formed_files_exactly_as_the_careful_path(case):
+    text, delimiter = case
+    try:
+        careful = reading._read_carefully(text, "<t>", delimiter)
+    except InputError as exc:
+        with pytest.raises(InputError, match=re.escape(str(exc).split(": ", 1)[1][:30])):
+            reading._read_well_formed(text, "<t>", delimiter) or reading._read_carefully(text, "<t>", delimiter)
+        return
+    fast = reading._read_well_formed(text, "<t>", delimiter)
+    crlf = text.count("\r\n")
+    if crlf in (0, text.count("\n")) and text.count("\r") == crlf:  # mixed line endings take the careful path
+        assert fast is not None, "a well-formed file must take the fast path"
+    if fast is not None:
+        _same_contacts(fast, careful)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(['"', ",", "\n", "\r\n", "a", " ", "b", "\r"]), max_size=40).map("".join))
+def test_fast_path_gives_way_or_agrees_on_damaged_text(text):
+    try:
+        careful = reading._read_carefully("h1,h2\n" + text, "<t>", ",")
+    except InputError:
+        return
+    fast = reading._read_well_formed("h1,h2\n" + text, "<t>", ",")
+    if fast is not None:
+        _same_contacts(fast, careful)
