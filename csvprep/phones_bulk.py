@@ -136,8 +136,8 @@ def _region(code: str) -> _Region:
 
 
 def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:
-    """Verdicts for the ``values`` this path can decide: a frame of ``_i`` (the value's position), ``_raw`` and the
-    verdict columns of :data:`csvprep.phones.VERDICT_SCHEMA`, in no particular order. Positions missing from it are
+    """Verdicts for the ``values`` this path can decide: a frame of ``_i`` (the value's position) and the verdict
+    columns of :data:`csvprep.phones.VERDICT_SCHEMA`, in no particular order. Positions missing from it are
     for the reference path.
 
     Every row goes through (no ``unique`` first): real lists repeat only about one number in ten, and the
@@ -161,7 +161,9 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     shaped = ~pl.col("_foreign_ext") & text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) & (raw.str.len_chars() <= 100)
     if from_workbook:
         shaped = shaped & ~text.str.strip_chars(" \t").str.contains(r"^[0-9]{16,}$")
-    candidates = frame.filter(raw.is_not_null() & shaped).with_columns(
+    # only what the next steps read is carried along: every eager step copies its columns
+    candidates = frame.filter(raw.is_not_null() & shaped).select(
+        "_i", "_ext",
         text.str.replace_all(r"[^0-9]", "").alias("_digits"),
         text.str.contains(r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+").alias("_plus"),
         text.str.contains(r"^[ \t]*[Tt][Ee][Ll]:").alias("_tel"),
@@ -171,8 +173,8 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     with_extension = parsed.filter(pl.col("_ext").is_not_null())
     judged = _judge(parsed.filter(pl.col("_ext").is_null()))
     decided = [
-        missing.select("_i", "_raw", *_verdict(code="missing_phone")),
-        with_extension.select("_i", "_raw", *_verdict(code="phone_extension", detail=pl.format(
+        missing.select("_i", *_verdict(code="missing_phone")),
+        with_extension.select("_i", *_verdict(code="phone_extension", detail=pl.format(
             "it has an extension ({}), which a campaign cannot dial", pl.col("_ext")))),
         _valid(judged.filter(pl.col("_type") != "unknown"), rule),
     ]
@@ -187,7 +189,7 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
         else pl.DataFrame(schema=_SCHEMA)
 
 
-_SCHEMA = {"_i": pl.Int64, "_raw": pl.String, "e164": pl.String, "code": pl.String, "detail": pl.String, "region": pl.String,
+_SCHEMA = {"_i": pl.Int64, "e164": pl.String, "code": pl.String, "detail": pl.String, "region": pl.String,
            "line_type": pl.String}
 
 
@@ -296,6 +298,12 @@ def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *,
         last = value.str.extract(pattern, groups + 1) if groups else pl.lit(None, pl.String)
         frame = frame.filter(value.is_null() | pl.col("_np").is_null() | ((pl.col("_np") == "") & last.is_null()))
         return frame.drop("_np")
+    # a prefix that matched nothing (or did not match) leaves the number as it is: work on the others only
+    touched = pl.col("_np").is_not_null() & (pl.col("_np") != "") & (value.str.len_chars() > 0)
+    untouched = frame.filter(~touched.fill_null(False)).drop("_np")
+    frame = frame.filter(touched.fill_null(False))
+    if frame.height == 0:
+        return untouched
     rest = value.str.slice(pl.col("_np").str.len_chars())
     general = region.general
     strips = (
@@ -307,7 +315,7 @@ def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *,
         verdict = general.length_verdict(stripped.str.len_chars())
         stripped = pl.when(verdict.is_in(["too_short", "possible_local_only", "invalid_length"])).then(value) \
             .otherwise(stripped)
-    return frame.with_columns(stripped.alias(column)).drop("_np")
+    return pl.concat([untouched, frame.with_columns(stripped.alias(column)).drop("_np")], how="vertical")
 
 
 def _judge(frame: pl.DataFrame) -> pl.DataFrame:
@@ -331,15 +339,17 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
             region = _region(code)
             if region.leading_digits is not None:
                 # the region claims the numbers its leading digits match, valid or not: type only those
-                claims = nsn.str.contains(f"^(?:{region.leading_digits})")
+                typed = remaining.with_columns(nsn.str.contains(f"^(?:{region.leading_digits})").alias("_claimed"))
+                claimed = typed.filter(pl.col("_claimed")).drop("_claimed")
+                remaining = typed.filter(~pl.col("_claimed")).drop("_claimed")
+                claimed = claimed.with_columns(region.type_of(nsn, length).alias("_type"))
             else:
-                claims = region.type_of(nsn, length) != "unknown"
-            typed = remaining.with_columns(claims.alias("_claimed"))
-            claimed = typed.filter(pl.col("_claimed")).drop("_claimed")
-            remaining = typed.filter(~pl.col("_claimed")).drop("_claimed")
+                typed = remaining.with_columns(region.type_of(nsn, length).alias("_type"))
+                claimed = typed.filter(pl.col("_type") != "unknown")
+                remaining = typed.filter(pl.col("_type") == "unknown").drop("_type")
             if claimed.height:
-                judged.append(claimed.with_columns(pl.lit(code).alias("_region"),
-                                                   region.type_of(nsn, length).alias("_type")))
+                judged.append(claimed.with_columns(pl.lit(code).alias("_region")).select(*part.columns, "_region",
+                                                                                          "_type"))
         judged.append(remaining.with_columns(pl.lit(None, pl.String).alias("_region"),
                                              pl.lit("unknown").alias("_type")))
     return pl.concat(judged)
@@ -373,14 +383,14 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
                              line_type.str.replace_all("_", " "), pl.lit(", ".join(rule.allowed_types))),
             region=region, line_type=line_type)))
     verdict = verdict.otherwise(pl.struct(*_verdict(pl.col("_e164"), code, detail, region, line_type)))
-    return frame.select("_i", "_raw", verdict.alias("_v")).unnest("_v")
+    return frame.select("_i", verdict.alias("_v")).unnest("_v")
 
 
 def _rescue(frame: pl.DataFrame, rule: PhoneRule) -> tuple[pl.DataFrame, pl.Series]:
     """The reference path's ``_with_plus``: a number written without its '+' (or with 00 for it) that is valid
     once the '+' is back. Returns the rescued verdicts and the values this path cannot be sure about."""
     digits = pl.col("_digits")
-    candidates = frame.select("_i", "_raw", pl.when(digits.str.starts_with("00")).then(digits.str.slice(2))
+    candidates = frame.select("_i", pl.when(digits.str.starts_with("00")).then(digits.str.slice(2))
                               .otherwise(digits).alias("_digits")).with_columns(
         pl.lit(True).alias("_plus"))
     candidates = candidates.filter((pl.col("_digits").str.len_chars() >= 8) & ~pl.col("_digits").str.starts_with("0"))
@@ -410,7 +420,7 @@ def _invalid(frame: pl.DataFrame) -> pl.DataFrame:
                                                               "code", pl.lit(where), length))
             .otherwise(pl.lit(f"not a valid {where} number"))
         )
-        pieces.append(part.select("_i", "_raw", *_verdict(code="invalid_phone", detail=detail)))
+        pieces.append(part.select("_i", *_verdict(code="invalid_phone", detail=detail)))
     return pl.concat(pieces)
 
 

@@ -160,7 +160,7 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str, bool]:
     """The file's text, the encoding it was read with and whether it had a byte-order mark. Never lossy."""
-    if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if not _has_content(data) or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise InputError(f"{source}: the file is empty")
     if encoding is not None:
         try:
@@ -191,6 +191,10 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, 
     if _looks_binary(data):
         raise InputError(f"{source}: the file is binary data, not CSV text")
     return _decode_strict(data, "cp1252", source), "cp1252", False
+
+
+def _has_content(data: bytes) -> bool:
+    return bool(data[:65536].strip(b" \t\r\n\x00")) or bool(data.strip(b" \t\r\n\x00"))
 
 
 def _decode_strict(data: bytes, encoding: str, source: str) -> str:
@@ -234,7 +238,7 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
     contacts = _read_well_formed(text, source, delimiter, utf8) or _read_carefully(text, source, delimiter)
-    contacts.delimiter, contacts.line_endings = delimiter, _line_endings(text)
+    contacts.delimiter, contacts.line_endings = delimiter, _line_endings(utf8 if utf8 is not None else text)
     return contacts
 
 
@@ -261,14 +265,15 @@ def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None
     ``utf8`` is ``text`` as UTF-8 bytes when the caller has them. Returns None when any record needs the careful
     path (a broken record, CR or mixed line endings, NUL bytes, a cell past Excel's limit, a header that is not on
     the first line): that path then reads the whole file, so both always give the same answer."""
-    crlf = text.count("\r\n")
-    if "\x00" in text or text.count("\r") != crlf or (crlf and crlf != text.count("\n")):
+    data = utf8 if utf8 is not None else text.encode("utf-8")
+    cr = data.count(b"\r")
+    crlf = data.count(b"\r\n") if cr else 0
+    if b"\x00" in data or cr != crlf or (crlf and crlf != data.count(b"\n")):
         return None
     newline = "\r\n" if crlf else "\n"
     line_separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c not in text), None)
     if line_separator is None:
         return None
-    data = utf8 if utf8 is not None else text.encode("utf-8")
     # Polars' reader with no quoting and a separator the text lacks gives the physical lines, empty ones kept
     lines = pl.read_csv(data, has_header=False, separator=line_separator, quote_char=None, infer_schema=False,
                         empty_string_is_null=False, new_columns=["_text"], raise_if_empty=False)
@@ -294,22 +299,31 @@ def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None
     text_col = pl.col("_text")
     d = re.escape(delimiter)
     cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
-    frame = frame.with_columns(
-        text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$").alias("_blank"),
-        text_col.str.contains(f"^{cell}(?:{d}{cell})*$").alias("_formed"),
-        (text_col.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1)
-        .alias("_fields"),
-        (text_col.str.len_chars() > CELL_LIMIT).alias("_long"),
-    )
     first = frame.row(0, named=True)
-    if first["_blank"] or not first["_formed"]:
+    try:
+        header = next(csv.reader([first["_text"]], delimiter=delimiter, strict=True))
+    except (csv.Error, StopIteration):
         return None
-    header = [_clean_header(f) for f in next(csv.reader([first["_text"]], delimiter=delimiter))]
+    if not re.fullmatch(f"{cell}(?:{d}{cell})*", first["_text"]) or not any(f.strip() for f in header):
+        return None
+    header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
     width = len(header)
-    rest = frame.slice(1)
+    rest = frame.slice(1).with_columns(
+        text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$").alias("_blank"),
+        text_col.str.contains('"', literal=True).alias("_quoted"),
+    )
     body = rest.filter(~pl.col("_blank"))
-    if body.filter(~pl.col("_formed") | (pl.col("_fields") != width) | pl.col("_long")).height:
+    # a record without quotes is always well formed: only its field count and length need checking
+    plain = body.filter(~pl.col("_quoted")).select(
+        (text_col.str.count_matches(delimiter, literal=True) + 1 != width) | (text_col.str.len_chars() > CELL_LIMIT)
+    ).to_series()
+    quoted = body.filter(pl.col("_quoted")).select(
+        ~text_col.str.contains(f"^{cell}(?:{d}{cell})*$")
+        | (text_col.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1 != width)
+        | (text_col.str.len_chars() > CELL_LIMIT)
+    ).to_series()
+    if plain.any() or quoted.any():
         return None
     positional = [f"_{i}" for i in range(width)]
     schema = {name: pl.String for name in positional}
@@ -325,10 +339,14 @@ def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None
         return None
     records = pl.concat([fields, body.select((pl.col("_record") + 1).alias("_row"), pl.col("_line"))],
                         how="horizontal")
-    # quoted empty cells make a blank record too
-    empty = pl.all_horizontal([pl.col(name).str.strip_chars(_WHITESPACE) == "" for name in positional])
-    blank_rows = rest.height - records.height + records.filter(empty).height
-    records = records.filter(~empty)
+    blank_rows = rest.height - records.height
+    # quoted empty cells ("","") make a blank record too; only quotes, blanks and delimiters can
+    maybe_blank = body.select(text_col.str.contains(f'^[{re.escape(_WHITESPACE)}{d}"]*$')).to_series()
+    if maybe_blank.any():
+        empty = pl.all_horizontal([pl.col(name).str.strip_chars(_WHITESPACE) == "" for name in positional])
+        empty_rows = records.filter(maybe_blank).filter(empty).get_column("_row")
+        blank_rows += empty_rows.len()
+        records = records.filter(~pl.col("_row").is_in(empty_rows.implode()))
     broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
                                   "message": pl.String})
     return _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
@@ -548,9 +566,10 @@ def _check_header(header: list[str], source: str, line: int) -> None:
         raise InputError(f"{source}: line {line}: duplicate column names in the header: {names}")
 
 
-def _line_endings(text: str) -> str:
-    crlf = text.count("\r\n")
-    cr = text.count("\r") - crlf
-    lf = text.count("\n") - crlf
+def _line_endings(text: str | bytes) -> str:
+    cr_, lf_ = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    crlf = text.count(cr_ + lf_)
+    cr = text.count(cr_) - crlf
+    lf = text.count(lf_) - crlf
     kinds = [name for name, count in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if count]
     return kinds[0] if len(kinds) == 1 else ("mixed" if kinds else "none")

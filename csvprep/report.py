@@ -3,12 +3,18 @@ lines, the human summary and the ``FILE:LINE: Row N: message`` lines of ``csvpre
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import io
 import json
 from importlib.metadata import PackageNotFoundError, version
 
 import polars as pl
 
 from .result import CleanResult
+
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 
 def csvprep_version() -> str:
@@ -19,11 +25,22 @@ def csvprep_version() -> str:
 
 
 def report_json(result: CleanResult) -> str:
-    """report.json's text. The issue list, which can hold millions of entries, is serialised by Polars."""
-    data = report_data(result, issues=False)
-    head = json.dumps(data, indent=2, ensure_ascii=False)
-    issues = result.issues.write_json() if result.issues.height else "[]"
-    return head[:-2] + ',\n  "issues": ' + issues + "\n}\n"
+    """report.json's text (see :func:`write_report_json`)."""
+    buffer = io.BytesIO()
+    write_report_json(result, buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+def write_report_json(result: CleanResult, stream: BinaryIO) -> None:
+    """Write report.json to a binary stream. The issue list, which can hold millions of entries, is serialised by
+    Polars straight into the stream."""
+    head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
+    stream.write((head[:-2] + ',\n  "issues": ').encode("utf-8"))
+    if result.issues.height:
+        result.issues.write_json(stream)
+    else:
+        stream.write(b"[]")
+    stream.write(b"\n}\n")
 
 
 def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
@@ -62,7 +79,18 @@ def error_lines(result: CleanResult) -> list[str]:
     errors = result.errors
     if errors.height == 0:
         return []
-    return errors.select(pl.format("Row {}: {}", "row", "message")).to_series().to_list()
+    return errors.select(_error_line()).to_series().to_list()
+
+
+def write_error_lines(result: CleanResult, stream: BinaryIO) -> None:
+    """Write errors.txt (:func:`error_lines`, one per line) to a binary stream."""
+    if result.errors.height:
+        result.errors.select(_error_line()).write_csv(stream, include_header=False, quote_style="never")
+
+
+def _error_line() -> pl.Expr:
+    # a line break inside a quoted cell would split one error over two lines of errors.txt
+    return pl.format("Row {}: {}", "row", pl.col("message").str.replace_all(r"\r\n|\r|\n", " ")).alias("line")
 
 
 def check_lines(result: CleanResult, path: str, warnings: bool = True) -> list[str]:

@@ -3,14 +3,17 @@ over the target, so an interrupted run leaves the old file or the new one, never
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
 from .errors import OutputError
-from .report import error_lines, report_json
+from .report import write_error_lines, write_report_json
 from .result import CleanResult
 
 OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json")
@@ -34,23 +37,30 @@ def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path 
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot create the output directory ({exc.strerror or exc})") from None
 
-    contents = {
-        "cleaned.csv": csv_text(result.cleaned),
-        "rejected.csv": csv_text(neutralise_formulas(result.rejected)),
-        "errors.txt": "".join(line + "\n" for line in error_lines(result)),
-        "report.json": report_json(result),
+    writers = {
+        "cleaned.csv": lambda stream: write_csv(result.cleaned, stream),
+        "rejected.csv": lambda stream: write_csv(neutralise_formulas(result.rejected), stream),
+        "errors.txt": lambda stream: write_error_lines(result, stream),
+        "report.json": lambda stream: write_report_json(result, stream),
     }
-    for name, text in contents.items():
-        atomic_write(paths[name], text.encode("utf-8"))
+    for name, writer in writers.items():
+        atomic_write(paths[name], writer)
     return paths
 
 
 def csv_text(frame: pl.DataFrame) -> str:
     """RFC 4180 CSV: comma-separated, header row, quotes only where needed, LF line endings, no BOM."""
+    buffer = io.BytesIO()
+    write_csv(frame, buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+def write_csv(frame: pl.DataFrame, stream: BinaryIO) -> None:
+    """Write ``frame`` as :func:`csv_text` does, straight into a binary stream."""
     # An empty cell and a missing one are the same thing in CSV: write both as nothing, not as ""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     frame = frame.with_columns(pl.col(text_columns).replace("", None))
-    return frame.write_csv(quote_style="necessary", include_header=True)
+    frame.write_csv(stream, quote_style="necessary", include_header=True)
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -65,8 +75,9 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: temp file beside it, fsync, rename."""
+def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Replace ``path`` with ``data`` (bytes, or a function that writes them to a stream) all at once: temp file
+    beside it, fsync, rename."""
     directory = path.parent
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -74,7 +85,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if callable(data):
+                data(stream)
+            else:
+                stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp_name, path)

@@ -82,12 +82,14 @@ RULES = [
 def disagreements(values: list[str], rule: PhoneRule, from_workbook: bool = False) -> list[str]:
     decided = phones_bulk.decide(pl.Series(values, dtype=pl.String), rule, from_workbook=from_workbook)
     wrong = []
+    assert decided.get_column("_i").n_unique() == decided.height
     for row in decided.iter_rows(named=True):
-        expected = parse_phone(row["_raw"], rule, from_workbook=from_workbook)
+        value = values[row["_i"]]
+        expected = parse_phone(value, rule, from_workbook=from_workbook)
         got = (row["e164"], row["code"], row["detail"], row["region"], row["line_type"])
         want = (expected.e164, expected.code, expected.detail, expected.region, expected.line_type)
-        if got != want or values[row["_i"]] != row["_raw"]:
-            wrong.append(f"{row['_raw']!r}: bulk {got} != reference {want}")
+        if got != want:
+            wrong.append(f"{value!r}: bulk {got} != reference {want}")
     return wrong
 
 
@@ -115,7 +117,7 @@ def test_bulk_path_decides_most_numbers_written_in_common_styles():
 def test_workbook_cells_past_fifteen_digits_are_left_to_the_reference():
     values = ["12345678901234567", "+14155550100", "14155550100.0"]
     decided = phones_bulk.decide(pl.Series(values), PhoneRule(default_region="US"), from_workbook=True)
-    assert decided.get_column("_raw").to_list() == ["+14155550100"]
+    assert decided.get_column("_i").to_list() == [1]
     assert disagreements(values, PhoneRule(default_region="US"), from_workbook=True) == []
 
 
