@@ -148,9 +148,27 @@ def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
     else:  # pragma: no cover - rules.py rejects unknown types
         raise AssertionError(kind)
     frame = pl.DataFrame({"raw": raw}).with_columns(value.alias("present"))
-    frame = frame.with_columns(normalised.alias("value"))
+    quick = _QUICK.get(kind)
+    if quick is not None and not (kind == "date" and variable.formats):
+        # most cells are already in canonical form: the full normalisation runs on the others only
+        frame = frame.with_columns(quick(pl.col("present")).alias("value"))
+        todo = frame.select(pl.col("value").is_null() & pl.col("present").is_not_null()).to_series()
+        if todo.any():
+            rest = frame.filter(todo).select(normalised.alias("value")).to_series()
+            positions = todo.arg_true()
+            frame = frame.with_columns(frame.get_column("value").cast(pl.String).scatter(positions, rest))
+    else:
+        frame = frame.with_columns(normalised.alias("value"))
     problem_expr = pl.when(pl.col("present").is_not_null() & pl.col("value").is_null()).then(problem)
     return frame.select(pl.col("value").cast(pl.String), problem_expr.cast(pl.String).alias("problem"))
+
+
+_QUICK = {
+    "integer": lambda value: pl.when(value.str.contains(r"^(?:0|-?[1-9][0-9]*)$")).then(value),
+    "decimal": lambda value: pl.when(value.str.contains(r"^(?:0|-?[1-9][0-9]*)(?:\.[0-9]+)?$")).then(value),
+    "date": lambda value: value.str.strptime(pl.Date, DEFAULT_DATE_FORMATS[0], strict=False, exact=True)
+    .dt.strftime("%Y-%m-%d"),
+}
 
 
 def _integer(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:

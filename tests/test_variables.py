@@ -1,6 +1,9 @@
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from csvprep import rules_from_dict
 from csvprep.rules import VariableRule
 from csvprep.variables import check_value, check_variables, normalise_value
 
@@ -91,3 +94,20 @@ def test_variable_without_a_column_is_filled_from_its_default():
     variable = VariableRule("language", default="English")
     out, issues, _ = check_variables(frame(["x", "y"]), [(variable, "language")])
     assert out.get_column("language").to_list() == ["English", "English"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.from_regex(r"-?[0-9]{1,5}([.,][0-9]{0,3})?", fullmatch=True),
+                          st.from_regex(r"20[0-9]{2}-[01][0-9]-[0-3][0-9]", fullmatch=True),
+                          st.text(alphabet="0123456789-+.,$ €", max_size=8)), min_size=1, max_size=30),
+       st.sampled_from(["integer", "decimal", "date"]))
+def test_quick_canonical_path_agrees_with_the_full_normalisation(monkeypatch, values, kind):
+    from csvprep import variables
+
+    rule = rules_from_dict({"variables": {"v": {"type": kind}}}).variables[0]
+    series = pl.Series("v", values, dtype=pl.String)
+    quick = variables._typed(series, rule)
+    with monkeypatch.context() as patch:
+        patch.setattr(variables, "_QUICK", {})
+        full = variables._typed(series, rule)
+    assert quick.equals(full), (values, quick, full)
