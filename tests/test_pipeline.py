@@ -159,3 +159,21 @@ def test_xlsx_number_cells_beyond_excels_precision_are_digits_lost():
         5, "phone number '123456789012345696' lost its digits in a spreadsheet",
         "Excel kept only 15 significant digits of this number cell; format the column as text",
     )]
+
+
+def test_cleaned_frames_satisfy_the_pandera_schema_of_their_rules():
+    from csvprep.schema import cleaned_schema
+
+    result = clean(ROOT / "sample_data" / "contacts.csv", ROOT / "rules" / "payment_reminder.toml")
+    assert result.cleaned.height > 200
+    schema = cleaned_schema(result)
+    schema.validate(result.cleaned)
+    # and the schema is no rubber stamp: a cleaned frame with a broken phone or a too-long name fails it
+    import pandera.errors
+
+    tampered = result.cleaned.with_columns(pl.lit("+1234").alias(result.columns.phone))
+    with pytest.raises(pandera.errors.SchemaError):
+        schema.validate(tampered)
+    name_column = dict((v.name, c) for v, c in result.columns.variables)["customer_name"]
+    with pytest.raises(pandera.errors.SchemaError, match="longer than 80"):
+        schema.validate(result.cleaned.with_columns(pl.lit("x" * 81).alias(name_column)))
