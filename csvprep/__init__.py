@@ -5,7 +5,7 @@
 >>> result.counts()["rows_rejected"], result.cleaned, result.rejected, result.issues  # doctest: +SKIP
 """
 
-from .errors import CsvprepError, InputError, OutputError, RulesError
+from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
 from .issues import CODES
 from .phones import PhoneVerdict, normalize_phones, parse_phone
 from .pipeline import clean
@@ -16,6 +16,7 @@ from .rules import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, ru
 __all__ = [
     "CODES",
     "CleanResult",
+    "ConfigError",
     "Contacts",
     "CsvprepError",
     "DuplicateRule",

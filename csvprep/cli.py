@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from .errors import CsvprepError
+from .errors import ConfigError, CsvprepError
 
 EXIT_CLEAN, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -72,18 +72,31 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    github = "github"
+    csv = "csv"
 
 
-RulesOption = Annotated[Path, typer.Option("--rules", "-r", help="The agent's rules file (TOML).")]
+RulesOption = Annotated[
+    Optional[Path], typer.Option("--rules", "-r", help="The agent's rules file (TOML); or [tool.csvprep] rules.")
+]
 RegionOption = Annotated[
     Optional[str], typer.Option("--region", help="Default region for numbers without a country code (e.g. US, IN).")
 ]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for machines.")]
+FormatOption = Annotated[
+    Optional[Format],
+    typer.Option("--format", "-f", help="text for people, json for machines, github for Actions annotations, "
+                                        "csv for the issues table."),
+]
 EncodingOption = Annotated[Optional[str], typer.Option("--encoding", help="Read the file in this encoding.")]
 DelimiterOption = Annotated[
     Optional[str], typer.Option("--delimiter", "-d", help="Field delimiter: , ; | or 'tab' (default: detected).")
 ]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Treat formula-like cells as errors.")]
+StrictOption = Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="Treat formula-like cells as errors.")]
+MaxErrorsOption = Annotated[
+    Optional[int], typer.Option("--max-errors", min=1, help="Print at most this many problems (all are still in "
+                                                            "the outputs).")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
 def _read_options(encoding: str | None, delimiter: str | None):
@@ -95,75 +108,211 @@ def _read_options(encoding: str | None, delimiter: str | None):
     return ReadOptions(encoding=encoding, delimiter=delimiter)
 
 
+def _settings():
+    from .config import find_settings
+
+    return find_settings()
+
+
+def _rules_path(rules: Path | None, settings) -> Path:
+    if rules is not None:
+        return rules
+    if settings.rules is not None:
+        return settings.rules
+    raise ConfigError("no rules file: pass --rules FILE, or set rules under [tool.csvprep] in pyproject.toml")
+
+
+def _interactive() -> bool:
+    """A person watching a terminal: never in pipes or CI."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 @app.command("clean")
 def clean_command(
     input: Annotated[Path, typer.Argument(help="The contact file to clean (never modified).")],
-    rules: RulesOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the outputs (created if missing).")],
+    rules: RulesOption = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Directory for the outputs (created if missing); "
+                                                         "or [tool.csvprep] out.")
+    ] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Where to write report.html (default: OUT).")] = None,
     region: RegionOption = None,
-    format: FormatOption = Format.text,
+    format: FormatOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
-    strict: StrictOption = False,
+    strict: StrictOption = None,
+    max_errors: MaxErrorsOption = None,
+    quiet: QuietOption = False,
 ) -> int:
-    """Write cleaned.csv, rejected.csv, errors.txt and report.json into OUT."""
+    """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from .pipeline import clean
-    from .report import report_json, summary_text
+    from .report import report_json
     from .rules import load_rules
 
-    loaded = load_rules(rules)
-    result = clean(input, loaded, region=region, read_options=_read_options(encoding, delimiter), strict=strict)
-    paths = result.write(out, input_path=input)
-    if format is Format.json:
+    settings = _settings()
+    out = out or settings.out
+    if out is None:
+        raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
+    fmt = format or Format(settings.format or "text")
+    loaded = load_rules(_rules_path(rules, settings))
+    with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
+        result = clean(input, loaded, region=region or settings.region,
+                       read_options=_read_options(encoding, delimiter),
+                       strict=strict if strict is not None else bool(settings.strict), progress=step)
+        step("writing")
+        paths = result.write(out, input_path=input, html_path=html or settings.html)
+    if quiet:
+        return result.exit_code
+    if fmt is Format.json:
         typer.echo(report_json(result), nl=False)
-    else:
-        typer.echo(summary_text(result))
+    elif fmt is Format.text:
+        _print_summary(result)
         typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")
+    else:
+        _print_issues(result, str(input), fmt, max_errors or settings.max_errors, header=True)
     return result.exit_code
 
 
 @app.command("check")
 def check_command(
     files: Annotated[list[Path], typer.Argument(help="Contact files to validate (nothing is written).")],
-    rules: RulesOption,
+    rules: RulesOption = None,
     region: RegionOption = None,
-    format: FormatOption = Format.text,
+    format: FormatOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
-    strict: StrictOption = False,
+    strict: StrictOption = None,
+    max_errors: MaxErrorsOption = None,
+    quiet: QuietOption = False,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     from .pipeline import clean
-    from .report import check_lines, report_json
+    from .report import report_json
     from .rules import load_rules
 
-    loaded = load_rules(rules)
+    settings = _settings()
+    fmt = format or Format(settings.format or "text")
+    limit = max_errors or settings.max_errors
+    loaded = load_rules(_rules_path(rules, settings))
     options = _read_options(encoding, delimiter)
     code = EXIT_CLEAN
     reports = []
+    printed = 0
     for path in files:
         try:
-            result = clean(path, loaded, region=region, read_options=options, strict=strict)
+            result = clean(path, loaded, region=region or settings.region, read_options=options,
+                           strict=strict if strict is not None else bool(settings.strict))
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED
             continue
         if result.exit_code:
             code = max(code, EXIT_REJECTED)
-        if format is Format.json:
+        if fmt is Format.json:
             reports.append(report_json(result))
             continue
-        for line in check_lines(result, str(path)):
-            typer.echo(line)
-        counts = result.counts()
-        typer.echo(
-            f"{path}: {counts['rows_in']} rows, {counts['rows_rejected']} would be rejected"
-            + (f", {counts['warnings']} warnings" if counts["warnings"] else ""),
-            err=True,
-        )
-    if format is Format.json:
+        remaining = None if limit is None else max(0, limit - printed)
+        printed += _print_issues(result, str(path), fmt, remaining, header=printed == 0 and fmt is Format.csv,
+                                 errors_only=quiet)
+        if fmt is Format.text and not quiet:
+            counts = result.counts()
+            typer.echo(
+                f"{path}: {counts['rows_in']} rows, {counts['rows_rejected']} would be rejected"
+                + (f", {counts['warnings']} warnings" if counts["warnings"] else ""),
+                err=True,
+            )
+    if fmt is Format.json and reports:
         typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
     return code
+
+
+def _print_issues(result, path: str, fmt: Format, limit: int | None, *, header: bool,
+                  errors_only: bool = False) -> int:
+    """Print the result's issues in ``fmt``, at most ``limit`` of them, saying so when some were left out.
+    Returns how many were printed."""
+    from .report import check_lines, github_lines, issues_csv
+
+    if fmt is Format.csv:
+        issues = result.errors if errors_only else result.issues
+        shown = issues if limit is None else issues.head(limit)
+        if shown.height or header:
+            typer.echo(issues_csv(shown, path, header=header), nl=False)
+        total, count = issues.height, shown.height
+    else:
+        if fmt is Format.github:
+            lines = github_lines(result, path)
+            if errors_only:
+                lines = [line for line in lines if line.startswith("::error")]
+        else:
+            lines = check_lines(result, path, warnings=not errors_only)
+        shown_lines = lines if limit is None else lines[:limit]
+        for line in shown_lines:
+            typer.echo(line)
+        total, count = len(lines), len(shown_lines)
+    if count < total:
+        typer.echo(f"csvprep: {path}: printed {count} of {total} problems (--max-errors {limit}); "
+                   "all of them are in the report", err=True)
+    return count
+
+
+def _print_summary(result) -> None:
+    from .report import summary_text
+
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        typer.echo(summary_text(result))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    counts = result.counts()
+    table = Table(title=f"{result.contacts.source}", title_justify="left", show_edge=False, pad_edge=False)
+    for name, style in (("rows in", "bold"), ("clean", "bold green"), ("rejected", "bold red"),
+                        ("warnings", "bold yellow")):
+        table.add_column(name, justify="right", style=style)
+    table.add_row(str(counts["rows_in"]), str(counts["rows_clean"]), str(counts["rows_rejected"]),
+                  str(counts["warnings"]))
+    kinds = Table(show_edge=False, pad_edge=False, box=None)
+    kinds.add_column("problem")
+    kinds.add_column("rows", justify="right")
+    kinds.add_column("example")
+    for code, count in counts["by_code"].items():
+        example = result.issues.filter(result.issues["code"] == code).row(0, named=True)
+        severity = "red" if example["severity"] == "error" else "yellow"
+        kinds.add_row(f"[{severity}]{code}[/]", str(count), f"Row {example['row']}: {example['message'][:70]}")
+    console = Console()
+    console.print(table)
+    if counts["by_code"]:
+        console.print(kinds)
+
+
+class _progress:
+    """A progress bar on stderr over the pipeline's stages, for a person at a terminal; a no-op otherwise."""
+
+    STAGES = ("reading", "phones and variables", "duplicates", "splitting", "writing")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description:<22}"), BarColumn(), TimeElapsedColumn(),
+                                transient=True, console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task("starting", total=len(self.STAGES))
+        return self.step
+
+    def step(self, stage: str) -> None:
+        if self.bar is not None:
+            done = self.STAGES.index(stage) if stage in self.STAGES else 0
+            self.bar.update(self.task, description=stage, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _version(value: bool) -> None:

@@ -21,3 +21,7 @@ class InputError(CsvprepError):
 
 class OutputError(CsvprepError):
     """The outputs cannot be written where asked."""
+
+
+class ConfigError(CsvprepError):
+    """The project's ``[tool.csvprep]`` settings are invalid."""

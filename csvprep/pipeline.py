@@ -4,6 +4,8 @@ rejected. Every stage appends to one issue frame; a record is rejected when it h
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -39,11 +41,13 @@ def clean(
     region: str | None = None,
     read_options: ReadOptions | None = None,
     strict: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> CleanResult:
     """Clean a contact list: a file path, the file's bytes, or a Polars frame (every column read as text).
 
     ``rules`` is a :class:`Rules` or the path of a rules file; ``region`` overrides its default region;
-    ``strict`` makes warnings about formula-like cells errors. Raises :class:`~csvprep.errors.CsvprepError`
+    ``strict`` makes warnings about formula-like cells errors; ``progress`` is called with the name of each
+    stage as it starts (reading, phones and variables, duplicates, splitting). Raises :class:`~csvprep.errors.CsvprepError`
     subclasses when the job cannot run; row problems are in the result."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -53,6 +57,8 @@ def clean(
         rules = rules.with_region(region)
     timings["rules"] = time.perf_counter() - started
 
+    step = progress or (lambda stage: None)
+    step("reading")
     mark = time.perf_counter()
     contacts = _contacts(source, read_options)
     timings["read"] = time.perf_counter() - mark
@@ -61,8 +67,15 @@ def clean(
     original = contacts.frame
     frame = original
 
+    step("phones and variables")
     mark = time.perf_counter()
-    verdicts = check_phones(frame.get_column(columns.phone), rules.phone, from_workbook=contacts.sheet is not None)
+    # phones and variables are independent: Polars releases the GIL, so the two stages share the cores
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending = worker.submit(check_phones, frame.get_column(columns.phone), rules.phone,
+                                from_workbook=contacts.sheet is not None)
+        frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables))
+        timings["variables"] = time.perf_counter() - mark
+        verdicts = pending.result()
     frame = frame.with_columns(
         verdicts.select(
             pl.col("e164").alias("_e164"), pl.col("code").alias("_phone_code"), pl.col("detail").alias("_phone_detail"),
@@ -70,16 +83,13 @@ def clean(
         )
     )
     phone_issues = _phone_issues(frame, columns.phone)
-    timings["phones"] = time.perf_counter() - mark
-
-    mark = time.perf_counter()
-    frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables))
-    timings["variables"] = time.perf_counter() - mark
+    timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
 
     output_columns = contacts.header + list(columns.added)
     formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
 
     issues = issues_from([phone_issues, variable_issues, formula_issues, _broken_issues(contacts.broken)])
+    step("duplicates")
     mark = time.perf_counter()
     failed_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
     duplicate_issues = find_duplicates(
@@ -88,6 +98,7 @@ def clean(
     timings["duplicates"] = time.perf_counter() - mark
     issues = issues_from([issues, duplicate_issues])
     rejected_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
+    step("splitting")
 
     accepted = frame.filter(~pl.col("_row").is_in(rejected_rows.implode()))
     cleaned = accepted.with_columns(pl.col("_e164").alias(columns.phone)).select(output_columns)

@@ -107,6 +107,32 @@ def check_lines(result: CleanResult, path: str, warnings: bool = True) -> list[s
     return issues.select(line).to_series().to_list()
 
 
+def github_lines(result: CleanResult, path: str) -> list[str]:
+    """GitHub Actions workflow commands: ``::error file=F,line=L::Row N: message (detail)`` per issue."""
+    if result.issues.height == 0:
+        return []
+    detail = pl.when(pl.col("detail").is_not_null()).then(pl.format(" ({})", "detail")).otherwise(pl.lit(""))
+    text = pl.format("Row {}: {}{}", "row", "message", detail)
+    # the workflow-command escapes: %, CR and LF in the message; also : and , in a property value
+    text = text.str.replace_all("%", "%25", literal=True).str.replace_all("\r", "%0D", literal=True) \
+        .str.replace_all("\n", "%0A", literal=True)
+    escaped_path = _github_property(path)
+    line = pl.format("::{} file={},line={}::{}", "severity", pl.lit(escaped_path), "line", text)
+    return result.issues.select(line).to_series().to_list()
+
+
+def _github_property(value: str) -> str:
+    for char, code in (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"), (",", "%2C")):
+        value = value.replace(char, code)
+    return value
+
+
+def issues_csv(issues: pl.DataFrame, path: str, header: bool = True) -> str:
+    """An issues table (``result.issues`` or part of it) as CSV, with the file's path as its first column."""
+    table = issues.select(pl.lit(path, dtype=pl.String).alias("file"), pl.all())
+    return table.write_csv(include_header=header, quote_style="necessary")
+
+
 def summary_text(result: CleanResult, top: int = 5) -> str:
     """A short summary for people: rows in / clean / rejected, what was detected, the most common problems."""
     counts = result.counts()

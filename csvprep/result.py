@@ -67,11 +67,13 @@ class CleanResult:
                 f"{self.rejected.height} rejected"
             )
 
-    def write(self, out_dir: str | Path, *, input_path: str | Path | None = None) -> dict[str, Path]:
-        """Write cleaned.csv, rejected.csv, errors.txt and report.json into ``out_dir`` atomically."""
+    def write(self, out_dir: str | Path, *, input_path: str | Path | None = None,
+              html_path: str | Path | None = None) -> dict[str, Path]:
+        """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir``, each
+        atomically; ``html_path`` puts report.html elsewhere."""
         from .writing import write_outputs
 
-        return write_outputs(self, Path(out_dir), input_path=input_path)
+        return write_outputs(self, Path(out_dir), input_path=input_path, html_path=html_path)
 
     def report(self) -> dict[str, object]:
         """The report as JSON-ready data (what report.json holds)."""

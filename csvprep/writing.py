@@ -13,16 +13,21 @@ from typing import BinaryIO
 import polars as pl
 
 from .errors import OutputError
+from .html_report import report_html
 from .report import write_error_lines, write_report_json
 from .result import CleanResult
 
-OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json")
+OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json", "report.html")
 FORMULA_START = r"^[=+\-@\t\r]"  # what makes a spreadsheet run a cell as a formula (OWASP CSV injection)
 
 
-def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None) -> dict[str, Path]:
-    """Write cleaned.csv, rejected.csv, errors.txt and report.json into ``out_dir`` (created if missing)."""
+def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None,
+                  html_path: str | Path | None = None) -> dict[str, Path]:
+    """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir`` (created if
+    missing); ``html_path`` puts the HTML report elsewhere."""
     paths = {name: out_dir / name for name in OUTPUT_FILES}
+    if html_path is not None:
+        paths["report.html"] = Path(html_path)
     source = Path(input_path) if input_path is not None else None
     if source is None and result.contacts.source not in ("<input>", "<frame>"):
         source = Path(result.contacts.source)
@@ -32,16 +37,18 @@ def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path 
                 raise OutputError(f"{path}: refusing to write over the input file")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: exists and is not a directory")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output directory ({exc.strerror or exc})") from None
+    for directory in {out_dir, paths["report.html"].parent}:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{directory}: cannot create the output directory ({exc.strerror or exc})") from None
 
     writers = {
         "cleaned.csv": lambda stream: write_csv(result.cleaned, stream),
         "rejected.csv": lambda stream: write_csv(neutralise_formulas(result.rejected), stream),
         "errors.txt": lambda stream: write_error_lines(result, stream),
         "report.json": lambda stream: write_report_json(result, stream),
+        "report.html": lambda stream: stream.write(report_html(result).encode("utf-8")),
     }
     for name, writer in writers.items():
         atomic_write(paths[name], writer)

@@ -25,7 +25,8 @@ def test_clean_the_sample_writes_every_output(tmp_path):
     result = run("clean", SAMPLE, "--rules", SAMPLE_RULES, "--out", tmp_path / "out")
     assert result.exit_code == 1, result.output
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["cleaned.csv", "errors.txt", "rejected.csv", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["cleaned.csv", "errors.txt", "rejected.csv", "report.html",
+                                                    "report.json"]
     report = json.loads((out / "report.json").read_text())
     summary = report["summary"]
     assert summary["rows_in"] == summary["rows_clean"] + summary["rows_rejected"]
@@ -98,7 +99,7 @@ def test_region_flag():
     (["clean", "missing.csv", "-r", RULES / "basic.toml", "-o", "x"], "missing.csv: no such file"),
     (["clean", FIXTURES / "empty.csv", "-r", RULES / "basic.toml", "-o", "x"], "the file is empty"),
     (["check", FIXTURES / "utf8_bom.csv", "-r", FIXTURES / "utf8_bom.csv"], "invalid TOML"),
-    (["check", FIXTURES / "utf8_bom.csv"], "usage error: Missing option '--rules'"),
+    (["check", FIXTURES / "utf8_bom.csv"], "no rules file: pass --rules FILE"),
     (["check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "--region", "UK"], "not an ISO 3166-1"),
     (["check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "--bogus"], "usage error: No such option"),
     (["check", FIXTURES / "gzip_compressed.csv", "-r", RULES / "basic.toml"], "gzip-compressed"),
@@ -160,3 +161,83 @@ def test_check_json_with_several_files_lists_one_report_each():
     assert "the file is empty" in result.stderr
     reports = json.loads(result.stdout)["files"]
     assert [r["summary"]["rows_rejected"] for r in reports] == [0, 2]
+
+
+def test_github_format_prints_workflow_annotations():
+    result = run("check", SAMPLE, "-r", SAMPLE_RULES, "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"::error file={SAMPLE},line=5::Row 5: invalid phone number")
+    assert any(line.startswith("::warning file=") and "Row 9: phone number" in line for line in lines)
+    assert all(line.startswith(("::error ", "::warning ")) for line in lines)
+
+
+def test_github_format_escapes_what_would_break_a_workflow_command(tmp_path):
+    source = tmp_path / "a,b:c.csv"
+    source.write_text('phone,customer_name\n"+1234\n50%",Ann\n')
+    result = run("check", source, "-r", RULES / "basic.toml", "--format", "github")
+    line = result.stdout.splitlines()[0]
+    assert line.startswith("::error file=") and "a%2Cb%3Ac.csv,line=2::" in line
+    assert "+1234%0A50%25" in line and "\n" not in line
+
+
+def test_csv_format_prints_the_issues_table_and_max_errors_caps_it():
+    import polars as pl
+
+    result = run("check", SAMPLE, "-r", SAMPLE_RULES, "--format", "csv", "--max-errors", "3")
+    table = pl.read_csv(result.stdout.encode(), infer_schema=False)
+    assert table.columns == ["file", "row", "line", "column", "code", "severity", "value", "message", "detail"]
+    assert table.height == 3 and table.item(0, "row") == "5"
+    assert "printed 3 of 222 problems (--max-errors 3)" in result.stderr
+
+
+def test_max_errors_caps_text_output_across_files():
+    result = run("check", SAMPLE, SAMPLE, "-r", SAMPLE_RULES, "--max-errors", "4")
+    assert len([line for line in result.stdout.splitlines() if ": Row " in line]) == 4
+    assert "printed 4 of 222 problems" in result.stderr
+
+
+def test_quiet_prints_errors_only(tmp_path):
+    result = run("check", SAMPLE, "-r", SAMPLE_RULES, "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert len(lines) == 159 and not any("warning:" in line for line in lines)
+    cleaned = run("clean", SAMPLE, "-r", SAMPLE_RULES, "-o", tmp_path / "out", "--quiet")
+    assert cleaned.exit_code == 1 and cleaned.stdout == "" and cleaned.stderr == ""
+    assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_pyproject_settings_stand_in_for_flags_and_flags_win(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "rules").mkdir(parents=True)
+    (project / "rules" / "agent.toml").write_text((RULES / "basic.toml").read_text())
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "contacts"\n\n[tool.csvprep]\nrules = "rules/agent.toml"\nregion = "GB"\n'
+        'out = "build/csvprep"\nformat = "github"\n'
+    )
+    (project / "data").mkdir()
+    (project / "data" / "list.csv").write_text("phone,customer_name\n020 7946 0958,Ann\n+1234,Bob\n")
+    monkeypatch.chdir(project / "data")  # settings are found from a subdirectory too
+    checked = run("check", "list.csv")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines() == ["::error file=list.csv,line=3::Row 3: invalid phone number '+1234' "
+                                           "(too short for US: 3 digits after the country code)"]
+    cleaned = run("clean", "list.csv", "--format", "text")
+    assert cleaned.exit_code == 1
+    assert (project / "build" / "csvprep" / "cleaned.csv").read_text().splitlines()[1] == "+442079460958,Ann"
+    flagged = run("check", "list.csv", "--region", "US", "--format", "text")
+    assert "Row 2: invalid phone number '020 7946 0958'" in flagged.stdout
+
+
+@pytest.mark.parametrize("setting,message", [
+    ('rulez = "x.toml"', "unknown setting(s) rulez"),
+    ("max_errors = 0", "max_errors must be a positive whole number"),
+    ('format = "xml"', "format must be one of"),
+])
+def test_bad_pyproject_settings_are_one_line_and_exit_2(tmp_path, monkeypatch, setting, message):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.csvprep]\n{setting}\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", SAMPLE, "-r", SAMPLE_RULES)
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1

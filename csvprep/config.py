@@ -1,0 +1,88 @@
+"""Project settings from ``[tool.csvprep]`` in the nearest pyproject.toml, so a repository's hook and CI need no
+flags. Command-line flags win over these."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+KEYS = {
+    "rules": "the agent's rules file, relative to pyproject.toml",
+    "region": "default region for numbers without a country code",
+    "out": "output directory of `csvprep clean`, relative to pyproject.toml",
+    "html": "where `csvprep clean` writes report.html, relative to pyproject.toml",
+    "format": "text, json, github or csv",
+    "max_errors": "how many problems to print at most",
+    "strict": "treat formula-like cells as errors",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``[tool.csvprep]`` sets; None where it sets nothing."""
+
+    source: Path | None = None
+    rules: Path | None = None
+    region: str | None = None
+    out: Path | None = None
+    html: Path | None = None
+    format: str | None = None
+    max_errors: int | None = None
+    strict: bool | None = None
+
+
+def find_settings(start: Path | None = None) -> Settings:
+    """The settings of the nearest pyproject.toml at or above ``start`` (the working directory) that has a
+    ``[tool.csvprep]`` table; empty settings when there is none."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            settings = load_settings(candidate)
+            if settings.source is not None:
+                return settings
+    return Settings()
+
+
+def load_settings(path: Path) -> Settings:
+    """``[tool.csvprep]`` of one pyproject.toml (empty settings when it has no such table)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    table = document.get("tool", {}).get("csvprep")
+    if table is None:
+        return Settings()
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.csvprep] must be a table")
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: [tool.csvprep] has unknown setting(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(KEYS)})")
+    base = path.parent
+
+    def text(key: str) -> str | None:
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{path}: [tool.csvprep] {key} must be a string ({KEYS[key]})")
+        return value
+
+    def location(key: str) -> Path | None:
+        value = text(key)
+        return None if value is None else base / value
+
+    max_errors = table.get("max_errors")
+    if max_errors is not None and (not isinstance(max_errors, int) or isinstance(max_errors, bool)
+                                   or max_errors < 1):
+        raise ConfigError(f"{path}: [tool.csvprep] max_errors must be a positive whole number")
+    strict = table.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        raise ConfigError(f"{path}: [tool.csvprep] strict must be true or false")
+    fmt = text("format")
+    if fmt is not None and fmt not in ("text", "json", "github", "csv"):
+        raise ConfigError(f"{path}: [tool.csvprep] format must be one of text, json, github, csv")
+    return Settings(source=path, rules=location("rules"), region=text("region"), out=location("out"),
+                    html=location("html"), format=fmt, max_errors=max_errors, strict=strict)
