@@ -1,5 +1,9 @@
 import re
 
+import pytest
+
+import csvprep
+
 from csvprep import CODES, clean
 from csvprep.report import check_lines, error_lines, summary_text
 
@@ -40,3 +44,29 @@ def test_report_json_text_is_the_report_data():
     for fixture in ("ragged_rows.csv", "utf8_bom.csv"):
         result = clean(FIXTURES / fixture, RULES / "basic.toml")
         assert json.loads(report_json(result)) == report_data(result)
+
+
+@pytest.mark.parametrize("source", [
+    ROOT / "sample_data" / "contacts.csv",
+    FIXTURES / "ragged_rows.csv",
+    FIXTURES / "excel_number_cells.xlsx",
+    FIXTURES / "trailing_empty_columns.csv",
+])
+def test_report_json_follows_its_published_schema(source):
+    import json
+    from importlib.resources import files
+
+    import jsonschema
+
+    from csvprep.report import report_json
+
+    schema = json.loads(files("csvprep").joinpath("report.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    result = csvprep.clean(source, RULES / "basic.toml") if source.parent == FIXTURES else csvprep.clean(
+        source, ROOT / "rules" / "payment_reminder.toml")
+    report = json.loads(report_json(result))
+    jsonschema.Draft202012Validator(schema).validate(report)
+    # and the schema is strict enough to catch a drifting layout
+    report["summary"]["rows_cleaned"] = report["summary"].pop("rows_clean")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate(report)
