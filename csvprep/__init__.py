@@ -8,6 +8,7 @@
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
 from .issues import CODES
 from .phones import PhoneVerdict, normalize_phones, parse_phone
+from .chunked import clean_file
 from .pipeline import clean
 from .reading import Contacts, ReadOptions, read_contacts
 from .result import CleanResult
@@ -29,6 +30,7 @@ __all__ = [
     "RulesError",
     "VariableRule",
     "clean",
+    "clean_file",
     "load_rules",
     "normalize_phones",
     "parse_phone",

@@ -145,7 +145,7 @@ def clean_command(
     quiet: QuietOption = False,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
-    from .pipeline import clean
+    from .chunked import clean_file
     from .report import report_json
     from .rules import load_rules
 
@@ -156,11 +156,11 @@ def clean_command(
     fmt = format or Format(settings.format or "text")
     loaded = load_rules(_rules_path(rules, settings))
     with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
-        result = clean(input, loaded, region=region or settings.region,
-                       read_options=_read_options(encoding, delimiter),
-                       strict=strict if strict is not None else bool(settings.strict), progress=step)
-        step("writing")
-        paths = result.write(out, input_path=input, html_path=html or settings.html)
+        # in parts of a million contacts: a file of any size runs in bounded memory
+        result, paths = clean_file(input, loaded, out, region=region or settings.region,
+                                   read_options=_read_options(encoding, delimiter),
+                                   strict=strict if strict is not None else bool(settings.strict),
+                                   html_path=html or settings.html, progress=step)
     if quiet:
         return result.exit_code
     if fmt is Format.json:

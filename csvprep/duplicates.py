@@ -10,13 +10,20 @@ from .issues import empty_issues, issue_frame
 from .rules import DuplicateRule
 
 
-def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap) -> pl.DataFrame:
-    """Issues for every row of ``frame`` (rows without errors, in file order) that repeats an earlier one."""
+def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap,
+                    earlier: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Issues for every row of ``frame`` (rows without errors, in file order) that repeats an earlier one, in
+    ``frame`` or in ``earlier`` (the :func:`kept_keys` of earlier parts of the same file)."""
     if rule.policy == "keep" or frame.height == 0:
         return empty_issues()
-    bound = {variable.name: column for variable, column in columns.variables}
-    key = [pl.col("_e164") if part == "phone" else pl.col(bound[part]).str.to_lowercase() for part in rule.key]
-    with_first = frame.with_columns(pl.col("_row").first().over(key).alias("_first"))
+    keyed = frame.with_columns(_keys(rule, columns))
+    names = _key_names(rule)
+    first = pl.col("_row").first().over(names)
+    if earlier is not None and earlier.height:
+        keyed = keyed.join(earlier.rename({"_row": "_earlier"}), on=names, how="left", nulls_equal=True,
+                           maintain_order="left")
+        first = pl.coalesce(pl.col("_earlier"), first)
+    with_first = keyed.with_columns(first.alias("_first"))
     repeats = with_first.filter(pl.col("_row") != pl.col("_first"))
     if repeats.height == 0:
         return empty_issues()
@@ -27,3 +34,22 @@ def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap
         message = pl.format(f"duplicate contact: same {', '.join(rule.key)} as row {{}}", pl.col("_first"))
     return issue_frame(repeats, column=columns.phone, code="duplicate", severity=severity,
                        value=pl.col(columns.phone), message=message)
+
+
+def kept_keys(accepted: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap) -> pl.DataFrame:
+    """The duplicate key and row of each accepted contact that is the first with its key: what later parts of
+    the same file are checked against."""
+    if rule.policy == "keep":
+        return pl.DataFrame()
+    keyed = accepted.select(*_keys(rule, columns), "_row")
+    return keyed.unique(subset=_key_names(rule), keep="first", maintain_order=True)
+
+
+def _key_names(rule: DuplicateRule) -> list[str]:
+    return [f"_key{i}" for i in range(len(rule.key))]
+
+
+def _keys(rule: DuplicateRule, columns: ColumnMap) -> list[pl.Expr]:
+    bound = {variable.name: column for variable, column in columns.variables}
+    return [(pl.col("_e164") if part == "phone" else pl.col(bound[part]).str.to_lowercase()).alias(name)
+            for part, name in zip(rule.key, _key_names(rule))]

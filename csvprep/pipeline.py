@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from .columns import map_columns
-from .duplicates import find_duplicates
+from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import CODES, empty_issues, issue_frame, issues_from
 from .phones import check_phones
@@ -62,7 +62,18 @@ def clean(
     mark = time.perf_counter()
     contacts = _contacts(source, read_options)
     timings["read"] = time.perf_counter() - mark
+    result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings)
+    timings["total"] = time.perf_counter() - started
+    return result
 
+
+def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
+                   step: Callable[[str], None] = lambda stage: None, timings: dict[str, float] | None = None,
+                   earlier: pl.DataFrame | None = None) -> CleanResult:
+    """The stages after reading, on contacts already read. ``earlier``: the duplicate keys of contacts kept from
+    earlier parts of the same file (see :func:`csvprep.duplicates.kept_keys`), when a large file is cleaned in
+    parts."""
+    timings = {} if timings is None else timings
     columns = map_columns(contacts.header, rules, contacts.source)
     original = contacts.frame
     frame = original
@@ -92,9 +103,8 @@ def clean(
     step("duplicates")
     mark = time.perf_counter()
     failed_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
-    duplicate_issues = find_duplicates(
-        frame.filter(~pl.col("_row").is_in(failed_rows.implode())), rules.duplicates, columns
-    )
+    candidates = frame.filter(~pl.col("_row").is_in(failed_rows.implode()))
+    duplicate_issues = find_duplicates(candidates, rules.duplicates, columns, earlier=earlier)
     timings["duplicates"] = time.perf_counter() - mark
     issues = issues_from([issues, duplicate_issues])
     rejected_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
@@ -103,7 +113,6 @@ def clean(
     accepted = frame.filter(~pl.col("_row").is_in(rejected_rows.implode()))
     cleaned = accepted.with_columns(pl.col("_e164").alias(columns.phone)).select(output_columns)
     rejected = _rejected(original, contacts.broken, rejected_rows, issues, contacts.header)
-    timings["total"] = time.perf_counter() - started
 
     result = CleanResult(
         cleaned=cleaned,
@@ -118,6 +127,8 @@ def clean(
         strict=strict,
     )
     result.check_accounting()
+    if earlier is not None:
+        result.kept_keys = kept_keys(accepted, rules.duplicates, columns)
     return result
 
 

@@ -48,6 +48,14 @@ _BOMS = (
 csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**62)
 
 
+class NoContactsError(InputError):
+    """A header and nothing else but ``blank_rows`` blank rows."""
+
+    def __init__(self, message: str, blank_rows: int) -> None:
+        super().__init__(message)
+        self.blank_rows = blank_rows
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """Overrides for what csvprep would otherwise detect."""
@@ -145,20 +153,23 @@ def read_workbook(data: bytes, source: str = "<input>", sheet: int | str = 0) ->
     return contacts
 
 
-def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None) -> Contacts:
-    """Read a contact file's bytes (see :func:`read_contacts`)."""
+def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None, *, line_offset: int = 0
+               ) -> Contacts:
+    """Read a contact file's bytes (see :func:`read_contacts`). ``line_offset`` is added to every line number
+    after the header's (the bytes are a part of a larger file, led by its header)."""
     options = options or ReadOptions()
     digest = hashlib.sha256(data).hexdigest()
-    text, encoding, bom = decode(data, source, options.encoding)
+    text, encoding, bom = decode(data, source, options.encoding, line_offset=line_offset)
     utf8 = None
     if encoding == "utf-8":
         utf8 = data[len(codecs.BOM_UTF8):] if bom else data
-    contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8)
+    contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset)
     contacts.sha256, contacts.encoding, contacts.bom = digest, encoding, bom
     return contacts
 
 
-def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str, bool]:
+def decode(data: bytes, source: str, encoding: str | None = None, *, line_offset: int = 0
+           ) -> tuple[str, str, bool]:
     """The file's text, the encoding it was read with and whether it had a byte-order mark. Never lossy."""
     if not _has_content(data) or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise InputError(f"{source}: the file is empty")
@@ -167,41 +178,43 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, 
             codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"{source}: unknown encoding '{encoding}'") from None
-        text = _decode_strict(data, encoding, source)
+        text = _decode_strict(data, encoding, source, line_offset)
         return text.removeprefix("\ufeff"), encoding, text.startswith("\ufeff")
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return _decode_strict(data[len(bom):], name, source), name, True
+            return _decode_strict(data[len(bom):], name, source, line_offset), name, True
     for signature, what in _BINARY_SIGNATURES:
         if data.startswith(signature):
             raise InputError(f"{source}: the file is {what}")
     guessed = _guess_utf16(data)
     if guessed:
-        return _decode_strict(data, guessed, source), guessed, False
+        return _decode_strict(data, guessed, source, line_offset), guessed, False
     try:
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError as exc:
         if any(b >= 0x80 for b in data[: exc.start]):
             # valid UTF-8 with non-ASCII text before the bad byte: a mix of encodings, which no single one reads
             line = data.count(b"\n", 0, exc.start) + 1
+            line += line_offset if line > 1 else 0
             raise InputError(
                 f"{source}: line {line}: byte 0x{data[exc.start]:02x} is not UTF-8, "
                 "but earlier lines are: the file mixes encodings (pass --encoding to choose one)"
             ) from None
     if _looks_binary(data):
         raise InputError(f"{source}: the file is binary data, not CSV text")
-    return _decode_strict(data, "cp1252", source), "cp1252", False
+    return _decode_strict(data, "cp1252", source, line_offset), "cp1252", False
 
 
 def _has_content(data: bytes) -> bool:
     return bool(data[:65536].strip(b" \t\r\n\x00")) or bool(data.strip(b" \t\r\n\x00"))
 
 
-def _decode_strict(data: bytes, encoding: str, source: str) -> str:
+def _decode_strict(data: bytes, encoding: str, source: str, line_offset: int = 0) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        line += line_offset if line > 1 else 0
         bad = data[exc.start: exc.end].hex(" ")
         hint = " (pass --encoding if the file uses another encoding)" if encoding != "utf-8" else ""
         raise InputError(f"{source}: line {line}: bytes {bad} cannot be decoded as {encoding}{hint}") from None
@@ -226,8 +239,8 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
-def read_text(text: str, source: str = "<input>", delimiter: str | None = None, utf8: bytes | None = None
-              ) -> Contacts:
+def read_text(text: str, source: str = "<input>", delimiter: str | None = None, utf8: bytes | None = None,
+              line_offset: int = 0) -> Contacts:
     """Split decoded text into records (see :class:`Contacts`); ``utf8``: the same text as UTF-8 bytes, when the
     caller has them."""
     if text.count("\x00") > max(16, len(text) // 100):
@@ -237,15 +250,17 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
-    contacts = _read_well_formed(text, source, delimiter, utf8) or _read_carefully(text, source, delimiter)
+    contacts = (_read_well_formed(text, source, delimiter, utf8, line_offset)
+                or _read_carefully(text, source, delimiter, line_offset))
     contacts.delimiter, contacts.line_endings = delimiter, _line_endings(utf8 if utf8 is not None else text)
     return contacts
 
 
-def _read_carefully(text: str, source: str, delimiter: str) -> Contacts:
+def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0) -> Contacts:
     """Any file, record by record with Python's strict tokenizer: broken records are set aside with the reason."""
     lines = io.StringIO(text, newline="").readlines()
-    return _assemble(_records(lines, delimiter), source, lines=lines, delimiter=delimiter, has_nul="\x00" in text)
+    return _assemble(_records(lines, delimiter), source, lines=lines, delimiter=delimiter, has_nul="\x00" in text,
+                     line_offset=line_offset)
 
 
 def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
@@ -258,7 +273,8 @@ def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
     return io.StringIO(text[:end], newline="").readlines()
 
 
-def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None = None) -> Contacts | None:
+def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None = None, line_offset: int = 0
+                      ) -> Contacts | None:
     """The fast path for a well-formed file: records found and checked with Polars expressions, then split into
     fields by Polars' own CSV reader, which is only ever given records already known to be well formed.
 
@@ -337,8 +353,8 @@ def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None
                              schema=schema, empty_string_is_null=False, raise_if_empty=False)
     if fields.height != body.height:  # pragma: no cover - Polars disagreeing with the checks above
         return None
-    records = pl.concat([fields, body.select((pl.col("_record") + 1).alias("_row"), pl.col("_line"))],
-                        how="horizontal")
+    records = pl.concat([fields, body.select((pl.col("_record") + 1).alias("_row"),
+                                             (pl.col("_line") + line_offset).alias("_line"))], how="horizontal")
     blank_rows = rest.height - records.height
     # quoted empty cells ("","") make a blank record too; only quotes, blanks and delimiters can
     maybe_blank = body.select(text_col.str.contains(f'^[{re.escape(_WHITESPACE)}{d}"]*$')).to_series()
@@ -353,7 +369,7 @@ def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None
 
 
 def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
-              has_nul: bool = False) -> Contacts:
+              has_nul: bool = False, line_offset: int = 0) -> Contacts:
     """Contacts from ``(row, first_line_index, end_line_index, fields, error)`` records, header first.
 
     ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
@@ -381,14 +397,14 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
             blank_rows += 1
             continue
         if error is None:
-            error = _structure_error(fields, width, lines, start, end, delimiter, has_nul)
+            error = _structure_error(fields, width, lines, start, end, delimiter, has_nul, line_offset)
         if error is None:
             good.append(fields)
             good_rows.append(row)
-            good_lines.append(start + 1)
+            good_lines.append(start + 1 + line_offset)
             continue
         raw_text = "".join(lines[start:end]).rstrip("\r\n") if lines is not None else delimiter.join(fields)
-        broken.append((row, start + 1, raw_text, error[0], error[1]))
+        broken.append((row, start + 1 + line_offset, raw_text, error[0], error[1]))
 
     columns = list(zip(*good)) if good else [()] * len(header)
     frame = pl.DataFrame(
@@ -424,7 +440,7 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
     keep = [i for i in range(len(header)) if i not in empty]
     frame = frame.select([pl.col(positional[i]).alias(header[i]) for i in keep] + ["_row", "_line"])
     if frame.height + broken.height == 0:
-        raise InputError(f"{source}: the file has a header row but no contacts")
+        raise NoContactsError(f"{source}: the file has a header row but no contacts", blank_rows)
     return Contacts(
         frame=frame,
         header=[header[i] for i in keep],
@@ -481,11 +497,12 @@ def _lines_from(lines: list[str], start: int):
 
 
 def _structure_error(fields: list[str], width: int, lines: list[str] | None, start: int, end: int,
-                     delimiter: str, has_nul: bool) -> tuple[str, str] | None:
+                     delimiter: str, has_nul: bool, line_offset: int = 0) -> tuple[str, str] | None:
     if lines is None:  # a workbook's cells: no quoting to get wrong, only Excel's own cell limit
         return _field_size_error(fields)
     if len(fields) != width:
-        spans = f" (the record runs over lines {start + 1}-{end}: check for an unbalanced quote)" if end - start > 1 \
+        spans = (f" (the record runs over lines {start + 1 + line_offset}-{end + line_offset}: check for an "
+                 "unbalanced quote)") if end - start > 1 \
             else ""
         return "wrong_field_count", f"expected {width} fields, found {len(fields)}{spans}"
     raw_length = sum(len(lines[i]) for i in range(start, end))

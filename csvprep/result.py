@@ -30,6 +30,7 @@ class CleanResult:
     phone_stats: dict[str, dict[str, int]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     strict: bool = False
+    kept_keys: pl.DataFrame | None = None  # when cleaned in parts: the duplicate keys later parts check against
 
     def counts(self) -> dict[str, object]:
         """``rows_in`` = ``rows_clean`` + ``rows_rejected``; blank rows are counted apart (they are not contacts)."""

@@ -25,24 +25,10 @@ def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path 
                   html_path: str | Path | None = None) -> dict[str, Path]:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir`` (created if
     missing); ``html_path`` puts the HTML report elsewhere."""
-    paths = {name: out_dir / name for name in OUTPUT_FILES}
-    if html_path is not None:
-        paths["report.html"] = Path(html_path)
-    source = Path(input_path) if input_path is not None else None
+    source = input_path
     if source is None and result.contacts.source not in ("<input>", "<frame>"):
-        source = Path(result.contacts.source)
-    if source is not None and source.exists():
-        for path in paths.values():
-            if path.resolve() == source.resolve():
-                raise OutputError(f"{path}: refusing to write over the input file")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: exists and is not a directory")
-    for directory in {out_dir, paths["report.html"].parent}:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"{directory}: cannot create the output directory ({exc.strerror or exc})") from None
-
+        source = result.contacts.source
+    paths = prepare_out_dir(out_dir, source, html_path)
     writers = {
         "cleaned.csv": lambda stream: write_csv(result.cleaned, stream),
         "rejected.csv": lambda stream: write_csv(neutralise_formulas(result.rejected), stream),
@@ -55,6 +41,27 @@ def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path 
     return paths
 
 
+def prepare_out_dir(out_dir: Path, input_path: str | Path | None, html_path: str | Path | None = None
+                    ) -> dict[str, Path]:
+    """The output paths, their directories created; refuses to write over the input."""
+    paths = {name: out_dir / name for name in OUTPUT_FILES}
+    if html_path is not None:
+        paths["report.html"] = Path(html_path)
+    source = Path(input_path) if input_path is not None else None
+    if source is not None and source.exists():
+        for path in paths.values():
+            if path.resolve() == source.resolve():
+                raise OutputError(f"{path}: refusing to write over the input file")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a directory")
+    for directory in {out_dir, paths["report.html"].parent}:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{directory}: cannot create the output directory ({exc.strerror or exc})") from None
+    return paths
+
+
 def csv_text(frame: pl.DataFrame) -> str:
     """RFC 4180 CSV: comma-separated, header row, quotes only where needed, LF line endings, no BOM."""
     buffer = io.BytesIO()
@@ -62,12 +69,12 @@ def csv_text(frame: pl.DataFrame) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def write_csv(frame: pl.DataFrame, stream: BinaryIO) -> None:
+def write_csv(frame: pl.DataFrame, stream: BinaryIO, include_header: bool = True) -> None:
     """Write ``frame`` as :func:`csv_text` does, straight into a binary stream."""
     # An empty cell and a missing one are the same thing in CSV: write both as nothing, not as ""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     frame = frame.with_columns(pl.col(text_columns).replace("", None))
-    frame.write_csv(stream, quote_style="necessary", include_header=True)
+    frame.write_csv(stream, quote_style="necessary", include_header=include_header)
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

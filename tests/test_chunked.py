@@ -1,0 +1,89 @@
+"""Cleaning a file in parts must write exactly the files one pass over the whole file writes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import csvprep
+from csvprep.chunked import clean_file
+
+from conftest import FIXTURES, ROOT, RULES
+
+SAMPLE = ROOT / "sample_data" / "contacts.csv"
+SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
+
+
+def assert_same_outputs(source, rules, part_rows, tmp_path, **options):
+    whole = csvprep.clean(source, rules, **options)
+    whole_paths = whole.write(tmp_path / "whole")
+    parted, parted_paths = clean_file(source, rules, tmp_path / "parts", part_rows=part_rows, **options)
+    for name in ("cleaned.csv", "rejected.csv", "errors.txt", "report.html"):
+        assert parted_paths[name].read_bytes() == whole_paths[name].read_bytes(), name
+    reports = [json.loads(p["report.json"].read_text()) for p in (whole_paths, parted_paths)]
+    for report in reports:
+        report.pop("timings_seconds")
+    assert reports[0] == reports[1]
+    assert parted.counts() == whole.counts() and parted.exit_code == whole.exit_code
+    # no scratch files left behind
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == sorted(whole_paths)
+
+
+@pytest.mark.parametrize("part_rows", [1, 2, 7, 37, 10_000])
+def test_the_sample_in_parts_gives_the_same_files(tmp_path, part_rows):
+    # 402 rows with duplicates far apart, multi-line cells, a ragged row and a blank line
+    assert_same_outputs(SAMPLE, SAMPLE_RULES, part_rows, tmp_path)
+
+
+@pytest.mark.parametrize("fixture", [
+    "multiline_quoted_notes.csv", "crlf_line_endings.csv", "blank_lines.csv", "ragged_rows.csv", "stray_quote.csv",
+    "unterminated_quote.csv", "trailing_empty_columns.csv", "semicolon_european_excel.csv", "cp1252_export.csv",
+    "utf8_bom.csv", "formula_cells.csv", "cr_only_line_endings.csv", "utf16be_bom.csv",
+])
+@pytest.mark.parametrize("part_rows", [1, 3])
+def test_hostile_fixtures_in_parts_give_the_same_files(tmp_path, fixture, part_rows):
+    assert_same_outputs(FIXTURES / fixture, RULES / "basic.toml", part_rows, tmp_path)
+
+
+def test_duplicates_across_parts_follow_the_policy(tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_text("phone,customer_name\n" + "".join(f"+1415555{n % 7:04d},N{n}\n" for n in range(60)))
+    for policy in ("reject", "warn", "keep"):
+        rules = csvprep.rules_from_dict({"phone": {"default_region": "US"}, "duplicates": {"policy": policy},
+                                         "variables": {"customer_name": {"required": True}}})
+        assert_same_outputs(source, rules, 4, tmp_path / policy)
+
+
+def test_an_error_in_a_later_part_stops_the_run_and_writes_nothing(tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_bytes("phone,customer_name\n+14155550100,Zoë\n".encode() + b"+14155550101,Bj\xf6rn\n")
+    with pytest.raises(csvprep.InputError, match="utf-8"):
+        clean_file(source, RULES / "basic.toml", tmp_path / "out", part_rows=1)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+rows = st.lists(st.lists(st.sampled_from(["+14155550100", "+14155550101", "(415) 555-0102", "", " ", "+1234",
+                                          "Ann", 'say "hi"', "two\nlines", "a,b", "=1+2", "Zoë"]),
+                         min_size=1, max_size=3), min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows, st.integers(1, 6), st.sampled_from(["\n", "\r\n"]))
+def test_random_lists_in_parts_give_the_same_files(tmp_path_factory, records, part_rows, newline):
+    def cell(text):
+        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+    text = newline.join(["phone,customer_name"] + [",".join(cell(c) for c in row) for row in records]) + newline
+    tmp_path = tmp_path_factory.mktemp("parts")
+    source = tmp_path / "list.csv"
+    source.write_bytes(text.encode())
+    try:
+        csvprep.clean(source, RULES / "basic.toml")
+    except csvprep.InputError:
+        with pytest.raises(csvprep.InputError):
+            clean_file(source, RULES / "basic.toml", tmp_path / "out", part_rows=part_rows)
+        return
+    assert_same_outputs(source, RULES / "basic.toml", part_rows, tmp_path)
