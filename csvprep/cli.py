@@ -97,6 +97,14 @@ MaxErrorsOption = Annotated[
                                                             "the outputs).")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+CampaignOption = Annotated[
+    Optional[Path],
+    typer.Option("--campaign", help="The campaign body (JSON) the list is for: its default variables are merged "
+                                    "(CSV value, then campaign default, then the rules' default) and it is checked."),
+]
+ProviderOption = Annotated[
+    Optional[str], typer.Option("--provider", help="Whose campaign body: sigmamind or sarvam (default: detected).")
+]
 
 
 def _read_options(encoding: str | None, delimiter: str | None):
@@ -143,6 +151,8 @@ def clean_command(
     strict: StrictOption = None,
     max_errors: MaxErrorsOption = None,
     quiet: QuietOption = False,
+    campaign: CampaignOption = None,
+    provider: ProviderOption = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from .chunked import clean_file
@@ -154,7 +164,7 @@ def clean_command(
     if out is None:
         raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
     fmt = format or Format(settings.format or "text")
-    loaded = load_rules(_rules_path(rules, settings))
+    loaded, campaign_code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
     with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
         # in parts of a million contacts: a file of any size runs in bounded memory
         result, paths = clean_file(input, loaded, out, region=region or settings.region,
@@ -162,7 +172,7 @@ def clean_command(
                                    strict=strict if strict is not None else bool(settings.strict),
                                    html_path=html or settings.html, progress=step)
     if quiet:
-        return result.exit_code
+        return max(result.exit_code, campaign_code)
     if fmt is Format.json:
         typer.echo(report_json(result), nl=False)
     elif fmt is Format.text:
@@ -170,7 +180,7 @@ def clean_command(
         typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")
     else:
         _print_issues(result, str(input), fmt, max_errors or settings.max_errors, header=True)
-    return result.exit_code
+    return max(result.exit_code, campaign_code)
 
 
 @app.command("check")
@@ -184,6 +194,8 @@ def check_command(
     strict: StrictOption = None,
     max_errors: MaxErrorsOption = None,
     quiet: QuietOption = False,
+    campaign: CampaignOption = None,
+    provider: ProviderOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     from .pipeline import clean
@@ -193,9 +205,8 @@ def check_command(
     settings = _settings()
     fmt = format or Format(settings.format or "text")
     limit = max_errors or settings.max_errors
-    loaded = load_rules(_rules_path(rules, settings))
+    loaded, code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
     options = _read_options(encoding, delimiter)
-    code = EXIT_CLEAN
     reports = []
     printed = 0
     for path in files:
@@ -224,6 +235,25 @@ def check_command(
     if fmt is Format.json and reports:
         typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
     return code
+
+
+def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quiet: bool):
+    """The rules with the campaign's defaults laid over their own, and 1 when the campaign body has errors (they
+    are printed as ``FILE: field: message``), else 0."""
+    if campaign_path is None:
+        return rules, EXIT_CLEAN
+    from .campaign import check_campaign, load_campaign
+
+    body = load_campaign(campaign_path, provider)
+    problems = check_campaign(body, variables={v.name for v in rules.variables})
+    for problem in problems:
+        if problem.severity == "error" or not quiet:
+            typer.echo(f"{campaign_path}: {problem}", err=True)
+    errors = [p for p in problems if p.severity == "error"]
+    # unknown default keys are reported above, as the platform would refuse them; the others still apply
+    known = {v.name for v in rules.variables}
+    defaults = {k: v for k, v in body.defaults.items() if k in known and not isinstance(v, (dict, list))}
+    return rules.with_defaults(defaults, str(campaign_path)), EXIT_REJECTED if errors else EXIT_CLEAN
 
 
 def _print_issues(result, path: str, fmt: Format, limit: int | None, *, header: bool,
@@ -313,6 +343,40 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+campaign_app = typer.Typer(help="Campaign request bodies (SigmaMind, Sarvam).", no_args_is_help=True)
+app.add_typer(campaign_app, name="campaign")
+
+
+@campaign_app.command("check")
+def campaign_check_command(
+    files: Annotated[list[Path], typer.Argument(help="Campaign bodies (JSON), as they will be sent.")],
+    provider: ProviderOption = None,
+    update: Annotated[bool, typer.Option("--update", help="A partial update (PATCH): no field is required.")] = False,
+    rules: Annotated[Optional[Path], typer.Option("--rules", "-r", help="The agent's rules: default keys must be its "
+                                                                          "variables.")] = None,
+    quiet: QuietOption = False,
+) -> int:
+    """Check campaign bodies against every documented constraint: FILE: field: message; exit 1 on any error."""
+    from .campaign import check_campaign, load_campaign
+    from .rules import load_rules
+
+    variables = {v.name for v in load_rules(rules).variables} if rules is not None else None
+    code = EXIT_CLEAN
+    for path in files:
+        body = load_campaign(path, provider)
+        problems = check_campaign(body, update=update, variables=variables)
+        for problem in problems:
+            if problem.severity == "error" or not quiet:
+                typer.echo(f"{path}: {problem}")
+        errors = sum(1 for p in problems if p.severity == "error")
+        if errors:
+            code = EXIT_REJECTED
+        if not quiet:
+            typer.echo(f"{path}: {body.provider} campaign body, {errors} error{'s' * (errors != 1)}, "
+                       f"{len(problems) - errors} warning{'s' * (len(problems) - errors != 1)}", err=True)
+    return code
 
 
 def _version(value: bool) -> None:
