@@ -9,7 +9,10 @@ keys, and the rejected records (spilled to Arrow IPC files on disk, since their 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,13 +22,15 @@ from pathlib import Path
 import polars as pl
 
 from .errors import InputError, OutputError
+from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
+from .report import write_error_lines
 from .pipeline import clean_contacts
 from .reading import NoContactsError, ReadOptions, read_bytes
 from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import VariableStats
-from .writing import OUTPUT_FILES, atomic_write, neutralise_formulas, prepare_out_dir, write_csv
+from .writing import OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv
 
 PART_ROWS = 1_000_000
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
@@ -49,12 +54,14 @@ def clean_file(
     html_path: str | Path | None = None,
     part_rows: int = PART_ROWS,
     progress: Callable[[str], None] | None = None,
+    on_issues: Callable[[pl.DataFrame], None] | None = None,
 ) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result (its
     ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written.
 
     A file that is not UTF-8 (or was given an encoding), a workbook, or one whose records cannot be cut apart
-    (an unterminated quote) is read in one part, as :func:`csvprep.clean` reads it."""
+    (an unterminated quote) is read in one part, as :func:`csvprep.clean` reads it. ``on_issues`` is given each
+    part's issues as they are found (the result keeps only the first few of each kind)."""
     from .pipeline import clean
 
     started = time.perf_counter()
@@ -68,6 +75,8 @@ def clean_file(
     read_options = read_options or ReadOptions()
     if not _can_split(path, read_options):
         result = clean(path, rules, read_options=read_options, strict=strict, progress=progress)
+        if on_issues is not None:
+            on_issues(result.issues)
         step("writing")
         return result, result.write(out, input_path=path, html_path=html_path)
 
@@ -80,10 +89,12 @@ def clean_file(
     last_row = 1  # the header's
     blank_only: NoContactsError | None = None
     totals = _Totals()
-    with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch:
-        cleaned_part = Path(scratch) / "cleaned.csv"
+    with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch_dir:
+        scratch = Path(scratch_dir)
+        cleaned_part, errors_part, issues_part = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
         rejected_parts: list[Path] = []
-        with open(cleaned_part, "wb") as cleaned_stream:
+        with open(cleaned_part, "wb") as cleaned_stream, open(errors_part, "wb") as errors_stream, \
+                open(issues_part, "wb") as issues_stream:
             for index, part in enumerate(_parts(path, part_rows, digest)):
                 step("reading")
                 mark = time.perf_counter()
@@ -109,19 +120,26 @@ def clean_file(
                         [earlier, result.kept_keys]).unique(subset=keys, keep="first", maintain_order=True)
                 write_csv(result.cleaned, cleaned_stream, include_header=result is first)
                 if result.rejected.height:
-                    spill = Path(scratch) / f"rejected-{index}.arrow"
+                    spill = scratch / f"rejected-{index}.arrow"
                     neutralise_formulas(result.rejected).write_ipc(spill)
                     rejected_parts.append(spill)
-                issues.append(result.issues)
+                # issues go to disk as they come: a big list's issues outweigh everything else kept
+                write_error_lines(result, errors_stream)
+                if on_issues is not None:
+                    on_issues(result.issues)
+                _write_issue_fragment(result.issues, issues_stream, first=totals.issues == 0)
+                issues.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
+                                                   < EXAMPLES_PER_KIND))
                 totals.add(result)
                 last_row += contacts.records + contacts.blank_rows
-            cleaned_stream.flush()
-            os.fsync(cleaned_stream.fileno())
+            for stream in (cleaned_stream, errors_stream):
+                stream.flush()
+                os.fsync(stream.fileno())
         if first is None:
             raise blank_only
         merged = _merged(first, issues, totals, digest.hexdigest(), started)
         step("writing")
-        _finish_outputs(merged, paths, cleaned_part, rejected_parts)
+        _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, issues_part, rejected_parts)
     return merged, paths
 
 
@@ -238,6 +256,8 @@ class _Totals:
 
     def __post_init__(self) -> None:
         self.timings, self.variables, self.regions, self.line_types = {}, {}, {}, {}
+        self.issues = self.errors = self.warnings = self.rows_with_warnings = 0
+        self.kinds: dict[tuple[str, str], int] = {}
         self.line_endings: set[str] = set()
 
     def line_ending(self) -> str:
@@ -245,6 +265,13 @@ class _Totals:
         return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "none")
 
     def add(self, result: CleanResult) -> None:
+        counts = result.counts()
+        self.issues += result.issues.height
+        self.errors += counts["errors"]
+        self.warnings += counts["warnings"]
+        self.rows_with_warnings += counts["rows_with_warnings"]
+        for code, severity, count in result.kinds():
+            self.kinds[(code, severity)] = self.kinds.get((code, severity), 0) + count
         self.line_endings.add(result.contacts.line_endings)
         self.rows_in += result.contacts.records
         self.clean += result.cleaned.height
@@ -263,15 +290,29 @@ class _Totals:
 
 
 class _MergedResult(CleanResult):
-    """The whole run's result: counts from the parts, every issue, no cleaned or rejected frames."""
+    """The whole run's result: counts from the parts; ``issues`` holds only the first few of each kind (the
+    others went to disk); no cleaned or rejected frames (they are in the files)."""
 
     totals: _Totals
 
     def counts(self) -> dict[str, object]:
-        counts = super().counts()
-        counts.update(rows_in=self.totals.rows_in, rows_clean=self.totals.clean,
-                      rows_rejected=self.totals.rejected, blank_rows=self.totals.blank)
-        return counts
+        by_code: dict[str, int] = {}
+        for (code, _), count in self.totals.kinds.items():
+            by_code[code] = by_code.get(code, 0) + count
+        return {
+            "rows_in": self.totals.rows_in,
+            "rows_clean": self.totals.clean,
+            "rows_rejected": self.totals.rejected,
+            "rows_with_warnings": self.totals.rows_with_warnings,
+            "blank_rows": self.totals.blank,
+            "errors": self.totals.errors,
+            "warnings": self.totals.warnings,
+            "by_code": dict(sorted(by_code.items(), key=lambda item: -item[1])),
+        }
+
+    def kinds(self) -> list[tuple[str, str, int]]:
+        ordered = sorted(self.totals.kinds.items(), key=lambda item: (-item[1], item[0][0]))
+        return [(code, severity, count) for (code, severity), count in ordered]
 
     @property
     def exit_code(self) -> int:
@@ -283,6 +324,18 @@ class _MergedResult(CleanResult):
                                  f"cleaned, {self.totals.rejected} rejected")
 
 
+def _write_issue_fragment(issues: pl.DataFrame, stream, *, first: bool) -> None:
+    """The part's issues as JSON objects, continuing one JSON array across the parts."""
+    if issues.height == 0:
+        return
+    buffer = io.BytesIO()
+    issues.write_json(buffer)
+    text = buffer.getvalue().strip()
+    if not first:
+        stream.write(b",")
+    stream.write(text[1:-1])
+
+
 def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Totals, sha256: str,
             started: float) -> _MergedResult:
     if first is None:  # pragma: no cover - an empty file is refused while reading
@@ -292,7 +345,7 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
     merged = _MergedResult(
         cleaned=first.cleaned.clear(),
         rejected=first.rejected.clear(),
-        issues=issues_from(issues).sort("row", maintain_order=True),
+        issues=issues_from(issues).sort("row", maintain_order=True),  # the first few of each kind
         rules=first.rules,
         contacts=contacts,
         columns=first.columns,
@@ -309,26 +362,39 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
     return merged
 
 
-def _finish_outputs(result: _MergedResult, paths: dict[str, Path], cleaned_part: Path,
-                    rejected_parts: list[Path]) -> None:
+def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,
+                    errors_part: Path, issues_part: Path, rejected_parts: list[Path]) -> None:
     from .html_report import report_html
-    from .report import write_error_lines, write_report_json
+    from .report import report_data
 
-    try:
-        cleaned_part.replace(paths["cleaned.csv"])
-    except OSError as exc:
-        raise OutputError(f"{paths['cleaned.csv']}: cannot write ({exc.strerror or exc})") from None
-
-    def rejected(stream) -> None:
-        if rejected_parts:
-            # parts differ in columns only by 'raw' (records that could not be split): align them
-            frames = [pl.scan_ipc(part) for part in rejected_parts]
-            write_csv(pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming"), stream)
-        else:
+    rejected_part = scratch / "rejected.csv"
+    if rejected_parts:
+        # parts differ in columns only by 'raw' (records that could not be split): align them, streaming
+        frames = pl.concat([pl.scan_ipc(part) for part in rejected_parts], how="diagonal_relaxed")
+        text_columns = [name for name, dtype in frames.collect_schema().items() if dtype == pl.String]
+        frames.with_columns(pl.col(text_columns).replace("", None)).sink_csv(
+            rejected_part, quote_style="necessary", include_header=True)
+    else:
+        with open(rejected_part, "wb") as stream:
             write_csv(result.rejected, stream)
 
-    atomic_write(paths["rejected.csv"], rejected)
-    atomic_write(paths["errors.txt"], lambda stream: write_error_lines(result, stream))
-    atomic_write(paths["report.json"], lambda stream: write_report_json(result, stream))
+    report_part = scratch / "report.json"
+    with open(report_part, "wb") as stream:
+        head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
+        stream.write((head[:-2] + ',\n  "issues": [').encode("utf-8"))
+        with open(issues_part, "rb") as issues:
+            shutil.copyfileobj(issues, stream, 1 << 20)
+        stream.write(b"]\n}\n")
+    for part in (rejected_part, report_part):
+        with open(part, "rb+") as stream:
+            os.fsync(stream.fileno())
+    moves = {"cleaned.csv": cleaned_part, "rejected.csv": rejected_part, "errors.txt": errors_part,
+             "report.json": report_part}
+    for name, part in moves.items():
+        try:
+            os.chmod(part, 0o666 & ~current_umask())
+            part.replace(paths[name])
+        except OSError as exc:
+            raise OutputError(f"{paths[name]}: cannot write ({exc.strerror or exc})") from None
     atomic_write(paths["report.html"], lambda stream: stream.write(report_html(result).encode("utf-8")))
     assert set(paths) == set(OUTPUT_FILES)

@@ -165,12 +165,21 @@ def clean_command(
         raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
     fmt = format or Format(settings.format or "text")
     loaded, campaign_code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
+    printer, tally = None, [0, 0]
+    if fmt in (Format.github, Format.csv) and not quiet:
+        printer = _IssuePrinter(fmt, max_errors or settings.max_errors)
+
+        def print_part(issues) -> None:
+            printed, total = printer(issues, str(input))
+            tally[0] += printed
+            tally[1] += total
     with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
         # in parts of a million contacts: a file of any size runs in bounded memory
         result, paths = clean_file(input, loaded, out, region=region or settings.region,
                                    read_options=_read_options(encoding, delimiter),
                                    strict=strict if strict is not None else bool(settings.strict),
-                                   html_path=html or settings.html, progress=step)
+                                   html_path=html or settings.html, progress=step,
+                                   on_issues=print_part if printer else None)
     if quiet:
         return max(result.exit_code, campaign_code)
     if fmt is Format.json:
@@ -178,8 +187,8 @@ def clean_command(
     elif fmt is Format.text:
         _print_summary(result)
         typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")
-    else:
-        _print_issues(result, str(input), fmt, max_errors or settings.max_errors, header=True)
+    elif printer is not None:
+        printer.left_out(str(input), *tally)
     return max(result.exit_code, campaign_code)
 
 
@@ -208,7 +217,7 @@ def check_command(
     loaded, code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
     options = _read_options(encoding, delimiter)
     reports = []
-    printed = 0
+    printer = _IssuePrinter(fmt, limit, errors_only=quiet)
     for path in files:
         try:
             result = clean(path, loaded, region=region or settings.region, read_options=options,
@@ -222,9 +231,7 @@ def check_command(
         if fmt is Format.json:
             reports.append(report_json(result))
             continue
-        remaining = None if limit is None else max(0, limit - printed)
-        printed += _print_issues(result, str(path), fmt, remaining, header=printed == 0 and fmt is Format.csv,
-                                 errors_only=quiet)
+        printer.left_out(str(path), *printer(result.issues, str(path)))
         if fmt is Format.text and not quiet:
             counts = result.counts()
             typer.echo(
@@ -256,33 +263,39 @@ def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quie
     return rules.with_defaults(defaults, str(campaign_path)), EXIT_REJECTED if errors else EXIT_CLEAN
 
 
-def _print_issues(result, path: str, fmt: Format, limit: int | None, *, header: bool,
-                  errors_only: bool = False) -> int:
-    """Print the result's issues in ``fmt``, at most ``limit`` of them, saying so when some were left out.
-    Returns how many were printed."""
-    from .report import check_lines, github_lines, issues_csv
+class _IssuePrinter:
+    """Prints issues as they come, in ``fmt``, at most ``limit`` in all (across files and parts)."""
 
-    if fmt is Format.csv:
-        issues = result.errors if errors_only else result.issues
-        shown = issues if limit is None else issues.head(limit)
-        if shown.height or header:
-            typer.echo(issues_csv(shown, path, header=header), nl=False)
-        total, count = issues.height, shown.height
-    else:
-        if fmt is Format.github:
-            lines = github_lines(result, path)
-            if errors_only:
-                lines = [line for line in lines if line.startswith("::error")]
+    def __init__(self, fmt: Format, limit: int | None, errors_only: bool = False) -> None:
+        self.fmt, self.limit, self.errors_only = fmt, limit, errors_only
+        self.printed = 0
+        self.header_done = False
+
+    def __call__(self, issues, path: str) -> tuple[int, int]:
+        """Print what room is left of ``issues``; returns (printed, how many there were)."""
+        from .report import check_lines, github_lines, issues_csv
+
+        if self.errors_only:
+            issues = issues.filter(issues["severity"] == "error")
+        room = None if self.limit is None else max(0, self.limit - self.printed)
+        if self.fmt is Format.csv:
+            shown = issues if room is None else issues.head(room)
+            if shown.height or not self.header_done:
+                typer.echo(issues_csv(shown, path, header=not self.header_done), nl=False)
+                self.header_done = True
+            count = shown.height
         else:
-            lines = check_lines(result, path, warnings=not errors_only)
-        shown_lines = lines if limit is None else lines[:limit]
-        for line in shown_lines:
-            typer.echo(line)
-        total, count = len(lines), len(shown_lines)
-    if count < total:
-        typer.echo(f"csvprep: {path}: printed {count} of {total} problems (--max-errors {limit}); "
-                   "all of them are in the report", err=True)
-    return count
+            lines = github_lines(issues, path) if self.fmt is Format.github else check_lines(issues, path)
+            for line in lines if room is None else lines[:room]:
+                typer.echo(line)
+            count = len(lines) if room is None else min(room, len(lines))
+        self.printed += count
+        return count, issues.height
+
+    def left_out(self, path: str, printed: int, total: int) -> None:
+        if printed < total:
+            typer.echo(f"csvprep: {path}: printed {printed} of {total} problems (--max-errors {self.limit}); "
+                       "all of them are in the report", err=True)
 
 
 def _print_summary(result) -> None:

@@ -37,9 +37,7 @@ def report_html(result: CleanResult) -> str:
 
 
 def _kinds(result: CleanResult) -> list[tuple[str, int, str]]:
-    table = result.issues.group_by("code", "severity").agg(pl.len().alias("count")).sort(
-        ["count", "code"], descending=[True, False])
-    return [(code, count, severity) for code, severity, count in table.iter_rows()]
+    return [(code, count, severity) for code, severity, count in result.kinds()]
 
 
 def _bars(rows) -> list[dict[str, object]]:
@@ -58,6 +56,6 @@ def _examples(result: CleanResult) -> list[dict[str, object]]:
     kinds = []
     issues = result.issues.sort("row", maintain_order=True)
     for code, count, severity in _kinds(result):
-        rows = issues.filter(pl.col("code") == code).head(EXAMPLES_PER_KIND)
+        rows = issues.filter((pl.col("code") == code) & (pl.col("severity") == severity)).head(EXAMPLES_PER_KIND)
         kinds.append({"code": code, "count": count, "severity": severity, "rows": rows.to_dicts()})
     return kinds

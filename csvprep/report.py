@@ -93,9 +93,12 @@ def _error_line() -> pl.Expr:
     return pl.format("Row {}: {}", "row", pl.col("message").str.replace_all(r"\r\n|\r|\n", " ")).alias("line")
 
 
-def check_lines(result: CleanResult, path: str, warnings: bool = True) -> list[str]:
-    """``FILE:LINE: Row N: message (detail)`` for every error (and warning), as editors and CI read them."""
-    issues = result.issues if warnings else result.errors
+def check_lines(result: CleanResult | pl.DataFrame, path: str, warnings: bool = True) -> list[str]:
+    """``FILE:LINE: Row N: message (detail)`` for every error (and warning) of a result or an issues frame, as
+    editors and CI read them."""
+    issues = result.issues if isinstance(result, CleanResult) else result
+    if not warnings:
+        issues = issues.filter(pl.col("severity") == "error")
     if issues.height == 0:
         return []
     prefix = pl.when(pl.col("severity") == "warning").then(pl.lit("warning: ")).otherwise(pl.lit(""))
@@ -107,9 +110,11 @@ def check_lines(result: CleanResult, path: str, warnings: bool = True) -> list[s
     return issues.select(line).to_series().to_list()
 
 
-def github_lines(result: CleanResult, path: str) -> list[str]:
-    """GitHub Actions workflow commands: ``::error file=F,line=L::Row N: message (detail)`` per issue."""
-    if result.issues.height == 0:
+def github_lines(result: CleanResult | pl.DataFrame, path: str) -> list[str]:
+    """GitHub Actions workflow commands: ``::error file=F,line=L::Row N: message (detail)`` per issue of a result
+    or an issues frame."""
+    issues = result.issues if isinstance(result, CleanResult) else result
+    if issues.height == 0:
         return []
     detail = pl.when(pl.col("detail").is_not_null()).then(pl.format(" ({})", "detail")).otherwise(pl.lit(""))
     text = pl.format("Row {}: {}{}", "row", "message", detail)
@@ -118,7 +123,7 @@ def github_lines(result: CleanResult, path: str) -> list[str]:
         .str.replace_all("\n", "%0A", literal=True)
     escaped_path = _github_property(path)
     line = pl.format("::{} file={},line={}::{}", "severity", pl.lit(escaped_path), "line", text)
-    return result.issues.select(line).to_series().to_list()
+    return issues.select(line).to_series().to_list()
 
 
 def _github_property(value: str) -> str:

@@ -47,6 +47,12 @@ class CleanResult:
             "by_code": {str(code): int(count) for code, count in by_code.iter_rows()},
         }
 
+    def kinds(self) -> list[tuple[str, str, int]]:
+        """``(code, severity, count)`` for each kind of problem, most frequent first."""
+        table = self.issues.group_by("code", "severity").agg(pl.len().alias("count")).sort(
+            ["count", "code"], descending=[True, False])
+        return [(code, severity, int(count)) for code, severity, count in table.iter_rows()]
+
     @property
     def errors(self) -> pl.DataFrame:
         return self.issues.filter(pl.col("severity") == "error")

@@ -98,6 +98,7 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
+        os.chmod(temp_name, 0o666 & ~current_umask())  # mkstemp's 0600 would hide the outputs from the team
         with os.fdopen(handle, "wb") as stream:
             if callable(data):
                 data(stream)
@@ -122,6 +123,12 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
         pass
     finally:
         os.close(directory_handle)
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove_quietly(name: str) -> None:

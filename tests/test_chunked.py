@@ -87,3 +87,25 @@ def test_random_lists_in_parts_give_the_same_files(tmp_path_factory, records, pa
             clean_file(source, RULES / "basic.toml", tmp_path / "out", part_rows=part_rows)
         return
     assert_same_outputs(source, RULES / "basic.toml", part_rows, tmp_path)
+
+
+def test_every_issue_reaches_the_caller_part_by_part(tmp_path):
+    import polars as pl
+
+    seen = []
+    clean_file(SAMPLE, SAMPLE_RULES, tmp_path / "out", part_rows=25, on_issues=seen.append)
+    whole = csvprep.clean(SAMPLE, SAMPLE_RULES)
+    assert len(seen) > 10
+    assert pl.concat(seen).equals(whole.issues)
+
+
+def test_clean_prints_github_annotations_for_every_issue(tmp_path):
+    from typer.testing import CliRunner
+
+    from csvprep.cli import app
+
+    result = CliRunner().invoke(app, ["clean", str(SAMPLE), "-r", str(SAMPLE_RULES), "-o", str(tmp_path / "out"),
+                                      "--format", "github"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 222 and all(line.startswith(("::error file=", "::warning file=")) for line in lines)

@@ -56,3 +56,14 @@ def test_output_dir_that_is_a_file(tmp_path):
     result = clean(FIXTURES / "utf8_bom.csv", RULES / "basic.toml")
     with pytest.raises(csvprep.OutputError, match="not a directory"):
         result.write(blocker)
+
+
+def test_outputs_get_the_usual_permissions_not_mkstemps(tmp_path):
+    import stat
+
+    target = tmp_path / "out.txt"
+    atomic_write(target, b"x")
+    mode = stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
