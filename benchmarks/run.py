@@ -40,8 +40,7 @@ frame.to_csv(OUT + "/naive.csv", index=False)
 """
 CSVPREP = """
 import csvprep
-result = csvprep.clean(SRC, RULES)
-result.write(OUT + "/csvprep")
+csvprep.clean_file(SRC, RULES, OUT + "/csvprep")  # what `csvprep clean` runs
 """
 HARNESS = """
 import resource, sys, time

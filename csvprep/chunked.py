@@ -55,6 +55,7 @@ def clean_file(
     part_rows: int = PART_ROWS,
     progress: Callable[[str], None] | None = None,
     on_issues: Callable[[pl.DataFrame], None] | None = None,
+    suppress: list | None = None,
 ) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result (its
     ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written.
@@ -74,7 +75,7 @@ def clean_file(
     out = Path(out_dir)
     read_options = read_options or ReadOptions()
     if not _can_split(path, read_options):
-        result = clean(path, rules, read_options=read_options, strict=strict, progress=progress)
+        result = clean(path, rules, read_options=read_options, strict=strict, progress=progress, suppress=suppress)
         if on_issues is not None:
             on_issues(result.issues)
         step("writing")
@@ -112,7 +113,8 @@ def clean_file(
                                           delimiter=contacts.delimiter)
                 _shift(contacts, last_row - 1)
                 totals.timings["read"] = totals.timings.get("read", 0.0) + time.perf_counter() - mark
-                result = clean_contacts(contacts, rules, strict=strict, step=step, timings={}, earlier=earlier)
+                result = clean_contacts(contacts, rules, strict=strict, step=step, timings={}, earlier=earlier,
+                                        suppress=suppress)
                 first = first or result
                 if result.kept_keys is not None and result.kept_keys.width:
                     keys = [name for name in result.kept_keys.columns if name != "_row"]
@@ -258,6 +260,7 @@ class _Totals:
         self.timings, self.variables, self.regions, self.line_types = {}, {}, {}, {}
         self.issues = self.errors = self.warnings = self.rows_with_warnings = 0
         self.kinds: dict[tuple[str, str], int] = {}
+        self.suppression: dict[str, dict[str, int]] = {}
         self.line_endings: set[str] = set()
 
     def line_ending(self) -> str:
@@ -284,6 +287,9 @@ class _Totals:
             self.variables[stats.variable] = stats if known is None else replace(
                 known, from_file=known.from_file + stats.from_file, defaulted=known.defaulted + stats.defaulted,
                 missing=known.missing + stats.missing, invalid=known.invalid + stats.invalid)
+        for name, stats in result.suppression.items():
+            known = self.suppression.setdefault(name, dict(stats, suppressed=0))
+            known["suppressed"] += stats["suppressed"]
         for name, target in (("by_region", self.regions), ("by_line_type", self.line_types)):
             for key, count in result.phone_stats.get(name, {}).items():
                 target[key] = target.get(key, 0) + count
@@ -356,6 +362,7 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
         },
         timings=totals.timings,
         strict=first.strict,
+        suppression=totals.suppression,
     )
     merged.totals = totals
     merged.check_accounting()

@@ -102,6 +102,10 @@ CampaignOption = Annotated[
     typer.Option("--campaign", help="The campaign body (JSON) the list is for: its default variables are merged "
                                     "(CSV value, then campaign default, then the rules' default) and it is checked."),
 ]
+SuppressOption = Annotated[
+    Optional[list[Path]],
+    typer.Option("--suppress", help="A do-not-call list (CSV, Sarvam stop file or one number per line); repeatable."),
+]
 ProviderOption = Annotated[
     Optional[str], typer.Option("--provider", help="Whose campaign body: sigmamind or sarvam (default: detected).")
 ]
@@ -153,6 +157,7 @@ def clean_command(
     quiet: QuietOption = False,
     campaign: CampaignOption = None,
     provider: ProviderOption = None,
+    suppress: SuppressOption = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from .chunked import clean_file
@@ -179,7 +184,8 @@ def clean_command(
                                    read_options=_read_options(encoding, delimiter),
                                    strict=strict if strict is not None else bool(settings.strict),
                                    html_path=html or settings.html, progress=step,
-                                   on_issues=print_part if printer else None)
+                                   on_issues=print_part if printer else None,
+                                   suppress=_suppression(suppress, loaded, region or settings.region))
     if quiet:
         return max(result.exit_code, campaign_code)
     if fmt is Format.json:
@@ -205,6 +211,7 @@ def check_command(
     quiet: QuietOption = False,
     campaign: CampaignOption = None,
     provider: ProviderOption = None,
+    suppress: SuppressOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     from .pipeline import clean
@@ -216,12 +223,13 @@ def check_command(
     limit = max_errors or settings.max_errors
     loaded, code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
     options = _read_options(encoding, delimiter)
+    lists = _suppression(suppress, loaded, region or settings.region)
     reports = []
     printer = _IssuePrinter(fmt, limit, errors_only=quiet)
     for path in files:
         try:
             result = clean(path, loaded, region=region or settings.region, read_options=options,
-                           strict=strict if strict is not None else bool(settings.strict))
+                           strict=strict if strict is not None else bool(settings.strict), suppress=lists)
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED
@@ -242,6 +250,15 @@ def check_command(
     if fmt is Format.json and reports:
         typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
     return code
+
+
+def _suppression(paths: list[Path] | None, rules, region: str | None):
+    """The do-not-call lists, their numbers read with the contacts' default region."""
+    from .suppression import load_suppression
+
+    if region is not None:
+        rules = rules.with_region(region)
+    return [load_suppression(path, rules.phone) for path in paths or []]
 
 
 def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quiet: bool):

@@ -30,6 +30,8 @@ CODES: dict[str, tuple[str, str]] = {
     "phone_type_not_allowed": ("error", "a valid number of a type outside `allowed_types` (e.g. a landline)"),
     "phone_missing_plus": ("warning", "invalid as written but valid with a leading `+` (a spreadsheet dropped"
                                       " it): accepted as the international number"),
+    "do_not_call": ("error", "the number is on a do-not-call list given with `--suppress` (the message names the"
+                             " list)"),
     "missing_variable": ("error", "a required variable's cell is empty and there is no default"),
     "invalid_value": ("error", "a variable's value does not fit its type or constraints"),
     "duplicate": ("error", "the same phone number (or duplicate key) as an earlier accepted row"

@@ -18,6 +18,7 @@ from .phones import check_phones
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
 from .rules import Rules, load_rules
+from .suppression import SuppressionList, suppression_issues
 from .variables import check_variables
 from .writing import FORMULA_START
 
@@ -42,12 +43,14 @@ def clean(
     read_options: ReadOptions | None = None,
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
+    suppress: list[SuppressionList] | None = None,
 ) -> CleanResult:
     """Clean a contact list: a file path, the file's bytes, or a Polars frame (every column read as text).
 
     ``rules`` is a :class:`Rules` or the path of a rules file; ``region`` overrides its default region;
     ``strict`` makes warnings about formula-like cells errors; ``progress`` is called with the name of each
-    stage as it starts (reading, phones and variables, duplicates, splitting). Raises :class:`~csvprep.errors.CsvprepError`
+    stage as it starts (reading, phones and variables, duplicates, splitting); ``suppress``: do-not-call lists
+    (:func:`csvprep.suppression.load_suppression`) whose numbers are rejected. Raises :class:`~csvprep.errors.CsvprepError`
     subclasses when the job cannot run; row problems are in the result."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -62,14 +65,15 @@ def clean(
     mark = time.perf_counter()
     contacts = _contacts(source, read_options)
     timings["read"] = time.perf_counter() - mark
-    result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings)
+    result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings, suppress=suppress)
     timings["total"] = time.perf_counter() - started
     return result
 
 
 def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
                    step: Callable[[str], None] = lambda stage: None, timings: dict[str, float] | None = None,
-                   earlier: pl.DataFrame | None = None) -> CleanResult:
+                   earlier: pl.DataFrame | None = None, suppress: list[SuppressionList] | None = None
+                   ) -> CleanResult:
     """The stages after reading, on contacts already read. ``earlier``: the duplicate keys of contacts kept from
     earlier parts of the same file (see :func:`csvprep.duplicates.kept_keys`), when a large file is cleaned in
     parts."""
@@ -95,11 +99,13 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     )
     phone_issues = _phone_issues(frame, columns.phone)
     timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
+    suppressed_issues, suppressed = suppression_issues(frame, columns.phone, suppress or [])
 
     output_columns = contacts.header + list(columns.added)
     formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
 
-    issues = issues_from([phone_issues, variable_issues, formula_issues, _broken_issues(contacts.broken)])
+    issues = issues_from([phone_issues, suppressed_issues, variable_issues, formula_issues,
+                          _broken_issues(contacts.broken)])
     step("duplicates")
     mark = time.perf_counter()
     failed_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
@@ -125,6 +131,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         phone_stats=_phone_stats(accepted),
         timings=timings,
         strict=strict,
+        suppression={s.name: {"entries": s.entries, "numbers": len(s.numbers), "unreadable": s.unreadable,
+                              "suppressed": suppressed[s.name]} for s in suppress or []},
     )
     result.check_accounting()
     if earlier is not None:

@@ -69,6 +69,7 @@ def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
         "summary": result.counts(),
         "variables": [vars(stats) for stats in result.variable_stats],
         "phones": result.phone_stats,
+        "suppression": result.suppression,
         "timings_seconds": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
         **({"issues": result.issues.to_dicts()} if issues else {}),
     }

@@ -31,6 +31,8 @@ class CleanResult:
     timings: dict[str, float] = field(default_factory=dict)
     strict: bool = False
     kept_keys: pl.DataFrame | None = None  # when cleaned in parts: the duplicate keys later parts check against
+    # per do-not-call list: entries, distinct numbers, unreadable entries, contacts it stopped
+    suppression: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, object]:
         """``rows_in`` = ``rows_clean`` + ``rows_rejected``; blank rows are counted apart (they are not contacts)."""
