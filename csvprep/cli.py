@@ -102,6 +102,11 @@ CampaignOption = Annotated[
     typer.Option("--campaign", help="The campaign body (JSON) the list is for: its default variables are merged "
                                     "(CSV value, then campaign default, then the rules' default) and it is checked."),
 ]
+PromptOption = Annotated[
+    Optional[Path],
+    typer.Option("--prompt", help="The agent's prompt template: its {{variables}} are the required set "
+                                  "(default: [agent] prompt_file of the rules)."),
+]
 SuppressOption = Annotated[
     Optional[list[Path]],
     typer.Option("--suppress", help="A do-not-call list (CSV, Sarvam stop file or one number per line); repeatable."),
@@ -158,6 +163,7 @@ def clean_command(
     campaign: CampaignOption = None,
     provider: ProviderOption = None,
     suppress: SuppressOption = None,
+    prompt: PromptOption = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from .chunked import clean_file
@@ -169,7 +175,8 @@ def clean_command(
     if out is None:
         raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
     fmt = format or Format(settings.format or "text")
-    loaded, campaign_code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
+    loaded, _ = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet)
+    loaded, campaign_code = _with_campaign(loaded, campaign, provider, quiet)
     printer, tally = None, [0, 0]
     if fmt in (Format.github, Format.csv) and not quiet:
         printer = _IssuePrinter(fmt, max_errors or settings.max_errors)
@@ -212,6 +219,7 @@ def check_command(
     campaign: CampaignOption = None,
     provider: ProviderOption = None,
     suppress: SuppressOption = None,
+    prompt: PromptOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     from .pipeline import clean
@@ -221,7 +229,8 @@ def check_command(
     settings = _settings()
     fmt = format or Format(settings.format or "text")
     limit = max_errors or settings.max_errors
-    loaded, code = _with_campaign(load_rules(_rules_path(rules, settings)), campaign, provider, quiet)
+    loaded, _ = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet)
+    loaded, code = _with_campaign(loaded, campaign, provider, quiet)
     options = _read_options(encoding, delimiter)
     lists = _suppression(suppress, loaded, region or settings.region)
     reports = []
@@ -250,6 +259,22 @@ def check_command(
     if fmt is Format.json and reports:
         typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
     return code
+
+
+def _with_prompt(rules, prompt_path: Path | None, quiet: bool):
+    """The rules with the prompt template's variables (``--prompt``, else the rules' ``prompt_file``), and the
+    template; notes on rules variables the prompt never uses go to stderr."""
+    path = prompt_path or rules.prompt_path()
+    if path is None:
+        return rules, None
+    from .prompt import apply_prompt, read_prompt
+
+    template = read_prompt(path)
+    rules, notes = apply_prompt(rules, template)
+    if not quiet:
+        for note in notes:
+            typer.echo(f"csvprep: warning: {note}", err=True)
+    return rules, template
 
 
 def _suppression(paths: list[Path] | None, rules, region: str | None):
@@ -373,6 +398,47 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+@app.command("preview")
+def preview_command(
+    input: Annotated[Path, typer.Argument(help="The contact file.")],
+    rules: RulesOption = None,
+    prompt: PromptOption = None,
+    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many contacts to show.")] = 5,
+    region: RegionOption = None,
+    campaign: CampaignOption = None,
+    provider: ProviderOption = None,
+) -> int:
+    """Render the agent's prompt for the first N clean contacts, exactly as the agent will get it; an undefined
+    variable shows as ⟦MISSING name⟧ and makes the exit code 1."""
+    from .pipeline import clean
+    from .prompt import render_preview
+    from .rules import load_rules
+
+    settings = _settings()
+    loaded, template = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet=False)
+    if template is None:
+        raise ConfigError("no prompt: pass --prompt FILE, or set prompt_file under [agent] in the rules")
+    loaded, code = _with_campaign(loaded, campaign, provider, quiet=False)
+    result = clean(input, loaded, region=region or settings.region)
+    names = {variable.name: column for variable, column in result.columns.variables}
+    shown = result.cleaned.head(count)
+    rows = result.contacts.frame.filter(~result.contacts.frame["_row"].is_in(result.rejected[
+        "csvprep_row" if "csvprep_row" in result.rejected.columns else "row"].implode()))["_row"].head(count)
+    for row, contact in zip(rows.to_list(), shown.iter_rows(named=True)):
+        values = {name: contact.get(column) for name, column in names.items()}
+        values["phone_number"] = contact[result.columns.phone]
+        text, missing = render_preview(template, values)
+        typer.echo(f"── Row {row} · {contact[result.columns.phone]} " + "─" * 30)
+        typer.echo(text.rstrip("\n"))
+        if missing:
+            code = EXIT_REJECTED
+            typer.echo(f"csvprep: Row {row}: undefined in the prompt: {', '.join(sorted(set(missing)))}", err=True)
+    if shown.height == 0:
+        typer.echo(f"csvprep: {input}: no clean contact to preview", err=True)
+        code = EXIT_REJECTED
+    return code
 
 
 campaign_app = typer.Typer(help="Campaign request bodies (SigmaMind, Sarvam).", no_args_is_help=True)

@@ -35,7 +35,7 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "": ("agent", "phone", "variables", "defaults", "duplicates"),
-    "agent": ("name", "agent_id", "description"),
+    "agent": ("name", "agent_id", "description", "prompt_file"),
     "phone": ("column", "default_region", "allowed_regions", "allowed_types", "fix_missing_plus"),
     "variable": (
         "column", "required", "type", "values", "case_sensitive", "min_length", "max_length", "pattern",
@@ -94,10 +94,18 @@ class Rules:
     variables: tuple[VariableRule, ...] = ()
     duplicates: DuplicateRule = field(default_factory=DuplicateRule)
     source: str = "<rules>"
+    prompt_file: str | None = None  # the agent's prompt template, relative to the rules file
 
     @property
     def defaults(self) -> dict[str, str]:
         return {v.name: v.default for v in self.variables if v.default is not None}
+
+    def prompt_path(self) -> Path | None:
+        """Where ``[agent] prompt_file`` points, relative to the rules file."""
+        if self.prompt_file is None:
+            return None
+        base = Path(self.source).parent if self.source not in ("<rules>", "") else Path.cwd()
+        return base / self.prompt_file
 
     def with_region(self, region: str) -> Rules:
         """These rules with another default region (``--region``)."""
@@ -175,6 +183,7 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
         variables=tuple(variables),
         duplicates=_duplicate_rule(duplicates_table, {v.name for v in variables}, source),
         source=source,
+        prompt_file=_optional_str(agent, "prompt_file", source, "[agent]"),
     )
     return rules.with_defaults(_table(data, "defaults", source), f"{source}: [defaults]")
 

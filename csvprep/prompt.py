@@ -1,0 +1,100 @@
+"""The agent's prompt as the source of truth for its variables: the template's ``{{customer_name}}`` names are
+found with jinja2's own parser; a name used only with ``| default(...)`` is optional, any other is required.
+:func:`render_preview` shows what the agent will say to the first contacts, with any undefined variable shown
+loudly instead of as a silent blank."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RulesError
+from .rules import Rules, VariableRule
+
+MISSING = "⟦MISSING {}⟧"
+
+
+@dataclass(frozen=True)
+class PromptVariables:
+    """The template's variables: ``required`` (used at least once without a default) and ``optional``."""
+
+    source: str
+    text: str
+    required: frozenset[str]
+    optional: frozenset[str]
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.required | self.optional
+
+
+def read_prompt(path: str | Path) -> PromptVariables:
+    """Read a prompt template and find its variables. Raises :class:`RulesError` when it is not a valid template."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read the prompt ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise RulesError(f"{path}: the prompt is not UTF-8 text") from None
+    return prompt_variables(text, str(path))
+
+
+def prompt_variables(text: str, source: str = "<prompt>") -> PromptVariables:
+    import jinja2
+    from jinja2 import meta, nodes
+
+    environment = jinja2.Environment()
+    try:
+        tree = environment.parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RulesError(f"{source}: line {exc.lineno}: invalid template ({exc.message})") from None
+    names = meta.find_undeclared_variables(tree)
+    defaulted: set[int] = set()  # names the template can do without: given a default, or only tested
+    for node in tree.find_all(nodes.Filter):
+        if node.name in ("default", "d") and isinstance(node.node, nodes.Name):
+            defaulted.add(id(node.node))
+    for node in tree.find_all(nodes.If):
+        tested = [node.test] if isinstance(node.test, nodes.Name) else list(node.test.find_all(nodes.Name))
+        defaulted.update(id(name) for name in tested)
+        # {% if language %}... {{ language }} ...{% endif %}: used only where it is present
+        guarded = {name.name for name in tested}
+        for child in node.body:
+            defaulted.update(id(name) for name in child.find_all(nodes.Name) if name.name in guarded)
+    required = {node.name for node in tree.find_all(nodes.Name)
+                if node.ctx == "load" and node.name in names and id(node) not in defaulted}
+    return PromptVariables(source, text, frozenset(required), frozenset(names - required))
+
+
+def apply_prompt(rules: Rules, prompt: PromptVariables) -> tuple[Rules, list[str]]:
+    """The rules with the prompt's variables: a template variable the rules do not define becomes a text variable
+    (required unless the template gives it a default); a required one is required in the rules too. Returns the
+    notes to show: rules variables the prompt never uses."""
+    known = {v.name: v for v in rules.variables}
+    variables = []
+    for variable in rules.variables:
+        if variable.name in prompt.required and not variable.required:
+            variable = dataclasses.replace(variable, required=True)
+        variables.append(variable)
+    for name in sorted(prompt.all - set(known)):
+        variables.append(VariableRule(name=name, required=name in prompt.required))
+    unused = sorted(set(known) - prompt.all)
+    notes = [f"{prompt.source}: the rules define variable '{name}', which the prompt never uses" for name in unused]
+    return dataclasses.replace(rules, variables=tuple(variables)), notes
+
+
+def render_preview(prompt: PromptVariables, values: dict[str, object]) -> tuple[str, list[str]]:
+    """The prompt rendered for one contact, and the names that were undefined (shown as ⟦MISSING name⟧)."""
+    import jinja2
+
+    missing: list[str] = []
+
+    class Loud(jinja2.Undefined):
+        def __str__(self) -> str:
+            missing.append(self._undefined_name or "?")
+            return MISSING.format(self._undefined_name)
+
+    environment = jinja2.Environment(undefined=Loud, autoescape=False, keep_trailing_newline=True)
+    present = {key: value for key, value in values.items() if value not in (None, "")}
+    return environment.from_string(prompt.text).render(present), missing
