@@ -30,6 +30,7 @@ from .reading import NoContactsError, ReadOptions, read_bytes
 from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import VariableStats
+from .providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
 from .writing import OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv
 
 PART_ROWS = 1_000_000
@@ -56,6 +57,7 @@ def clean_file(
     progress: Callable[[str], None] | None = None,
     on_issues: Callable[[pl.DataFrame], None] | None = None,
     suppress: list | None = None,
+    provider: Provider | str | None = None,
 ) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result (its
     ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written.
@@ -65,6 +67,8 @@ def clean_file(
     part's issues as they are found (the result keeps only the first few of each kind)."""
     from .pipeline import clean
 
+    if isinstance(provider, str):
+        provider = get_provider(provider)
     started = time.perf_counter()
     if not isinstance(rules, Rules):
         rules = load_rules(rules)
@@ -79,7 +83,7 @@ def clean_file(
         if on_issues is not None:
             on_issues(result.issues)
         step("writing")
-        return result, result.write(out, input_path=path, html_path=html_path)
+        return result, result.write(out, input_path=path, html_path=html_path, provider=provider)
 
     paths = prepare_out_dir(out, path, html_path)
     digest = hashlib.sha256()
@@ -120,10 +124,16 @@ def clean_file(
                     keys = [name for name in result.kept_keys.columns if name != "_row"]
                     earlier = result.kept_keys if earlier.width == 0 else pl.concat(
                         [earlier, result.kept_keys]).unique(subset=keys, keep="first", maintain_order=True)
-                write_csv(result.cleaned, cleaned_stream, include_header=result is first)
+                header = list(result.cleaned.columns)
+                renames = header_map(provider, result.columns, header) if provider else {}
+                if result is first:  # the rejected file's header, should no part reject anything
+                    rejected_empty = shape(result.rejected.clear(),
+                                           rejected_renames(provider, list(result.rejected.columns), header))
+                write_csv(shape(result.cleaned, renames), cleaned_stream, include_header=result is first)
                 if result.rejected.height:
                     spill = scratch / f"rejected-{index}.arrow"
-                    neutralise_formulas(result.rejected).write_ipc(spill)
+                    shape(neutralise_formulas(result.rejected),
+                          rejected_renames(provider, list(result.rejected.columns), header)).write_ipc(spill)
                     rejected_parts.append(spill)
                 # issues go to disk as they come: a big list's issues outweigh everything else kept
                 write_error_lines(result, errors_stream)
@@ -141,7 +151,10 @@ def clean_file(
             raise blank_only
         merged = _merged(first, issues, totals, digest.hexdigest(), started)
         step("writing")
-        _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, issues_part, rejected_parts)
+        _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, issues_part, rejected_parts,
+                        rejected_empty)
+    if provider is not None:
+        paths.update(finish_upload(provider, paths["cleaned.csv"], merged.columns, list(first.cleaned.columns)))
     return merged, paths
 
 
@@ -370,7 +383,8 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
 
 
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,
-                    errors_part: Path, issues_part: Path, rejected_parts: list[Path]) -> None:
+                    errors_part: Path, issues_part: Path, rejected_parts: list[Path],
+                    rejected_empty: pl.DataFrame) -> None:
     from .html_report import report_html
     from .report import report_data
 
@@ -381,9 +395,9 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
         text_columns = [name for name, dtype in frames.collect_schema().items() if dtype == pl.String]
         frames.with_columns(pl.col(text_columns).replace("", None)).sink_csv(
             rejected_part, quote_style="necessary", include_header=True)
-    else:
+    else:  # nothing rejected: the header alone, as one pass writes it
         with open(rejected_part, "wb") as stream:
-            write_csv(result.rejected, stream)
+            write_csv(rejected_empty, stream)
 
     report_part = scratch / "report.json"
     with open(report_part, "wb") as stream:

@@ -161,12 +161,17 @@ def clean_command(
     max_errors: MaxErrorsOption = None,
     quiet: QuietOption = False,
     campaign: CampaignOption = None,
-    provider: ProviderOption = None,
     suppress: SuppressOption = None,
     prompt: PromptOption = None,
+    provider_name: Annotated[
+        Optional[str],
+        typer.Option("--provider", help="Shape the outputs for sigmamind, sarvam, vapi, retell, elevenlabs, bland, "
+                                        "exotel, genesys or generic; also whose --campaign body it is."),
+    ] = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from .chunked import clean_file
+    from .providers import get_provider
     from .report import report_json
     from .rules import load_rules
 
@@ -176,7 +181,10 @@ def clean_command(
         raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
     fmt = format or Format(settings.format or "text")
     loaded, _ = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet)
-    loaded, campaign_code = _with_campaign(loaded, campaign, provider, quiet)
+    provider_name = provider_name or settings.provider
+    upload = get_provider(provider_name) if provider_name else None
+    campaign_provider = provider_name if provider_name in ("sigmamind", "sarvam") else None
+    loaded, campaign_code = _with_campaign(loaded, campaign, campaign_provider, quiet)
     printer, tally = None, [0, 0]
     if fmt in (Format.github, Format.csv) and not quiet:
         printer = _IssuePrinter(fmt, max_errors or settings.max_errors)
@@ -192,7 +200,8 @@ def clean_command(
                                    strict=strict if strict is not None else bool(settings.strict),
                                    html_path=html or settings.html, progress=step,
                                    on_issues=print_part if printer else None,
-                                   suppress=_suppression(suppress, loaded, region or settings.region))
+                                   suppress=_suppression(suppress, loaded, region or settings.region),
+                                   provider=upload)
     if quiet:
         return max(result.exit_code, campaign_code)
     if fmt is Format.json:
@@ -200,6 +209,8 @@ def clean_command(
     elif fmt is Format.text:
         _print_summary(result)
         typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")
+    if upload is not None and not quiet:
+        _provider_notes(upload, result, paths)
     elif printer is not None:
         printer.left_out(str(input), *tally)
     return max(result.exit_code, campaign_code)
@@ -259,6 +270,24 @@ def check_command(
     if fmt is Format.json and reports:
         typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
     return code
+
+
+def _provider_notes(provider, result, paths) -> None:
+    from .providers import reserved_clashes, upload_problems
+
+    parts = [name for name in paths if name.startswith("cleaned-")]
+    if parts:
+        limits = " / ".join(x for x in (f"{provider.max_rows:,} rows" if provider.max_rows else "",
+                                        f"{provider.max_bytes / 1e6:g} MB" if provider.max_bytes else "") if x)
+        typer.echo(f"csvprep: cleaned.csv is over {provider.name}'s limit per file ({limits}): upload the "
+                   f"{len(parts)} parts {parts[0]} … {parts[-1]}", err=True)
+    for name in reserved_clashes(provider, result.columns, list(result.cleaned.columns)):
+        typer.echo(f"csvprep: warning: column '{name}' has a name {provider.name} reserves for itself: it will be "
+                   "read as that setting, not as a variable", err=True)
+    for problem in upload_problems(provider, paths["cleaned.csv"]):
+        typer.echo(f"csvprep: warning: {paths['cleaned.csv']}: {problem}", err=True)
+    if provider.note:
+        typer.echo(f"csvprep: {provider.name}: {provider.note}", err=True)
 
 
 def _with_prompt(rules, prompt_path: Path | None, quiet: bool):

@@ -17,6 +17,7 @@ KEYS = {
     "format": "text, json, github or csv",
     "max_errors": "how many problems to print at most",
     "strict": "treat formula-like cells as errors",
+    "provider": "the platform clean shapes the outputs for (sigmamind, sarvam, vapi, ...)",
 }
 
 
@@ -32,6 +33,7 @@ class Settings:
     format: str | None = None
     max_errors: int | None = None
     strict: bool | None = None
+    provider: str | None = None
 
 
 def find_settings(start: Path | None = None) -> Settings:
@@ -85,4 +87,4 @@ def load_settings(path: Path) -> Settings:
     if fmt is not None and fmt not in ("text", "json", "github", "csv"):
         raise ConfigError(f"{path}: [tool.csvprep] format must be one of text, json, github, csv")
     return Settings(source=path, rules=location("rules"), region=text("region"), out=location("out"),
-                    html=location("html"), format=fmt, max_errors=max_errors, strict=strict)
+                    html=location("html"), format=fmt, max_errors=max_errors, strict=strict, provider=text("provider"))

@@ -155,20 +155,18 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             f"phone column '{result.columns.phone}'"
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
         )
+    kinds = result.kinds()  # counts of the whole run, even when only the first issues of each kind were kept
     for severity, title in (("error", "problems"), ("warning", "warnings")):
-        issues = result.issues.filter(pl.col("severity") == severity)
-        if issues.height == 0:
+        of_severity = [(code, count) for code, kind_severity, count in kinds if kind_severity == severity]
+        if not of_severity:
             continue
         lines.append(f"  {title}:")
-        grouped = (
-            issues.group_by("code", maintain_order=True)
-            .agg(pl.len().alias("count"), pl.col("row").first(), pl.col("message").first())
-            .sort("count", descending=True, maintain_order=True)
-        )
-        for code, count, row, message in grouped.head(top).iter_rows():
-            lines.append(f"    {code:<26} {count:>7}  e.g. Row {row}: {_shorten(message)}")
-        if grouped.height > top:
-            lines.append(f"    … and {grouped.height - top} more kinds (see report.json)")
+        issues = result.issues.filter(pl.col("severity") == severity)
+        for code, count in of_severity[:top]:
+            example = issues.filter(pl.col("code") == code).row(0, named=True)
+            lines.append(f"    {code:<26} {count:>7}  e.g. Row {example['row']}: {_shorten(example['message'])}")
+        if len(of_severity) > top:
+            lines.append(f"    … and {len(of_severity) - top} more kinds (see report.json)")
     return "\n".join(lines)
 
 

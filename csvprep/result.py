@@ -77,12 +77,16 @@ class CleanResult:
             )
 
     def write(self, out_dir: str | Path, *, input_path: str | Path | None = None,
-              html_path: str | Path | None = None) -> dict[str, Path]:
+              html_path: str | Path | None = None, provider=None) -> dict[str, Path]:
         """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir``, each
-        atomically; ``html_path`` puts report.html elsewhere."""
+        atomically; ``html_path`` puts report.html elsewhere; ``provider`` (a name or a
+        :class:`~csvprep.providers.Provider`) shapes them for that platform."""
+        from .providers import get_provider
         from .writing import write_outputs
 
-        return write_outputs(self, Path(out_dir), input_path=input_path, html_path=html_path)
+        if isinstance(provider, str):
+            provider = get_provider(provider)
+        return write_outputs(self, Path(out_dir), input_path=input_path, html_path=html_path, provider=provider)
 
     def report(self) -> dict[str, object]:
         """The report as JSON-ready data (what report.json holds)."""

@@ -14,6 +14,7 @@ import polars as pl
 
 from .errors import OutputError
 from .html_report import report_html
+from .providers import Provider, finish_upload, header_map, rejected_renames, shape
 from .report import write_error_lines, write_report_json
 from .result import CleanResult
 
@@ -22,22 +23,28 @@ FORMULA_START = r"^[=+\-@\t\r]"  # what makes a spreadsheet run a cell as a form
 
 
 def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None,
-                  html_path: str | Path | None = None) -> dict[str, Path]:
+                  html_path: str | Path | None = None, provider: Provider | None = None) -> dict[str, Path]:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir`` (created if
-    missing); ``html_path`` puts the HTML report elsewhere."""
+    missing); ``html_path`` puts the HTML report elsewhere; ``provider`` shapes the files for that platform."""
     source = input_path
     if source is None and result.contacts.source not in ("<input>", "<frame>"):
         source = result.contacts.source
     paths = prepare_out_dir(out_dir, source, html_path)
+    header = list(result.cleaned.columns)
+    renames = header_map(provider, result.columns, header) if provider else {}
+    rejected_names = rejected_renames(provider, list(result.rejected.columns), header)
     writers = {
-        "cleaned.csv": lambda stream: write_csv(result.cleaned, stream),
-        "rejected.csv": lambda stream: write_csv(neutralise_formulas(result.rejected), stream),
+        "cleaned.csv": lambda stream: write_csv(shape(result.cleaned, renames), stream),
+        "rejected.csv": lambda stream: write_csv(shape(neutralise_formulas(result.rejected), rejected_names),
+                                                 stream),
         "errors.txt": lambda stream: write_error_lines(result, stream),
         "report.json": lambda stream: write_report_json(result, stream),
         "report.html": lambda stream: stream.write(report_html(result).encode("utf-8")),
     }
     for name, writer in writers.items():
         atomic_write(paths[name], writer)
+    if provider is not None:
+        paths.update(finish_upload(provider, paths["cleaned.csv"], result.columns, header))
     return paths
 
 

@@ -1,0 +1,186 @@
+"""Provider profiles: how each platform wants the cleaned list (``../shared/platforms.md``). One table, one entry per
+platform; shaping and splitting read only the table, so a platform is added by adding an entry."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .columns import ColumnMap
+from .errors import OutputError
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What one platform expects of an uploaded contact list."""
+
+    name: str
+    phone_header: str | None  # the phone column's name on upload; None keeps the file's
+    variable_headers: bool = False  # variable columns renamed to the agent's variable names (matched by name)
+    reserved: tuple[str, ...] = ()  # columns the platform reads itself: flagged when a plain column has the name
+    max_rows: int | None = None  # contacts per uploaded file
+    max_bytes: int | None = None  # bytes per uploaded file
+    max_columns: int | None = None
+    max_cell: int | None = None  # characters per cell
+    rejected_reason: str | None = None  # the rejected file's reason column, as the platform's own download has it
+    transformation_file: bool = False  # Sarvam's cohort_transformation_file JSON
+    note: str = ""
+
+
+PROVIDERS: dict[str, Provider] = {
+    provider.name: provider for provider in (
+        Provider("generic", None),
+        Provider("sigmamind", "Phone Number", note="headers are matched to {{variables}} ignoring case and spaces"),
+        Provider("sarvam", "phone_number", rejected_reason="rejected_reason", transformation_file=True,
+                 note="upload cleaned.csv as cohort_file with cohort_transformation.json"),
+        Provider("vapi", "number", variable_headers=True, max_rows=10_000, max_bytes=5_000_000,
+                 note="headers are case-sensitive"),
+        Provider("retell", "phone number", variable_headers=True,
+                 reserved=("ignore e164 validation", "override agent id", "override agent version", "metadata",
+                           "custom_sip_headers"),
+                 note="every column that is not reserved is a dynamic variable"),
+        Provider("elevenlabs", "phone_number", variable_headers=True,
+                 reserved=("language", "first_message", "system_prompt", "voice_id"),
+                 note="language, first_message, system_prompt and voice_id override the agent per call"),
+        Provider("bland", "phone_number", variable_headers=True),
+        Provider("exotel", "number", max_rows=100_000, max_bytes=60_000_000),
+        Provider("genesys", None, max_rows=1_000_000, max_columns=50, max_cell=512),
+    )
+}
+SARVAM_OVERRIDES = ("initial_bot_message", "initial_state_name", "initial_language_name")
+
+
+def get_provider(name: str) -> Provider:
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        raise OutputError(f"unknown provider '{name}' (one of {', '.join(PROVIDERS)})") from None
+
+
+def header_map(provider: Provider, columns: ColumnMap, header: list[str]) -> dict[str, str]:
+    """Old column name -> the name the platform wants. Raises :class:`OutputError` when two columns would end
+    up with one name."""
+    renames: dict[str, str] = {}
+    if provider.phone_header is not None:
+        renames[columns.phone] = provider.phone_header
+    if provider.variable_headers:
+        for variable, column in columns.variables:
+            renames[column] = variable.name
+    final = [renames.get(name, name) for name in header]
+    clashes = sorted({name for name in final if final.count(name) > 1})
+    if clashes:
+        raise OutputError(f"for {provider.name}, the file would have two columns named {', '.join(clashes)}: rename "
+                          "the file's own column first")
+    return {old: new for old, new in renames.items() if old != new and old in header}
+
+
+def reserved_clashes(provider: Provider, columns: ColumnMap, header: list[str]) -> list[str]:
+    """Plain columns (neither the phone nor a variable) whose name the platform reserves for itself."""
+    used = {columns.phone} | {column for _, column in columns.variables}
+    reserved = {name.casefold() for name in provider.reserved}
+    return [name for name in header if name not in used and name.strip().casefold() in reserved]
+
+
+def shape(frame: pl.DataFrame, renames: dict[str, str]) -> pl.DataFrame:
+    return frame.rename(renames) if renames else frame
+
+
+def upload_problems(provider: Provider, cleaned: Path) -> list[str]:
+    """What the platform would refuse in cleaned.csv that csvprep cannot fix without losing data: too many
+    columns, cells past its length limit (never truncated here)."""
+    problems = []
+    frame = pl.scan_csv(cleaned, infer_schema=False)
+    names = frame.collect_schema().names()
+    if provider.max_columns is not None and len(names) > provider.max_columns:
+        problems.append(f"{len(names)} columns; {provider.name} takes at most {provider.max_columns}")
+    if provider.max_cell is not None and names:
+        lengths = frame.select(pl.all().str.len_chars().max()).collect(engine="streaming").row(0, named=True)
+        for name, length in lengths.items():
+            if length is not None and length > provider.max_cell:
+                problems.append(f"column '{name}' has a cell of {length:,} characters; {provider.name} takes at most "
+                                f"{provider.max_cell:,} (shorten it: csvprep never truncates)")
+    return problems
+
+
+def split_for_upload(cleaned: Path, provider: Provider) -> list[Path]:
+    """When cleaned.csv exceeds the platform's rows or bytes per file, numbered parts beside it that each fit
+    (``cleaned-1-of-3.csv``...), records never cut; the whole file stays too. Returns the parts (none when it fits)."""
+    if provider.max_rows is None and provider.max_bytes is None:
+        return []
+    size = cleaned.stat().st_size
+    frame = pl.read_csv(cleaned, infer_schema=False)
+    rows_limit = provider.max_rows or frame.height or 1
+    if frame.height <= rows_limit and (provider.max_bytes is None or size <= provider.max_bytes):
+        return []
+    pieces = _pieces(frame, rows_limit, provider.max_bytes)
+    parts = []
+    for index, piece in enumerate(pieces, 1):
+        path = cleaned.with_name(f"{cleaned.stem}-{index}-of-{len(pieces)}{cleaned.suffix}")
+        path.write_bytes(piece)
+        parts.append(path)
+    return parts
+
+
+def _pieces(frame: pl.DataFrame, rows: int, max_bytes: int | None) -> list[bytes]:
+    """CSV texts (each with the header) of consecutive slices of ``frame`` that fit both limits."""
+    pieces: list[bytes] = []
+    start = 0
+    while start < frame.height:
+        count = min(rows, frame.height - start)
+        while True:
+            text = frame.slice(start, count).write_csv(quote_style="necessary").encode("utf-8")
+            if max_bytes is None or len(text) <= max_bytes or count == 1:
+                break
+            count = max(1, count * max_bytes // len(text) - 1)
+        if max_bytes is not None and len(text) > max_bytes:
+            raise OutputError(f"one contact alone is larger than the {max_bytes:,}-byte file limit")
+        pieces.append(text)
+        start += count
+    return pieces
+
+
+def rejected_renames(provider: Provider | None, rejected_columns: list[str], header: list[str]) -> dict[str, str]:
+    """The rejected file's reason column under the platform's own name (Sarvam: ``rejected_reason``)."""
+    if provider is None or provider.rejected_reason is None or provider.rejected_reason in header:
+        return {}
+    return {"errors": provider.rejected_reason} if "errors" in rejected_columns else {}
+
+
+def finish_upload(provider: Provider, cleaned: Path, columns: ColumnMap, header: list[str]) -> dict[str, Path]:
+    """What the platform needs beside cleaned.csv: Sarvam's transformation file, parts that fit the limits."""
+    from .writing import atomic_write
+
+    extra: dict[str, Path] = {}
+    if provider.transformation_file:
+        path = cleaned.with_name("cohort_transformation.json")
+        text = transformation_file(columns, header, header_map(provider, columns, header))
+        atomic_write(path, text.encode("utf-8"))
+        extra[path.name] = path
+    for part in sorted(cleaned.parent.glob(f"{cleaned.stem}-*-of-*{cleaned.suffix}")):
+        part.unlink()  # an earlier run's parts
+    for part in split_for_upload(cleaned, provider):
+        extra[part.name] = part
+    return extra
+
+
+def transformation_file(columns: ColumnMap, header: list[str], renames: dict[str, str]) -> str:
+    """Sarvam's cohort_transformation_file: which column holds the phone, each agent variable and each override."""
+    named = {old: renames.get(old, old) for old in header}
+    mapping: dict[str, object] = {"phone_number": {"column_name": named[columns.phone]}}
+    variables, overrides = {}, {}
+    for variable, column in columns.variables:
+        entry = {"column_name": named.get(column, column)}
+        if variable.required:
+            entry["required"] = True
+        (overrides if variable.name in SARVAM_OVERRIDES else variables)[variable.name] = entry
+    identifier = next((name for name in header if name.strip().lower().replace(" ", "_") in (
+        "customer_id", "user_id", "user_identifier", "contact_id", "id")), None)
+    if identifier is not None:
+        mapping["user_identifier"] = {"column_name": named[identifier], "required": True}
+    mapping["app_variables"] = variables
+    if overrides:
+        mapping["app_overrides"] = overrides
+    return json.dumps(mapping, indent=2, ensure_ascii=False) + "\n"
