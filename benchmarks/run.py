@@ -42,6 +42,13 @@ CSVPREP = """
 import csvprep
 csvprep.clean_file(SRC, RULES, OUT + "/csvprep")  # what `csvprep clean` runs
 """
+CSVPREP_DNC = """
+import csvprep
+from csvprep.suppression import load_suppression
+rules = csvprep.load_rules(RULES)
+dnc = load_suppression(OUT + "/dnc.txt", rules.phone)
+csvprep.clean_file(SRC, rules, OUT + "/csvprep-dnc", suppress=[dnc])
+"""
 HARNESS = """
 import resource, sys, time
 SRC, OUT, RULES = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -71,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-naive", action="store_true", help="the naive baseline takes ~40 µs a row")
     parser.add_argument("--naive-repeat", type=int, default=1, help="runs of the (slow) naive baseline")
+    parser.add_argument("--dnc-rows", type=int, default=1_000_000,
+                        help="also time csvprep with a do-not-call list this long (0: skip)")
     parser.add_argument("--check-rows", type=int, default=1000,
                         help="also time `csvprep check` on a file this long, interpreter start included")
     args = parser.parse_args(argv)
@@ -83,6 +92,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"generated {args.rows:,} rows ({source.stat().st_size / 1e6:.1f} MB) in "
               f"{time.perf_counter() - started:.1f} s")
         contenders = {"floor (polars read+write)": FLOOR, "csvprep clean": CSVPREP}
+        if args.dnc_rows:
+            write_dnc_list(Path(scratch) / "dnc.txt", args.dnc_rows)
+            contenders[f"csvprep clean --suppress ({args.dnc_rows:,} numbers)"] = CSVPREP_DNC
         if not args.skip_naive:
             contenders["naive (pandas + phonenumbers per row)"] = NAIVE
         results = {}
@@ -104,6 +116,20 @@ def main(argv: list[str] | None = None) -> None:
             print(f"csvprep check on {args.check_rows:,} rows (a pre-commit hook's run, interpreter start included): "
                   f"{check:.2f} s wall, median")
         print(json.dumps({"rows": args.rows, "results": results, "check_seconds": check}))
+
+
+def write_dnc_list(path: Path, count: int) -> None:
+    """A do-not-call list of ``count`` numbers written the ways such lists are (some overlap the contacts)."""
+    import random
+
+    rng = random.Random(3)
+    styles = ("+1{}", "1{}", "({}) {}-{}", "{}")
+    lines = []
+    for _ in range(count):
+        digits = f"{rng.choice(('201', '212', '415', '617'))}{rng.randint(2_000_000, 9_999_999)}"
+        style = rng.choice(styles)
+        lines.append(style.format(digits[:3], digits[3:6], digits[6:]) if "(" in style else style.format(digits))
+    path.write_text("\n".join(lines) + "\n")
 
 
 def time_check(scratch: Path, rules: Path, rows: int, repeat: int) -> float:

@@ -36,15 +36,15 @@ _SHORT_CALL_SECONDS = (1, 3600)
 
 @dataclass(frozen=True)
 class CampaignProblem:
-    """One field of the body that the platform would refuse (``severity`` error) or that deserves a look
-    (warning)."""
+    """One field of the body that the platform would refuse (``severity`` error), that deserves a look (warning),
+    or a rule csvprep cannot check for you (note)."""
 
     field: str
     message: str
     severity: str = "error"
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = {"warning": "warning: ", "note": "note: "}.get(self.severity, "")
         return f"{self.field}: {prefix}{self.message}"
 
 
@@ -150,6 +150,8 @@ def _check_sigmamind(body: dict[str, Any], *, update: bool, now: datetime,
             if name != name.strip():
                 add(CampaignProblem("campaignName", "starts or ends with a blank, which dashboards hide",
                                     "warning"))
+            add(CampaignProblem("campaignName", f"'{name}' must be unique in the account: SigmaMind refuses a name "
+                                                "already in use (csvprep cannot see your other campaigns)", "note"))
 
     caller = body.get("sipPhoneNumber")
     if "sipPhoneNumber" in body:

@@ -323,7 +323,7 @@ def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quie
     from .campaign import check_campaign, load_campaign
 
     body = load_campaign(campaign_path, provider)
-    problems = check_campaign(body, variables={v.name for v in rules.variables})
+    problems = [p for p in check_campaign(body, variables={v.name for v in rules.variables}) if p.severity != "note"]
     for problem in problems:
         if problem.severity == "error" or not quiet:
             typer.echo(f"{campaign_path}: {problem}", err=True)
@@ -496,11 +496,12 @@ def campaign_check_command(
             if problem.severity == "error" or not quiet:
                 typer.echo(f"{path}: {problem}")
         errors = sum(1 for p in problems if p.severity == "error")
+        warnings = sum(1 for p in problems if p.severity == "warning")
         if errors:
             code = EXIT_REJECTED
         if not quiet:
             typer.echo(f"{path}: {body.provider} campaign body, {errors} error{'s' * (errors != 1)}, "
-                       f"{len(problems) - errors} warning{'s' * (len(problems) - errors != 1)}", err=True)
+                       f"{warnings} warning{'s' * (warnings != 1)}", err=True)
     return code
 
 

@@ -178,3 +178,9 @@ def test_a_campaign_default_the_agent_does_not_know_is_reported(tmp_path):
     assert result.exit_code == 1
     assert f"{body}: variables.plan: 'plan' is not a variable of the agent (its variables: customer_name)" in \
         result.stderr
+
+
+def test_campaign_check_notes_what_it_cannot_check():
+    result = run("campaign", "check", CAMPAIGNS / "sigmamind_create_valid.json")
+    assert result.exit_code == 0
+    assert "campaignName: note: 'November payment reminders' must be unique in the account" in result.stdout

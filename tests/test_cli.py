@@ -241,3 +241,15 @@ def test_bad_pyproject_settings_are_one_line_and_exit_2(tmp_path, monkeypatch, s
     result = run("check", SAMPLE, "-r", SAMPLE_RULES)
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_no_progress_bar_in_ci_or_pipes(monkeypatch):
+    from csvprep import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("CI", "true")
+    assert not cli._interactive()
+    monkeypatch.delenv("CI")
+    assert cli._interactive()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert not cli._interactive()
