@@ -58,6 +58,8 @@ def clean_file(
     on_issues: Callable[[pl.DataFrame], None] | None = None,
     suppress: list | None = None,
     provider: Provider | str | None = None,
+    calling=None,
+    add_columns: tuple[str, ...] = (),
 ) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result (its
     ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written.
@@ -79,7 +81,8 @@ def clean_file(
     out = Path(out_dir)
     read_options = read_options or ReadOptions()
     if not _can_split(path, read_options):
-        result = clean(path, rules, read_options=read_options, strict=strict, progress=progress, suppress=suppress)
+        result = clean(path, rules, read_options=read_options, strict=strict, progress=progress, suppress=suppress,
+                       calling=calling, add_columns=add_columns)
         if on_issues is not None:
             on_issues(result.issues)
         step("writing")
@@ -94,6 +97,7 @@ def clean_file(
     last_row = 1  # the header's
     blank_only: NoContactsError | None = None
     totals = _Totals()
+    totals.hours = calling
     with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch_dir:
         scratch = Path(scratch_dir)
         cleaned_part, errors_part, issues_part = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
@@ -118,7 +122,7 @@ def clean_file(
                 _shift(contacts, last_row - 1)
                 totals.timings["read"] = totals.timings.get("read", 0.0) + time.perf_counter() - mark
                 result = clean_contacts(contacts, rules, strict=strict, step=step, timings={}, earlier=earlier,
-                                        suppress=suppress)
+                                        suppress=suppress, calling=calling, add_columns=add_columns)
                 first = first or result
                 if result.kept_keys is not None and result.kept_keys.width:
                     keys = [name for name in result.kept_keys.columns if name != "_row"]
@@ -274,6 +278,8 @@ class _Totals:
         self.issues = self.errors = self.warnings = self.rows_with_warnings = 0
         self.kinds: dict[tuple[str, str], int] = {}
         self.suppression: dict[str, dict[str, int]] = {}
+        self.calling: dict[str, dict[str, int]] = {}
+        self.calling_template = None
         self.line_endings: set[str] = set()
 
     def line_ending(self) -> str:
@@ -300,6 +306,12 @@ class _Totals:
             self.variables[stats.variable] = stats if known is None else replace(
                 known, from_file=known.from_file + stats.from_file, defaulted=known.defaulted + stats.defaulted,
                 missing=known.missing + stats.missing, invalid=known.invalid + stats.invalid)
+        if result.calling_hours is not None:
+            for zone, stats in result.calling_hours.by_time_zone.items():
+                known = self.calling.setdefault(zone, {"contacts": 0, "callable_at_launch": 0})
+                known["contacts"] += stats["contacts"]
+                known["callable_at_launch"] += stats["callable_at_launch"]
+            self.calling_template = result.calling_hours
         for name, stats in result.suppression.items():
             known = self.suppression.setdefault(name, dict(stats, suppressed=0))
             known["suppressed"] += stats["suppressed"]
@@ -376,10 +388,21 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
         timings=totals.timings,
         strict=first.strict,
         suppression=totals.suppression,
+        calling_hours=_merged_calling(totals),
     )
     merged.totals = totals
     merged.check_accounting()
     return merged
+
+
+def _merged_calling(totals: _Totals):
+    if totals.calling_template is None:
+        return None
+    from .calling_hours import earliest_launch
+
+    by_zone = dict(sorted(totals.calling.items(), key=lambda item: -item[1]["contacts"]))
+    earliest, note = earliest_launch(list(by_zone), totals.hours)
+    return replace(totals.calling_template, by_time_zone=by_zone, earliest_launch_all_inside=earliest, note=note)
 
 
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,

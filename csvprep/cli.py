@@ -102,6 +102,21 @@ CampaignOption = Annotated[
     typer.Option("--campaign", help="The campaign body (JSON) the list is for: its default variables are merged "
                                     "(CSV value, then campaign default, then the rules' default) and it is checked."),
 ]
+CallingHoursOption = Annotated[
+    Optional[str],
+    typer.Option("--calling-hours", help="Calling window in each contact's local time, e.g. 09:00-20:00 (default: "
+                                         "[calling_hours] of the rules, or the Sarvam campaign's allowed_schedule)."),
+]
+LaunchOption = Annotated[
+    Optional[str],
+    typer.Option("--launch-at", help="When the campaign starts, ISO 8601 with its offset (default: the SigmaMind "
+                                     "campaign's schedule, else now)."),
+]
+AddColumnsOption = Annotated[
+    Optional[str],
+    typer.Option("--add-columns", help="Add to cleaned.csv: any of timezone (with utc_offset), country, line_type, "
+                                       "comma-separated."),
+]
 PromptOption = Annotated[
     Optional[Path],
     typer.Option("--prompt", help="The agent's prompt template: its {{variables}} are the required set "
@@ -163,6 +178,9 @@ def clean_command(
     campaign: CampaignOption = None,
     suppress: SuppressOption = None,
     prompt: PromptOption = None,
+    calling_hours: CallingHoursOption = None,
+    launch_at: LaunchOption = None,
+    add_columns: AddColumnsOption = None,
     provider_name: Annotated[
         Optional[str],
         typer.Option("--provider", help="Shape the outputs for sigmamind, sarvam, vapi, retell, elevenlabs, bland, "
@@ -185,6 +203,9 @@ def clean_command(
     upload = get_provider(provider_name) if provider_name else None
     campaign_provider = provider_name if provider_name in ("sigmamind", "sarvam") else None
     loaded, campaign_code = _with_campaign(loaded, campaign, campaign_provider, quiet)
+    calling = _calling(loaded, calling_hours, launch_at, campaign, campaign_provider,
+                       strict if strict is not None else bool(settings.strict))
+    extra_columns = _add_columns(add_columns)
     printer, tally = None, [0, 0]
     if fmt in (Format.github, Format.csv) and not quiet:
         printer = _IssuePrinter(fmt, max_errors or settings.max_errors)
@@ -201,7 +222,7 @@ def clean_command(
                                    html_path=html or settings.html, progress=step,
                                    on_issues=print_part if printer else None,
                                    suppress=_suppression(suppress, loaded, region or settings.region),
-                                   provider=upload)
+                                   provider=upload, calling=calling, add_columns=extra_columns)
     if quiet:
         return max(result.exit_code, campaign_code)
     if fmt is Format.json:
@@ -231,6 +252,9 @@ def check_command(
     provider: ProviderOption = None,
     suppress: SuppressOption = None,
     prompt: PromptOption = None,
+    calling_hours: CallingHoursOption = None,
+    launch_at: LaunchOption = None,
+    add_columns: AddColumnsOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     from .pipeline import clean
@@ -242,6 +266,9 @@ def check_command(
     limit = max_errors or settings.max_errors
     loaded, _ = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet)
     loaded, code = _with_campaign(loaded, campaign, provider, quiet)
+    calling = _calling(loaded, calling_hours, launch_at, campaign, provider,
+                       strict if strict is not None else bool(settings.strict))
+    extra_columns = _add_columns(add_columns)
     options = _read_options(encoding, delimiter)
     lists = _suppression(suppress, loaded, region or settings.region)
     reports = []
@@ -249,7 +276,8 @@ def check_command(
     for path in files:
         try:
             result = clean(path, loaded, region=region or settings.region, read_options=options,
-                           strict=strict if strict is not None else bool(settings.strict), suppress=lists)
+                           strict=strict if strict is not None else bool(settings.strict), suppress=lists,
+                           calling=calling, add_columns=extra_columns)
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED
@@ -288,6 +316,55 @@ def _provider_notes(provider, result, paths) -> None:
         typer.echo(f"csvprep: warning: {paths['cleaned.csv']}: {problem}", err=True)
     if provider.note:
         typer.echo(f"csvprep: {provider.name}: {provider.note}", err=True)
+
+
+def _calling(rules, window_text: str | None, launch_text: str | None, campaign_path: Path | None,
+             provider: str | None, strict: bool):
+    """The calling window (flag, else the Sarvam campaign's allowed_schedule, else the rules') and the launch time
+    (flag, else the SigmaMind campaign's schedule, else now); None when no window is set."""
+    from datetime import datetime, timezone
+
+    from .calling_hours import CallingHours, parse_launch, parse_window
+
+    campaign = None
+    if campaign_path is not None:
+        from .campaign import load_campaign
+
+        campaign = load_campaign(campaign_path, provider)
+    window = None
+    if window_text is not None:
+        window = parse_window(window_text)
+    elif campaign is not None and campaign.provider == "sarvam" and isinstance(
+            campaign.body.get("allowed_schedule"), dict):
+        schedule = campaign.body["allowed_schedule"]
+        if schedule.get("allowed_start_time") and schedule.get("allowed_end_time"):
+            window = parse_window(f"{schedule['allowed_start_time']}-{schedule['allowed_end_time']}",
+                                  schedule.get("allowed_days"), f"{campaign_path}: allowed_schedule")
+    if window is None:
+        window = rules.calling_window
+    if window is None:
+        if launch_text is not None:
+            raise ConfigError("--launch-at needs a calling window: pass --calling-hours or set [calling_hours]")
+        return None
+    if launch_text is not None:
+        launch = parse_launch(launch_text)
+    elif campaign is not None and campaign.launch_time() is not None:
+        launch = campaign.launch_time()
+    else:
+        launch = datetime.now(timezone.utc).replace(microsecond=0)
+    return CallingHours(window, launch, strict=strict)
+
+
+def _add_columns(text: str | None) -> tuple[str, ...]:
+    from .pipeline import ADDABLE_COLUMNS
+
+    if not text:
+        return ()
+    wanted = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in wanted if name not in ADDABLE_COLUMNS]
+    if unknown:
+        raise ConfigError(f"--add-columns: unknown column(s) {', '.join(unknown)} (one of {', '.join(ADDABLE_COLUMNS)})")
+    return wanted
 
 
 def _with_prompt(rules, prompt_path: Path | None, quiet: bool):

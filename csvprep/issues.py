@@ -32,6 +32,8 @@ CODES: dict[str, tuple[str, str]] = {
                                       " it): accepted as the international number"),
     "do_not_call": ("error", "the number is on a do-not-call list given with `--suppress` (the message names the"
                              " list)"),
+    "outside_calling_hours": ("warning", "at the launch time the contact's local time is outside the calling"
+                                         " window in one of its time zones (an error with `--strict`)"),
     "missing_variable": ("error", "a required variable's cell is empty and there is no default"),
     "invalid_value": ("error", "a variable's value does not fit its type or constraints"),
     "duplicate": ("error", "the same phone number (or duplicate key) as an earlier accepted row"

@@ -18,6 +18,7 @@ from .phones import check_phones
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
 from .rules import Rules, load_rules
+from .calling_hours import CallingHours, check_calling_hours, contact_zones, find_zone_column, utc_offsets
 from .suppression import SuppressionList, suppression_issues
 from .variables import check_variables
 from .writing import FORMULA_START
@@ -44,13 +45,17 @@ def clean(
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
     suppress: list[SuppressionList] | None = None,
+    calling: CallingHours | None = None,
+    add_columns: tuple[str, ...] = (),
 ) -> CleanResult:
     """Clean a contact list: a file path, the file's bytes, or a Polars frame (every column read as text).
 
     ``rules`` is a :class:`Rules` or the path of a rules file; ``region`` overrides its default region;
     ``strict`` makes warnings about formula-like cells errors; ``progress`` is called with the name of each
     stage as it starts (reading, phones and variables, duplicates, splitting); ``suppress``: do-not-call lists
-    (:func:`csvprep.suppression.load_suppression`) whose numbers are rejected. Raises :class:`~csvprep.errors.CsvprepError`
+    (:func:`csvprep.suppression.load_suppression`) whose numbers are rejected; ``calling``: a calling window and
+    launch time to check each contact's local time against; ``add_columns``: any of timezone, country, line_type,
+    added to the cleaned contacts. Raises :class:`~csvprep.errors.CsvprepError`
     subclasses when the job cannot run; row problems are in the result."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -65,15 +70,16 @@ def clean(
     mark = time.perf_counter()
     contacts = _contacts(source, read_options)
     timings["read"] = time.perf_counter() - mark
-    result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings, suppress=suppress)
+    result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings, suppress=suppress,
+                            calling=calling, add_columns=add_columns)
     timings["total"] = time.perf_counter() - started
     return result
 
 
 def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
                    step: Callable[[str], None] = lambda stage: None, timings: dict[str, float] | None = None,
-                   earlier: pl.DataFrame | None = None, suppress: list[SuppressionList] | None = None
-                   ) -> CleanResult:
+                   earlier: pl.DataFrame | None = None, suppress: list[SuppressionList] | None = None,
+                   calling: CallingHours | None = None, add_columns: tuple[str, ...] = ()) -> CleanResult:
     """The stages after reading, on contacts already read. ``earlier``: the duplicate keys of contacts kept from
     earlier parts of the same file (see :func:`csvprep.duplicates.kept_keys`), when a large file is cleaned in
     parts."""
@@ -100,11 +106,16 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     phone_issues = _phone_issues(frame, columns.phone)
     timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
     suppressed_issues, suppressed = suppression_issues(frame, columns.phone, suppress or [])
+    calling_issues, calling_summary = empty_issues(), None
+    if calling is not None:
+        frame, calling_issues, calling_summary = check_calling_hours(frame, columns.phone, calling)
+    elif "timezone" in add_columns:
+        frame = frame.with_columns(contact_zones(frame, find_zone_column(contacts.header)))
 
     output_columns = contacts.header + list(columns.added)
     formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
 
-    issues = issues_from([phone_issues, suppressed_issues, variable_issues, formula_issues,
+    issues = issues_from([phone_issues, suppressed_issues, calling_issues, variable_issues, formula_issues,
                           _broken_issues(contacts.broken)])
     step("duplicates")
     mark = time.perf_counter()
@@ -117,7 +128,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     step("splitting")
 
     accepted = frame.filter(~pl.col("_row").is_in(rejected_rows.implode()))
-    cleaned = accepted.with_columns(pl.col("_e164").alias(columns.phone)).select(output_columns)
+    cleaned = accepted.with_columns(pl.col("_e164").alias(columns.phone)).select(
+        output_columns + _added_columns(add_columns, output_columns, calling))
     rejected = _rejected(original, contacts.broken, rejected_rows, issues, contacts.header)
 
     result = CleanResult(
@@ -133,11 +145,31 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         strict=strict,
         suppression={s.name: {"entries": s.entries, "numbers": len(s.numbers), "unreadable": s.unreadable,
                               "suppressed": suppressed[s.name]} for s in suppress or []},
+        calling_hours=calling_summary,
     )
     result.check_accounting()
     if earlier is not None:
         result.kept_keys = kept_keys(accepted, rules.duplicates, columns)
     return result
+
+
+ADDABLE_COLUMNS = ("timezone", "country", "line_type")
+
+
+def _added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHours | None) -> list[pl.Expr]:
+    """The columns asked for with ``--add-columns``, named ``csvprep_<name>`` where the file has the name already."""
+    names = _free_names(taken, tuple(wanted) + (("utc_offset",) if "timezone" in wanted else ()))
+    added = []
+    if "timezone" in wanted:
+        added.append(pl.col("_zones").alias(names["timezone"]))
+        moment = calling.launch if calling is not None else None
+        added.append(pl.col("_zones").map_elements(lambda zones: utc_offsets(zones, moment), return_dtype=pl.String)
+                     .alias(names["utc_offset"]))
+    if "country" in wanted:
+        added.append(pl.col("_region").alias(names["country"]))
+    if "line_type" in wanted:
+        added.append(pl.col("_line_type").alias(names["line_type"]))
+    return added
 
 
 def _contacts(source: str | Path | bytes | pl.DataFrame, options: ReadOptions | None) -> Contacts:

@@ -70,6 +70,7 @@ def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
         "variables": [vars(stats) for stats in result.variable_stats],
         "phones": result.phone_stats,
         "suppression": result.suppression,
+        "calling_hours": vars(result.calling_hours) if result.calling_hours is not None else None,
         "timings_seconds": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
         **({"issues": result.issues.to_dicts()} if issues else {}),
     }
@@ -155,6 +156,13 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             f"phone column '{result.columns.phone}'"
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
         )
+    calling = result.calling_hours
+    if calling is not None:
+        total = sum(zone["contacts"] for zone in calling.by_time_zone.values())
+        callable_now = sum(zone["callable_at_launch"] for zone in calling.by_time_zone.values())
+        lines.append(f"  calling hours {calling.window} at launch {calling.launch}: {callable_now} of {total} numbers "
+                     f"callable in all their time zones; earliest launch with every one inside: "
+                     f"{calling.earliest_launch_all_inside or 'none (' + (calling.note or '') + ')'}")
     kinds = result.kinds()  # counts of the whole run, even when only the first issues of each kind were kept
     for severity, title in (("error", "problems"), ("warning", "warnings")):
         of_severity = [(code, count) for code, kind_severity, count in kinds if kind_severity == severity]

@@ -33,6 +33,7 @@ class CleanResult:
     kept_keys: pl.DataFrame | None = None  # when cleaned in parts: the duplicate keys later parts check against
     # per do-not-call list: entries, distinct numbers, unreadable entries, contacts it stopped
     suppression: dict[str, dict[str, int]] = field(default_factory=dict)
+    calling_hours: object = None  # a csvprep.calling_hours.CallingSummary when a calling window was checked
 
     def counts(self) -> dict[str, object]:
         """``rows_in`` = ``rows_clean`` + ``rows_rejected``; blank rows are counted apart (they are not contacts)."""

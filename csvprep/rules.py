@@ -34,7 +34,7 @@ DUPLICATE_POLICIES = ("reject", "warn", "keep")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("agent", "phone", "variables", "defaults", "duplicates"),
+    "": ("agent", "phone", "variables", "defaults", "duplicates", "calling_hours"),
     "agent": ("name", "agent_id", "description", "prompt_file"),
     "phone": ("column", "default_region", "allowed_regions", "allowed_types", "fix_missing_plus"),
     "variable": (
@@ -95,6 +95,7 @@ class Rules:
     duplicates: DuplicateRule = field(default_factory=DuplicateRule)
     source: str = "<rules>"
     prompt_file: str | None = None  # the agent's prompt template, relative to the rules file
+    calling_window: Any = None  # a csvprep.calling_hours.CallingWindow from [calling_hours]
 
     @property
     def defaults(self) -> dict[str, str]:
@@ -184,8 +185,17 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
         duplicates=_duplicate_rule(duplicates_table, {v.name for v in variables}, source),
         source=source,
         prompt_file=_optional_str(agent, "prompt_file", source, "[agent]"),
+        calling_window=_calling_window(_table(data, "calling_hours", source), source),
     )
     return rules.with_defaults(_table(data, "defaults", source), f"{source}: [defaults]")
+
+
+def _calling_window(table: dict[str, Any], source: str):
+    if not table:
+        return None
+    from .calling_hours import window_from_table
+
+    return window_from_table(table, f"{source}: [calling_hours]")
 
 
 def fold_name(name: str) -> str:

@@ -109,3 +109,10 @@ def test_clean_prints_github_annotations_for_every_issue(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 222 and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+
+
+def test_calling_hours_and_added_columns_in_parts_give_the_same_files(tmp_path):
+    from csvprep.calling_hours import CallingHours, parse_launch, parse_window
+
+    hours = CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z"))
+    assert_same_outputs(SAMPLE, SAMPLE_RULES, 29, tmp_path, calling=hours, add_columns=("timezone", "country"))

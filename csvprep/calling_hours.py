@@ -1,0 +1,293 @@
+"""Calling hours in each contact's own time: a window (``09:00``–``20:00`` on given days) is checked at the launch
+time in the contact's time zone, which comes from, in order: a time-zone column in the file (an IANA name), the
+number itself (phonenumbers' time-zone data, computed here in bulk; a number with several possible zones must be
+inside the window in all of them), the number's country.
+
+Time zones are resolved with Polars joins over phonenumbers' own prefix table, the same way
+``phonenumbers.timezone.time_zones_for_number`` walks it; ``tests/test_calling_hours.py`` holds the two to the
+same answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+
+import polars as pl
+
+from .errors import RulesError
+from .issues import empty_issues, issue_frame
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+UNKNOWN_ZONE = "Etc/Unknown"
+ZONE_HEADERS = ("timezone", "time_zone", "tz", "time zone", "iana_timezone")
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
+_GEOGRAPHICAL = ("fixed_line", "fixed_line_or_mobile")
+
+
+@dataclass(frozen=True)
+class CallingWindow:
+    """When calls may be placed, in the contact's local time: ``start`` <= time < ``end`` on ``days``."""
+
+    start: time
+    end: time
+    days: tuple[str, ...] = DAYS
+
+    def __str__(self) -> str:
+        days = "" if self.days == DAYS else f" on {', '.join(day[:3] for day in self.days)}"
+        return f"{self.start:%H:%M}-{self.end:%H:%M}{days}"
+
+    def admits(self, moment: datetime) -> bool:
+        return DAYS[moment.weekday()] in self.days and self.start <= moment.time().replace(tzinfo=None) < self.end
+
+
+@dataclass(frozen=True)
+class CallingHours:
+    """A window and the launch time to check it at (an aware datetime)."""
+
+    window: CallingWindow
+    launch: datetime
+    strict: bool = False
+    zone_column: str | None = None  # found in the file when not given
+
+
+@dataclass
+class CallingSummary:
+    """Per time zone: contacts, and how many can be called at launch; the earliest launch at which all can."""
+
+    window: str
+    launch: str
+    by_time_zone: dict[str, dict[str, int]] = field(default_factory=dict)
+    earliest_launch_all_inside: str | None = None
+    note: str | None = None
+
+
+def parse_window(text: str, days: list[str] | tuple[str, ...] | None = None, origin: str = "--calling-hours"
+                 ) -> CallingWindow:
+    """``09:00-20:00`` (and day names) into a window."""
+    parts = text.replace("–", "-").split("-")
+    if len(parts) != 2:
+        raise RulesError(f"{origin}: '{text}' is not a window such as 09:00-20:00")
+    start, end = (_clock(part.strip(), origin) for part in parts)
+    return _window(start, end, days, origin)
+
+
+def window_from_table(table: dict, origin: str) -> CallingWindow:
+    """``[calling_hours] start = "09:00"``, ``end = "20:00"``, ``days = [...]`` of a rules file."""
+    unknown = set(table) - {"start", "end", "days"}
+    if unknown:
+        raise RulesError(f"{origin}: unknown key(s) {', '.join(sorted(unknown))} (known: start, end, days)")
+    if "start" not in table or "end" not in table:
+        raise RulesError(f"{origin}: needs start and end, e.g. start = \"09:00\", end = \"20:00\"")
+    return _window(_clock(str(table["start"]), origin), _clock(str(table["end"]), origin), table.get("days"), origin)
+
+
+def _window(start: time, end: time, days, origin: str) -> CallingWindow:
+    if start >= end:
+        raise RulesError(f"{origin}: the window must start before it ends ({start:%H:%M} is not before {end:%H:%M})")
+    if days is None:
+        return CallingWindow(start, end)
+    if not isinstance(days, (list, tuple)) or not days:
+        raise RulesError(f"{origin}: days must be a non-empty list of day names")
+    named = []
+    for day in days:
+        match = next((d for d in DAYS if isinstance(day, str) and d.lower() == day.strip().lower()), None)
+        if match is None:
+            raise RulesError(f"{origin}: '{day}' is not a day name (Monday…Sunday)")
+        named.append(match)
+    return CallingWindow(start, end, tuple(d for d in DAYS if d in named))
+
+
+def _clock(text: str, origin: str) -> time:
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise RulesError(f"{origin}: '{text}' is not a time of day such as 09:00")
+    return time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+
+
+def parse_launch(text: str, origin: str = "--launch-at") -> datetime:
+    """An ISO 8601 date-time with its offset or zone (``2026-11-24T09:30:00-05:00``, ``...Z``)."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RulesError(f"{origin}: '{text}' is not an ISO 8601 date-time such as 2026-11-24T09:30:00-05:00") from None
+    if moment.tzinfo is None:
+        raise RulesError(f"{origin}: '{text}' has no time zone: add its offset (e.g. -05:00) or Z")
+    return moment
+
+
+@lru_cache(maxsize=1)
+def _prefix_table() -> tuple[int, pl.DataFrame]:
+    from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+    table = pl.DataFrame({"_prefix": list(TIMEZONE_DATA), "_zones": ["|".join(z) for z in TIMEZONE_DATA.values()]})
+    return TIMEZONE_LONGEST_PREFIX, table
+
+
+@lru_cache(maxsize=None)
+def _country_zones(country_code: str) -> str:
+    """phonenumbers' ``_country_level_time_zones_for_number``."""
+    longest, table = _prefix_table()
+    known = dict(table.iter_rows())
+    for length in range(longest, 0, -1):
+        prefix = country_code[: 1 + length]
+        if prefix in known:
+            return known[prefix]
+    return UNKNOWN_ZONE
+
+
+def number_zones(frame: pl.DataFrame) -> pl.Series:
+    """The time zones (``|``-joined) of each row's number, from ``_e164``, ``_line_type`` and the country code,
+    exactly as ``phonenumbers.timezone.time_zones_for_number`` gives them; null where there is no number."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+    from phonenumbers.phonenumberutil import _GEO_MOBILE_COUNTRIES
+
+    longest, table = _prefix_table()
+    rows = frame.select(pl.int_range(pl.len()).alias("_i"), "_e164", "_line_type").filter(
+        pl.col("_e164").is_not_null())
+    digits = pl.col("_e164").str.slice(1)
+    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE]
+    country = (pl.when(digits.str.slice(0, 1).is_in(codes)).then(digits.str.slice(0, 1))
+               .when(digits.str.slice(0, 2).is_in(codes)).then(digits.str.slice(0, 2))
+               .otherwise(digits.str.slice(0, 3)))
+    rows = rows.with_columns(country.alias("_cc"))
+    geo_mobile = [str(code) for code in _GEO_MOBILE_COUNTRIES]
+    geographical = pl.col("_line_type").is_in(list(_GEOGRAPHICAL)) | (
+        (pl.col("_line_type") == "mobile") & pl.col("_cc").is_in(geo_mobile))
+    unknown = rows.filter(pl.col("_line_type").is_null() | (pl.col("_line_type") == "unknown")).select(
+        "_i", pl.lit(UNKNOWN_ZONE).alias("_zones"))
+    known = rows.filter(pl.col("_line_type").is_not_null() & (pl.col("_line_type") != "unknown"))
+    non_geographical = known.filter(~geographical)
+    by_country = {cc: _country_zones(cc) for cc in non_geographical.get_column("_cc").unique().to_list()}
+    country_level = non_geographical.select(
+        "_i", pl.col("_cc").replace_strict(by_country, return_dtype=pl.String).alias("_zones"))
+    pending = known.filter(geographical).select("_i", "_e164")
+    found = [unknown, country_level]
+    for length in range(longest, 0, -1):
+        if pending.height == 0:
+            break
+        keyed = pending.with_columns(pl.col("_e164").str.slice(1, length).alias("_prefix"))
+        hits = keyed.join(table, on="_prefix", how="inner")
+        found.append(hits.select("_i", "_zones"))
+        pending = keyed.join(table, on="_prefix", how="anti").drop("_prefix")
+    found.append(pending.select("_i", pl.lit(UNKNOWN_ZONE).alias("_zones")))
+    zones = pl.concat([f for f in found if f.height], how="vertical") if any(f.height for f in found) else \
+        pl.DataFrame(schema={"_i": pl.Int64, "_zones": pl.String})
+    every = pl.DataFrame({"_i": pl.int_range(0, frame.height, eager=True)}).join(
+        zones.with_columns(pl.col("_i").cast(pl.Int64)), on="_i", how="left")
+    return every.sort("_i").get_column("_zones")
+
+
+@lru_cache(maxsize=None)
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except Exception:  # not a zone name: the caller falls back
+        return None
+
+
+def contact_zones(frame: pl.DataFrame, zone_column: str | None) -> pl.Series:
+    """Each row's zones (``|``-joined): the file's time-zone column when it names a real zone, else the number's,
+    else the country's."""
+    zones = number_zones(frame)
+    if zone_column is not None and zone_column in frame.columns:
+        given = frame.get_column(zone_column).str.strip_chars()
+        names = {name: name for name in given.drop_nulls().unique().to_list() if _zone(name) is not None}
+        valid = given.replace_strict(names, default=None, return_dtype=pl.String)
+        zones = pl.select(pl.coalesce(pl.lit(valid), pl.lit(zones))).to_series()
+    # a number phonenumbers places nowhere: its country's zones
+    countries = frame.select(pl.col("_e164").str.slice(1, 3).alias("digits")).to_series()
+    unknown = zones == UNKNOWN_ZONE
+    if unknown.any():
+        wanted = countries.filter(unknown).unique().to_list()
+        by_country = {digits: _zones_of_country(digits) for digits in wanted if digits}
+        fallback = countries.replace_strict(by_country, default=UNKNOWN_ZONE, return_dtype=pl.String)
+        zones = pl.select(pl.when(pl.lit(unknown)).then(pl.lit(fallback)).otherwise(pl.lit(zones))).to_series()
+    return zones.alias("_zones")
+
+
+def utc_offsets(zones: str | None, moment: datetime | None = None) -> str | None:
+    """The UTC offsets (``+05:30``, ``|``-joined) of the zones at ``moment`` (default: now)."""
+    if zones is None:
+        return None
+    moment = moment or datetime.now(timezone.utc)
+    offsets = []
+    for name in zones.split("|"):
+        zone = _zone(name)
+        offsets.append(moment.astimezone(zone).strftime("%z") if zone is not None else "?")
+    return "|".join(f"{o[:3]}:{o[3:]}" if len(o) == 5 else o for o in offsets)
+
+
+def find_zone_column(header: list[str]) -> str | None:
+    folded = {name.strip().lower().replace("-", "_"): name for name in header}
+    return next((folded[name] for name in ZONE_HEADERS if name in folded), None)
+
+
+def check_calling_hours(frame: pl.DataFrame, phone_column: str, hours: CallingHours
+                        ) -> tuple[pl.DataFrame, pl.DataFrame, CallingSummary]:
+    """The frame with ``_zones``; an ``outside_calling_hours`` issue for each contact outside the window at launch
+    in any of its zones; the summary by time zone."""
+    column = hours.zone_column or find_zone_column([c for c in frame.columns if not c.startswith("_")])
+    frame = frame.with_columns(contact_zones(frame, column))
+    zone_names = frame.get_column("_zones").drop_nulls().str.split("|").explode().unique().to_list()
+    local = {}
+    for name in zone_names:
+        zone = _zone(name)
+        local[name] = hours.launch.astimezone(zone) if zone is not None else None
+    admitted = {name: moment is not None and hours.window.admits(moment) for name, moment in local.items()}
+    table = pl.DataFrame({"_zone": list(admitted), "_inside": list(admitted.values()),
+                          "_local": [f"{m:%H:%M} {DAYS[m.weekday()][:3]}" if m else "unknown" for m in local.values()]},
+                         schema={"_zone": pl.String, "_inside": pl.Boolean, "_local": pl.String})
+    per_row = (frame.select("_row", "_zones").filter(pl.col("_zones").is_not_null())
+               .with_columns(pl.col("_zones").str.split("|").alias("_zone")).explode("_zone")
+               .join(table, on="_zone", how="left"))
+    outside = (per_row.group_by("_row", maintain_order=True)
+               .agg(pl.col("_inside").all().alias("_all_inside"),
+                    pl.format("{} in {}", pl.col("_local"), pl.col("_zone")).filter(~pl.col("_inside"))
+                    .str.join(", ").alias("_when"))
+               .filter(~pl.col("_all_inside")))
+    rows = frame.join(outside, on="_row", how="inner").sort("_row")
+    severity = "error" if hours.strict else "warning"
+    issues = issue_frame(
+        rows, column=phone_column, code="outside_calling_hours", severity=severity, value=pl.col(phone_column),
+        message=pl.format("phone number '{}' would be called outside calling hours {} (local time at launch: {})",
+                          pl.col(phone_column).fill_null(""), pl.lit(str(hours.window)), pl.col("_when")),
+    ) if rows.height else empty_issues()
+    summary = _summary(per_row, table, hours)
+    return frame, issues, summary
+
+
+def _summary(per_row: pl.DataFrame, table: pl.DataFrame, hours: CallingHours) -> CallingSummary:
+    counts = per_row.group_by("_zone").agg(pl.col("_row").n_unique().alias("contacts"), pl.col("_inside").first())
+    by_zone = {zone: {"contacts": int(n), "callable_at_launch": int(n) if inside else 0}
+               for zone, n, inside in counts.sort("contacts", descending=True).iter_rows()}
+    summary = CallingSummary(window=str(hours.window), launch=hours.launch.isoformat(), by_time_zone=by_zone)
+    earliest, note = earliest_launch(list(by_zone), hours)
+    summary.earliest_launch_all_inside, summary.note = earliest, note
+    return summary
+
+
+def earliest_launch(zones: list[str], hours: CallingHours) -> tuple[str | None, str | None]:
+    """The earliest moment from the launch on, within the launch's day (UTC), at which every zone is inside the
+    window; or why there is none."""
+    known = [z for z in zones if _zone(z) is not None]
+    if not known:
+        return None, "no time zone known"
+    if len(known) < len(zones):
+        return None, "some contacts' time zones are unknown"
+    day = hours.launch.astimezone(timezone.utc).date()
+    candidates = sorted({_local_start(zone, day + timedelta(days=offset), hours.window)
+                         for zone in known for offset in (-1, 0, 1)} | {hours.launch})
+    for moment in candidates:
+        if moment < hours.launch or moment.astimezone(timezone.utc).date() != day:
+            continue
+        if all(hours.window.admits(moment.astimezone(_zone(zone))) for zone in known):
+            return moment.astimezone(timezone.utc).isoformat(), None
+    return None, f"no moment on {day.isoformat()} (UTC) is inside {hours.window} in all {len(known)} time zones"
+
+
+def _local_start(zone: str, day: date, window: CallingWindow) -> datetime:
+    return datetime.combine(day, window.start, tzinfo=_zone(zone)).astimezone(timezone.utc)
