@@ -8,11 +8,19 @@
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
 from .issues import CODES
 from .phones import PhoneVerdict, normalize_phones, parse_phone
-from .chunked import clean_file
 from .pipeline import clean
 from .reading import Contacts, ReadOptions, read_contacts
 from .result import CleanResult
 from .rules import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
+
+def __getattr__(name: str):
+    # clean_file pulls in the writers and the HTML report: loaded on first use, not by `csvprep check`
+    if name == "clean_file":
+        from .chunked import clean_file
+
+        return clean_file
+    raise AttributeError(f"module 'csvprep' has no attribute {name!r}")
+
 
 __all__ = [
     "CODES",
