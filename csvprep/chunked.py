@@ -181,40 +181,50 @@ def _can_split(path: Path, options: ReadOptions) -> bool:
 
 def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
     """The file in parts: the header's bytes, then about ``part_rows`` lines of records, cut after a newline
-    outside any quoted field. ``digest`` sees every byte of the file."""
+    outside any quoted field; a short tail joins the part before it. ``digest`` sees every byte of the file."""
     try:
         stream = open(path, "rb")
+        size = os.fstat(stream.fileno()).st_size
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
         pending, eof, header, line = b"", False, None, 1
+        lines = 0  # newlines in pending
+        consumed = 0  # bytes of the file before pending
         while True:
-            while not eof and (header is None or pending.count(b"\n") <= part_rows):
+            while not eof and (header is None or lines <= part_rows):
                 block = stream.read(_BLOCK)
                 if not block:
                     eof = True
                     break
                 digest.update(block)
                 pending += block
+                lines += block.count(b"\n")
                 if header is None and (b"\n" in pending or eof):
                     end = _header_end(pending)
                     if end < len(pending) or pending.endswith(b"\n"):
                         header, pending = pending[:end], pending[end:]
-                        line = 1 + header.count(b"\n")
+                        consumed, line = end, 1 + header.count(b"\n")
+                        lines = pending.count(b"\n")
             if header is None:  # the header never ends: one part, as the careful reader would see it
                 header, pending = pending, b""
             if not pending and line > 1 + header.count(b"\n"):
                 return
             cut = len(pending) if eof else _cut(pending, part_rows)
-            if cut is None:  # a quoted field runs on past the part: read on before cutting
+            if cut is not None and not eof and size - (consumed + cut) < cut // 4:
+                cut = None  # what is left is a short tail: one part with this one
+            if cut is None:  # a quoted field runs on past the part, or a short tail follows: read on
                 block = stream.read(_BLOCK)
                 if block:
                     digest.update(block)
                     pending += block
+                    lines += block.count(b"\n")
                 else:
                     eof = True
                 continue
             piece, pending = pending[:cut], pending[cut:]
+            consumed += cut
+            lines = pending.count(b"\n")
             yield _Part(header + piece, first_line=line, header_lines=header.count(b"\n"))
             line += piece.count(b"\n") + (0 if piece.endswith(b"\n") or not piece else 1)
             if not pending and eof:
@@ -223,11 +233,9 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
 
 def _cut(data: bytes, lines: int) -> int | None:
     """The end of a line near the ``lines``-th after which no quote is open; None when there is none near."""
-    end = -1
-    for _ in range(lines):
-        end = data.find(b"\n", end + 1)
-        if end == -1:
-            return None
+    end = _nth_newline(data, lines)
+    if end == -1:
+        return None
     position = end + 1
     quotes = data.count(b'"', 0, position)
     for _ in range(10_000):
@@ -239,6 +247,22 @@ def _cut(data: bytes, lines: int) -> int | None:
         quotes -= data.count(b'"', previous, position)
         position = previous
     return None
+
+
+def _nth_newline(data: bytes, count: int) -> int:
+    """The index of the ``count``-th newline of ``data`` (-1 if it has fewer), counted a megabyte at a time."""
+    position, remaining = 0, count
+    while position < len(data):
+        end = min(len(data), position + (1 << 20))
+        found = data.count(b"\n", position, end)
+        if found >= remaining:
+            index = position - 1
+            for _ in range(remaining):
+                index = data.find(b"\n", index + 1)
+            return index
+        remaining -= found
+        position = end
+    return -1
 
 
 def _header_end(data: bytes) -> int:
