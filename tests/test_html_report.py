@@ -35,6 +35,8 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         self.tags.append((tag, attributes))
+        if tag in ("meta", "link", "br", "img", "input", "hr"):  # void: never closed
+            return
         self._open.append((attributes.get("id"), attributes.get("data-code") if "count" in (
             attributes.get("class") or "") else None))
 
@@ -43,12 +45,11 @@ class _Page(HTMLParser):
             self._open.pop()
 
     def handle_data(self, data):
-        if self._open:
-            element_id, code = self._open[-1]
+        for element_id, _ in self._open:  # an element's text includes its children's
             if element_id:
                 self.by_id[element_id] = self.by_id.get(element_id, "") + data
-            if code:
-                self.counts[code] = int(data.strip())
+        if self._open and self._open[-1][1]:
+            self.counts[self._open[-1][1]] = int(data.strip())
 
 
 def parse(html: str) -> _Page:
@@ -131,3 +132,19 @@ def test_a_real_browser_draws_the_page(tmp_path):
     dom = _chromium("--dump-dom", paths["report.html"].as_uri(), tmp_path=tmp_path).stdout
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom or "<script>alert(1)" not in dom
     assert not [t for t, _ in parse(dom).tags if t in ("script", "img")]
+
+
+def test_calling_hours_and_do_not_call_lists_have_their_sections():
+    from csvprep.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.rules import PhoneRule
+    from csvprep.suppression import load_suppression
+
+    lists = [load_suppression(FIXTURES / "dnc_crm_export.csv", PhoneRule(default_region="US"))]
+    hours = CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z"))
+    result = csvprep.clean(FIXTURES / "contacts_across_time_zones.csv", RULES / "basic.toml", suppress=lists,
+                           calling=hours)
+    page = parse(report_html(result))
+    assert "Asia/Calcutta" in page.by_id["calling-hours"] and "Calling hours 09:00-20:00" in page.by_id["calling-hours"]
+    assert "dnc_crm_export.csv" in page.by_id["suppression"]
+    plain = parse(report_html(csvprep.clean(SAMPLE, SAMPLE_RULES)))
+    assert "calling-hours" not in plain.by_id and "suppression" not in plain.by_id
