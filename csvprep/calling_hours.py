@@ -263,7 +263,7 @@ def check_calling_hours(frame: pl.DataFrame, phone_column: str, hours: CallingHo
 def _summary(per_row: pl.DataFrame, table: pl.DataFrame, hours: CallingHours) -> CallingSummary:
     counts = per_row.group_by("_zone").agg(pl.col("_row").n_unique().alias("contacts"), pl.col("_inside").first())
     by_zone = {zone: {"contacts": int(n), "callable_at_launch": int(n) if inside else 0}
-               for zone, n, inside in counts.sort("contacts", descending=True).iter_rows()}
+               for zone, n, inside in counts.sort(["contacts", "_zone"], descending=[True, False]).iter_rows()}
     summary = CallingSummary(window=str(hours.window), launch=hours.launch.isoformat(), by_time_zone=by_zone)
     earliest, note = earliest_launch(list(by_zone), hours)
     summary.earliest_launch_all_inside, summary.note = earliest, note

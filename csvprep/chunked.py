@@ -424,7 +424,7 @@ def _merged_calling(totals: _Totals):
         return None
     from .calling_hours import earliest_launch
 
-    by_zone = dict(sorted(totals.calling.items(), key=lambda item: -item[1]["contacts"]))
+    by_zone = dict(sorted(totals.calling.items(), key=lambda item: (-item[1]["contacts"], item[0])))
     earliest, note = earliest_launch(list(by_zone), totals.hours)
     return replace(totals.calling_template, by_time_zone=by_zone, earliest_launch_all_inside=earliest, note=note)
 
