@@ -107,6 +107,16 @@ def load_campaign(path: str | Path, provider: str | None = None) -> Campaign:
     return Campaign(body=body, provider=provider, source=str(path))
 
 
+def with_campaign_defaults(rules, campaign: Campaign):
+    """The rules with the campaign's default variables laid over the rules' own: a contact's CSV value first, then
+    the campaign's default, then the rules'. A default for a variable the agent does not have is left out here:
+    :func:`check_campaign` reports it, as the platform would."""
+    known = {v.name for v in rules.variables}
+    defaults = {key: value for key, value in campaign.defaults.items()
+                if key in known and not isinstance(value, (dict, list))}
+    return rules.with_defaults(defaults, campaign.source)
+
+
 def detect_provider(body: dict[str, Any], source: str) -> str:
     sigmamind, sarvam = len(_SIGMAMIND_KEYS & set(body)), len(_SARVAM_KEYS & set(body))
     if sigmamind == sarvam:

@@ -320,39 +320,14 @@ def _provider_notes(provider, result, paths) -> None:
 
 def _calling(rules, window_text: str | None, launch_text: str | None, campaign_path: Path | None,
              provider: str | None, strict: bool):
-    """The calling window (flag, else the Sarvam campaign's allowed_schedule, else the rules') and the launch time
-    (flag, else the SigmaMind campaign's schedule, else now); None when no window is set."""
-    from datetime import datetime, timezone
-
-    from .calling_hours import CallingHours, parse_launch, parse_window
+    from .calling_hours import resolve_calling_hours
 
     campaign = None
     if campaign_path is not None:
         from .campaign import load_campaign
 
         campaign = load_campaign(campaign_path, provider)
-    window = None
-    if window_text is not None:
-        window = parse_window(window_text)
-    elif campaign is not None and campaign.provider == "sarvam" and isinstance(
-            campaign.body.get("allowed_schedule"), dict):
-        schedule = campaign.body["allowed_schedule"]
-        if schedule.get("allowed_start_time") and schedule.get("allowed_end_time"):
-            window = parse_window(f"{schedule['allowed_start_time']}-{schedule['allowed_end_time']}",
-                                  schedule.get("allowed_days"), f"{campaign_path}: allowed_schedule")
-    if window is None:
-        window = rules.calling_window
-    if window is None:
-        if launch_text is not None:
-            raise ConfigError("--launch-at needs a calling window: pass --calling-hours or set [calling_hours]")
-        return None
-    if launch_text is not None:
-        launch = parse_launch(launch_text)
-    elif campaign is not None and campaign.launch_time() is not None:
-        launch = campaign.launch_time()
-    else:
-        launch = datetime.now(timezone.utc).replace(microsecond=0)
-    return CallingHours(window, launch, strict=strict)
+    return resolve_calling_hours(rules, window=window_text, launch=launch_text, campaign=campaign, strict=strict)
 
 
 def _add_columns(text: str | None) -> tuple[str, ...]:
@@ -397,7 +372,7 @@ def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quie
     are printed as ``FILE: field: message``), else 0."""
     if campaign_path is None:
         return rules, EXIT_CLEAN
-    from .campaign import check_campaign, load_campaign
+    from .campaign import check_campaign, load_campaign, with_campaign_defaults
 
     body = load_campaign(campaign_path, provider)
     problems = [p for p in check_campaign(body, variables={v.name for v in rules.variables}) if p.severity != "note"]
@@ -405,10 +380,7 @@ def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quie
         if problem.severity == "error" or not quiet:
             typer.echo(f"{campaign_path}: {problem}", err=True)
     errors = [p for p in problems if p.severity == "error"]
-    # unknown default keys are reported above, as the platform would refuse them; the others still apply
-    known = {v.name for v in rules.variables}
-    defaults = {k: v for k, v in body.defaults.items() if k in known and not isinstance(v, (dict, list))}
-    return rules.with_defaults(defaults, str(campaign_path)), EXIT_REJECTED if errors else EXIT_CLEAN
+    return with_campaign_defaults(rules, body), EXIT_REJECTED if errors else EXIT_CLEAN
 
 
 class _IssuePrinter:

@@ -163,8 +163,11 @@ def _added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHo
     if "timezone" in wanted:
         added.append(pl.col("_zones").alias(names["timezone"]))
         moment = calling.launch if calling is not None else None
-        added.append(pl.col("_zones").map_elements(lambda zones: utc_offsets(zones, moment), return_dtype=pl.String)
-                     .alias(names["utc_offset"]))
+        # one lookup per distinct set of zones, not per row
+        added.append(pl.col("_zones").map_batches(
+            lambda zones: zones.replace_strict({z: utc_offsets(z, moment) for z in zones.drop_nulls().unique()},
+                                               default=None, return_dtype=pl.String),
+            return_dtype=pl.String).alias(names["utc_offset"]))
     if "country" in wanted:
         added.append(pl.col("_region").alias(names["country"]))
     if "line_type" in wanted:
