@@ -8,10 +8,13 @@
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
 from .issues import CODES
 from .phones import PhoneVerdict, normalize_phones, parse_phone
+from .calling_hours import CallingHours, resolve_calling_hours
+from .campaign import check_campaign, load_campaign
 from .pipeline import clean
 from .reading import Contacts, ReadOptions, read_contacts
 from .result import CleanResult
 from .rules import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
+from .suppression import load_suppression
 
 def __getattr__(name: str):
     # clean_file pulls in the writers and the HTML report: loaded on first use, not by `csvprep check`
@@ -24,6 +27,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CODES",
+    "CallingHours",
     "CleanResult",
     "ConfigError",
     "Contacts",
@@ -37,11 +41,15 @@ __all__ = [
     "Rules",
     "RulesError",
     "VariableRule",
+    "check_campaign",
     "clean",
     "clean_file",
+    "load_campaign",
     "load_rules",
+    "load_suppression",
     "normalize_phones",
     "parse_phone",
     "read_contacts",
+    "resolve_calling_hours",
     "rules_from_dict",
 ]

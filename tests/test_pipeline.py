@@ -177,3 +177,16 @@ def test_cleaned_frames_satisfy_the_pandera_schema_of_their_rules():
     name_column = dict((v.name, c) for v, c in result.columns.variables)["customer_name"]
     with pytest.raises(pandera.errors.SchemaError, match="longer than 80"):
         schema.validate(result.cleaned.with_columns(pl.lit("x" * 81).alias(name_column)))
+
+
+def test_the_public_api_does_what_the_command_line_does(tmp_path):
+    assert all(hasattr(csvprep, name) for name in csvprep.__all__)
+    rules = csvprep.load_rules(RULES / "basic.toml")
+    lists = [csvprep.load_suppression(FIXTURES / "dnc_sarvam_stop_file.csv", rules.phone)]
+    hours = csvprep.resolve_calling_hours(rules, window="09:00-20:00", launch="2026-11-24T15:00:00Z")
+    result = csvprep.clean(FIXTURES / "contacts_some_on_dnc_lists.csv", rules, suppress=lists, calling=hours,
+                           add_columns=("timezone",))
+    assert result.counts()["by_code"]["do_not_call"] == 1
+    assert "utc_offset" in result.cleaned.columns
+    summary, paths = csvprep.clean_file(FIXTURES / "contacts_some_on_dnc_lists.csv", rules, tmp_path, provider="vapi")
+    assert summary.counts()["rows_clean"] == 7 and paths["cleaned.csv"].read_text().startswith("number,")
