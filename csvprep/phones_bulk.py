@@ -45,6 +45,7 @@ _TYPE_ORDER = (
     ("uan", "uan"),
     ("voicemail", "voicemail"),
 )
+_COUNTRY_CODE = "^(" + "|".join(sorted(map(str, COUNTRY_CODE_TO_REGION_CODE), key=lambda c: (len(c), c))) + ")"
 _GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
 
 
@@ -146,17 +147,24 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
                           "_raw": values.cast(pl.String)})
     raw = pl.col("_raw")
     missing = frame.filter(raw.is_null() | raw.str.contains(_BLANK))
+    # cells of plain phone characters (nearly all) need no digit mapping and cannot hold an extension
+    plain = frame.filter(~raw.str.contains(r"[^0-9 +().\-/\t]").fill_null(True))
+    other = frame.filter(raw.str.contains(r"[^0-9 +().\-/\t]").fill_null(False))
     # phonenumbers reads any decimal digit and the full-width plus; these are the scripts lists really hold
     text = raw.str.replace_many(_DIGIT_FORMS)
     extension = text.str.extract_groups(_EXTENSION)
     # an extension keeps the digits as written: decided here only when they are ASCII already
     written = raw.str.extract_groups(_EXTENSION).struct.field("ext")
-    frame = frame.with_columns(
-        extension.struct.field("ext").alias("_ext"),
-        pl.coalesce(extension.struct.field("body"), text).alias("_text"),
-        (extension.struct.field("ext").is_not_null() & (written.is_null() | (written != extension.struct.field(
-            "ext")))).alias("_foreign_ext"),
-    )
+    frame = pl.concat([
+        plain.with_columns(pl.lit(None, pl.String).alias("_ext"), raw.alias("_text"),
+                           pl.lit(False).alias("_foreign_ext")),
+        other.with_columns(
+            extension.struct.field("ext").alias("_ext"),
+            pl.coalesce(extension.struct.field("body"), text).alias("_text"),
+            (extension.struct.field("ext").is_not_null() & (written.is_null() | (written != extension.struct.field(
+                "ext")))).alias("_foreign_ext"),
+        ),
+    ], how="vertical")
     text = pl.col("_text")
     shaped = ~pl.col("_foreign_ext") & text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) & (raw.str.len_chars() <= 100)
     if from_workbook:
@@ -243,11 +251,9 @@ def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
     three digits that phonenumbers knows."""
     full = pl.col("_full")
     frame = frame.filter((full.str.len_chars() > _MIN_NSN) & ~full.str.starts_with("0"))
-    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE]
-    cc = (pl.when(full.str.slice(0, 1).is_in(codes)).then(full.str.slice(0, 1))
-          .when(full.str.slice(0, 2).is_in(codes)).then(full.str.slice(0, 2))
-          .when(full.str.slice(0, 3).is_in(codes)).then(full.str.slice(0, 3)))
-    frame = frame.with_columns(cc.alias("_ccs")).filter(pl.col("_ccs").is_not_null())
+    # the first one, two or three digits that are a code: shorter codes first in one alternation, which the
+    # regex engine tries in order
+    frame = frame.with_columns(full.str.extract(_COUNTRY_CODE, 1).alias("_ccs")).filter(pl.col("_ccs").is_not_null())
     frame = frame.with_columns(
         pl.col("_ccs").cast(pl.Int64).alias("_cc"),
         full.str.slice(pl.col("_ccs").str.len_chars()).alias("_nsn"),
