@@ -159,12 +159,54 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
     after the header's (the bytes are a part of a larger file, led by its header)."""
     options = options or ReadOptions()
     digest = hashlib.sha256(data).hexdigest()
-    text, encoding, bom = decode(data, source, options.encoding, line_offset=line_offset)
-    utf8 = None
-    if encoding == "utf-8":
-        utf8 = data[len(codecs.BOM_UTF8):] if bom else data
-    contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset)
-    contacts.sha256, contacts.encoding, contacts.bom = digest, encoding, bom
+    contacts = _read_utf8_directly(data, source, options, line_offset)
+    if contacts is None:
+        text, encoding, bom = decode(data, source, options.encoding, line_offset=line_offset)
+        utf8 = None
+        if encoding == "utf-8":
+            utf8 = data[len(codecs.BOM_UTF8):] if bom else data
+        contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset)
+        contacts.encoding, contacts.bom = encoding, bom
+    contacts.sha256 = digest
+    return contacts
+
+
+def _read_utf8_directly(data: bytes, source: str, options: ReadOptions, line_offset: int) -> Contacts | None:
+    """The fast path without decoding the whole file in Python: a UTF-8 (or ASCII) file, well formed; Polars
+    checks the UTF-8 as it reads. None when the file needs the usual way (another encoding, invalid UTF-8, NUL
+    bytes, a record the fast path gives way on), which then reads it from the start."""
+    if options.encoding is not None:
+        try:
+            if codecs.lookup(options.encoding).name != "utf-8":
+                return None
+        except LookupError:
+            return None
+    if options.delimiter is not None and (len(options.delimiter) != 1 or options.delimiter in "\r\n\""):
+        return None
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
+    if (not _has_content(body) or b"\x00" in body or body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            or any(body.startswith(signature) for signature, _ in _BINARY_SIGNATURES) or _guess_utf16(body)):
+        return None
+    end = 0
+    for _ in range(_SNIFF_LINES):
+        end = body.find(b"\n", end) + 1
+        if end == 0:
+            end = len(body)
+            break
+    try:
+        head = body[:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    delimiter = options.delimiter or sniff_delimiter(io.StringIO(head, newline="").readlines(), source)
+    try:
+        contacts = _read_well_formed(None, source, delimiter, body, line_offset)
+    except pl.exceptions.ComputeError:  # not UTF-8 after all
+        return None
+    if contacts is None:
+        return None
+    contacts.delimiter, contacts.line_endings = delimiter, _line_endings(body)
+    contacts.encoding, contacts.bom = "utf-8", bom
     return contacts
 
 
@@ -273,8 +315,8 @@ def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
     return io.StringIO(text[:end], newline="").readlines()
 
 
-def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None = None, line_offset: int = 0
-                      ) -> Contacts | None:
+def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes | None = None,
+                      line_offset: int = 0) -> Contacts | None:
     """The fast path for a well-formed file: records found and checked with Polars expressions, then split into
     fields by Polars' own CSV reader, which is only ever given records already known to be well formed.
 
@@ -287,7 +329,7 @@ def _read_well_formed(text: str, source: str, delimiter: str, utf8: bytes | None
     if b"\x00" in data or cr != crlf or (crlf and crlf != data.count(b"\n")):
         return None
     newline = "\r\n" if crlf else "\n"
-    line_separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c not in text), None)
+    line_separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c.encode() not in data), None)
     if line_separator is None:
         return None
     # Polars' reader with no quoting and a separator the text lacks gives the physical lines, empty ones kept

@@ -284,3 +284,21 @@ def test_fast_path_gives_way_or_agrees_on_damaged_text(text):
     fast = reading._read_well_formed("h1,h2\n" + text, "<t>", ",")
     if fast is not None:
         _same_contacts(fast, careful)
+
+
+def test_utf8_files_are_read_without_decoding_them_whole_and_agree(monkeypatch):
+    data = "\ufeffphone,customer_name\n+14155550100,Zoë\n+14155550101,\"Ann, \"\"the\"\" first\"\n".encode("utf-8")
+    direct = read_bytes(data)
+    calls = []
+    monkeypatch.setattr(reading, "_read_utf8_directly", lambda *args: calls.append(args) or None)
+    usual = read_bytes(data)
+    assert calls and direct.frame.equals(usual.frame)
+    assert (direct.encoding, direct.bom, direct.line_endings) == (usual.encoding, usual.bom, usual.line_endings)
+
+
+def test_invalid_utf8_after_valid_lines_still_takes_the_usual_way():
+    data = "phone,customer_name\n+14155550100,Zoë\n".encode("utf-8") + b"+14155550101,Bj\xf6rn\n"
+    with pytest.raises(InputError, match="mixes encodings"):
+        read_bytes(data)
+    ascii_then_cp1252 = b"phone,customer_name\n+14155550100,Ann\n+14155550101,Bj\xf6rn\n"
+    assert read_bytes(ascii_then_cp1252).encoding == "cp1252"
