@@ -42,6 +42,7 @@ class _Part:
     data: bytes  # the header's bytes, then the part's records (the first part: the file's start)
     first_line: int  # the physical line (1-based) where the part's records start in the whole file
     header_lines: int  # physical lines the header takes
+    last: bool = False  # no part follows: nothing to remember for later parts
 
 
 def clean_file(
@@ -121,7 +122,8 @@ def clean_file(
                                           delimiter=contacts.delimiter)
                 _shift(contacts, last_row - 1)
                 totals.timings["read"] = totals.timings.get("read", 0.0) + time.perf_counter() - mark
-                result = clean_contacts(contacts, rules, strict=strict, step=step, timings={}, earlier=earlier,
+                result = clean_contacts(contacts, rules, strict=strict, step=step, timings={},
+                                        earlier=earlier if earlier.height else None, remember_keys=not part.last,
                                         suppress=suppress, calling=calling, add_columns=add_columns)
                 first = first or result
                 if result.kept_keys is not None and result.kept_keys.width:
@@ -225,7 +227,7 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
             piece, pending = pending[:cut], pending[cut:]
             consumed += cut
             lines = pending.count(b"\n")
-            yield _Part(header + piece, first_line=line, header_lines=header.count(b"\n"))
+            yield _Part(header + piece, first_line=line, header_lines=header.count(b"\n"), last=eof and not pending)
             line += piece.count(b"\n") + (0 if piece.endswith(b"\n") or not piece else 1)
             if not pending and eof:
                 return

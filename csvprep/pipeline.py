@@ -79,10 +79,11 @@ def clean(
 def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
                    step: Callable[[str], None] = lambda stage: None, timings: dict[str, float] | None = None,
                    earlier: pl.DataFrame | None = None, suppress: list[SuppressionList] | None = None,
-                   calling: CallingHours | None = None, add_columns: tuple[str, ...] = ()) -> CleanResult:
+                   calling: CallingHours | None = None, add_columns: tuple[str, ...] = (),
+                   remember_keys: bool = False) -> CleanResult:
     """The stages after reading, on contacts already read. ``earlier``: the duplicate keys of contacts kept from
     earlier parts of the same file (see :func:`csvprep.duplicates.kept_keys`), when a large file is cleaned in
-    parts."""
+    parts; ``remember_keys``: put this part's kept keys in ``result.kept_keys`` for the parts after it."""
     timings = {} if timings is None else timings
     columns = map_columns(contacts.header, rules, contacts.source)
     original = contacts.frame
@@ -148,7 +149,7 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         calling_hours=calling_summary,
     )
     result.check_accounting()
-    if earlier is not None:
+    if remember_keys:
         result.kept_keys = kept_keys(accepted, rules.duplicates, columns)
     return result
 
@@ -216,7 +217,9 @@ def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl
     found = []
     for column in columns:
         cell = pl.col(column)
-        rows = frame.filter(cell.str.contains(FORMULA_START) & ~cell.str.strip_chars().str.contains(_PLAIN_NUMBER))
+        # the number check runs only on the few cells that start like a formula
+        rows = frame.filter(cell.str.contains(FORMULA_START)).filter(
+            ~cell.str.strip_chars().str.contains(_PLAIN_NUMBER))
         if rows.height:
             found.append(issue_frame(
                 rows, column=column, code="formula_injection", severity=severity, value=cell,
