@@ -387,10 +387,16 @@ def _write_issue_fragment(issues: pl.DataFrame, stream, *, first: bool) -> None:
         return
     buffer = io.BytesIO()
     issues.write_json(buffer)
-    text = buffer.getvalue().strip()
+    view = buffer.getbuffer()  # "[{...},{...}]": the objects go on, without the brackets and without copying
+    start, end = 0, len(view)
+    while view[start] != ord("["):
+        start += 1
+    while view[end - 1] != ord("]"):
+        end -= 1
     if not first:
         stream.write(b",")
-    stream.write(text[1:-1])
+    stream.write(view[start + 1:end - 1])
+    view.release()
 
 
 def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Totals, sha256: str,

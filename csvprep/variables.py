@@ -62,7 +62,7 @@ def check_variables(
         typed = _typed(raw, variable)
         normalised, problem = typed.get_column("value"), typed.get_column("problem")
         problem = _constraints(normalised, problem, variable)
-        present = raw.str.strip_chars().replace("", None).is_not_null()
+        present = typed.get_column("present")
         invalid = problem.is_not_null()
         missing = ~present
         filled = normalised
@@ -122,7 +122,8 @@ def normalise_value(text: str, variable: VariableRule) -> str | None:
 
 
 def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
-    """Columns ``value`` (normalised text, null when empty or invalid) and ``problem`` (why it is invalid)."""
+    """Columns ``value`` (normalised text, null when empty or invalid), ``problem`` (why it is invalid) and
+    ``present`` (the cell holds something)."""
     value = pl.col("raw").str.strip_chars().replace("", None)
     kind = variable.type
     if kind == "string":
@@ -160,7 +161,8 @@ def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
     else:
         frame = frame.with_columns(normalised.alias("value"))
     problem_expr = pl.when(pl.col("present").is_not_null() & pl.col("value").is_null()).then(problem)
-    return frame.select(pl.col("value").cast(pl.String), problem_expr.cast(pl.String).alias("problem"))
+    return frame.select(pl.col("value").cast(pl.String), problem_expr.cast(pl.String).alias("problem"),
+                        pl.col("present").is_not_null().alias("present"))
 
 
 _QUICK = {
