@@ -207,13 +207,21 @@ def number_zones(frame: pl.DataFrame) -> pl.Series:
     return every.sort("_i").get_column("_zones")
 
 
+def zone(name: object):
+    """The IANA time zone called ``name``, or None when it is not one (also for names with blanks around or path
+    tricks, which zoneinfo might read as files)."""
+    if not isinstance(name, str) or not name or name != name.strip() or ".." in name or name.startswith("/"):
+        return None
+    return _zone_named(name)
+
+
 @lru_cache(maxsize=None)
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
+def _zone_named(name: str):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         return ZoneInfo(name)
-    except Exception:  # not a zone name: the caller falls back
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 
@@ -223,7 +231,7 @@ def contact_zones(frame: pl.DataFrame, zone_column: str | None) -> pl.Series:
     zones = number_zones(frame)
     if zone_column is not None and zone_column in frame.columns:
         given = frame.get_column(zone_column).str.strip_chars()
-        names = {name: name for name in given.drop_nulls().unique().to_list() if _zone(name) is not None}
+        names = {name: name for name in given.drop_nulls().unique().to_list() if zone(name) is not None}
         valid = given.replace_strict(names, default=None, return_dtype=pl.String)
         zones = pl.select(pl.coalesce(pl.lit(valid), pl.lit(zones))).to_series()
     # a number phonenumbers places nowhere: its country's zones
@@ -244,8 +252,8 @@ def utc_offsets(zones: str | None, moment: datetime | None = None) -> str | None
     moment = moment or datetime.now(timezone.utc)
     offsets = []
     for name in zones.split("|"):
-        zone = _zone(name)
-        offsets.append(moment.astimezone(zone).strftime("%z") if zone is not None else "?")
+        tz = zone(name)
+        offsets.append(moment.astimezone(tz).strftime("%z") if tz is not None else "?")
     return "|".join(f"{o[:3]}:{o[3:]}" if len(o) == 5 else o for o in offsets)
 
 
@@ -263,8 +271,8 @@ def check_calling_hours(frame: pl.DataFrame, phone_column: str, hours: CallingHo
     zone_names = frame.get_column("_zones").drop_nulls().str.split("|").explode().unique().to_list()
     local = {}
     for name in zone_names:
-        zone = _zone(name)
-        local[name] = hours.launch.astimezone(zone) if zone is not None else None
+        tz = zone(name)
+        local[name] = hours.launch.astimezone(tz) if tz is not None else None
     admitted = {name: moment is not None and hours.window.admits(moment) for name, moment in local.items()}
     table = pl.DataFrame({"_zone": list(admitted), "_inside": list(admitted.values()),
                           "_local": [f"{m:%H:%M} {DAYS[m.weekday()][:3]}" if m else "unknown" for m in local.values()]},
@@ -301,21 +309,21 @@ def _summary(per_row: pl.DataFrame, table: pl.DataFrame, hours: CallingHours) ->
 def earliest_launch(zones: list[str], hours: CallingHours) -> tuple[str | None, str | None]:
     """The earliest moment from the launch on, within the launch's day (UTC), at which every zone is inside the
     window; or why there is none."""
-    known = [z for z in zones if _zone(z) is not None]
+    known = [z for z in zones if zone(z) is not None]
     if not known:
         return None, "no time zone known"
     if len(known) < len(zones):
         return None, "some contacts' time zones are unknown"
     day = hours.launch.astimezone(timezone.utc).date()
-    candidates = sorted({_local_start(zone, day + timedelta(days=offset), hours.window)
-                         for zone in known for offset in (-1, 0, 1)} | {hours.launch})
+    candidates = sorted({_local_start(name, day + timedelta(days=offset), hours.window)
+                         for name in known for offset in (-1, 0, 1)} | {hours.launch})
     for moment in candidates:
         if moment < hours.launch or moment.astimezone(timezone.utc).date() != day:
             continue
-        if all(hours.window.admits(moment.astimezone(_zone(zone))) for zone in known):
+        if all(hours.window.admits(moment.astimezone(zone(name))) for name in known):
             return moment.astimezone(timezone.utc).isoformat(), None
     return None, f"no moment on {day.isoformat()} (UTC) is inside {hours.window} in all {len(known)} time zones"
 
 
-def _local_start(zone: str, day: date, window: CallingWindow) -> datetime:
-    return datetime.combine(day, window.start, tzinfo=_zone(zone)).astimezone(timezone.utc)
+def _local_start(name: str, day: date, window: CallingWindow) -> datetime:
+    return datetime.combine(day, window.start, tzinfo=zone(name)).astimezone(timezone.utc)

@@ -15,12 +15,13 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
+from .calling_hours import DAYS
+from .calling_hours import zone as _zone
 from .errors import InputError
 from .phones import E164_PATTERN
 
 PROVIDERS = ("sigmamind", "sarvam")
 INT32_MAX = 2**31 - 1
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SIGMAMIND_KEYS = {"campaignName", "sipPhoneNumber", "agentId", "isScheduled", "scheduledDate", "scheduledTime",
                    "scheduledTimezone", "concurrentCalls", "variables", "dynamicVariables"}
 _SARVAM_KEYS = {"name", "description", "app_config", "end_timestamp", "allowed_schedule"}
@@ -428,17 +429,6 @@ def _clock(value: Any) -> time | None:
     if not isinstance(value, str) or not _TIME.match(value.strip()):
         return None
     return time.fromisoformat(value.strip())
-
-
-def _zone(value: Any):
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if not isinstance(value, str) or not value or value != value.strip() or ".." in value or value.startswith("/"):
-        return None
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
 
 
 def _timestamp(value: Any) -> datetime | None:

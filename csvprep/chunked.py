@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -294,19 +294,20 @@ class _Totals:
     clean: int = 0
     rejected: int = 0
     blank: int = 0
-    timings: dict[str, float] = None  # type: ignore[assignment]
-    variables: dict[str, VariableStats] = None  # type: ignore[assignment]
-    regions: dict[str, int] = None  # type: ignore[assignment]
-    line_types: dict[str, int] = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        self.timings, self.variables, self.regions, self.line_types = {}, {}, {}, {}
-        self.issues = self.errors = self.warnings = self.rows_with_warnings = 0
-        self.kinds: dict[tuple[str, str], int] = {}
-        self.suppression: dict[str, dict[str, int]] = {}
-        self.calling: dict[str, dict[str, int]] = {}
-        self.calling_template = None
-        self.line_endings: set[str] = set()
+    issues: int = 0
+    errors: int = 0
+    warnings: int = 0
+    rows_with_warnings: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    variables: dict[str, VariableStats] = field(default_factory=dict)
+    regions: dict[str, int] = field(default_factory=dict)
+    line_types: dict[str, int] = field(default_factory=dict)
+    kinds: dict[tuple[str, str], int] = field(default_factory=dict)
+    suppression: dict[str, dict[str, int]] = field(default_factory=dict)
+    calling: dict[str, dict[str, int]] = field(default_factory=dict)
+    calling_template: object = None  # the first part's calling-hours summary
+    hours: object = None  # the run's CallingHours
+    line_endings: set[str] = field(default_factory=set)
 
     def line_ending(self) -> str:
         kinds = self.line_endings - {"none"}

@@ -188,6 +188,7 @@ def clean_command(
     ] = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
+    from .calling_hours import resolve_calling_hours
     from .chunked import clean_file
     from .providers import get_provider
     from .report import report_json
@@ -202,9 +203,9 @@ def clean_command(
     provider_name = provider_name or settings.provider
     upload = get_provider(provider_name) if provider_name else None
     campaign_provider = provider_name if provider_name in ("sigmamind", "sarvam") else None
-    loaded, campaign_code = _with_campaign(loaded, campaign, campaign_provider, quiet)
-    calling = _calling(loaded, calling_hours, launch_at, campaign, campaign_provider,
-                       strict if strict is not None else bool(settings.strict))
+    loaded, campaign_code, body = _with_campaign(loaded, campaign, campaign_provider, quiet)
+    calling = resolve_calling_hours(loaded, window=calling_hours, launch=launch_at, campaign=body,
+                                    strict=strict if strict is not None else bool(settings.strict))
     extra_columns = _add_columns(add_columns)
     printer, tally = None, [0, 0]
     if fmt in (Format.github, Format.csv) and not quiet:
@@ -257,6 +258,7 @@ def check_command(
     add_columns: AddColumnsOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
+    from .calling_hours import resolve_calling_hours
     from .pipeline import clean
     from .report import report_json
     from .rules import load_rules
@@ -265,9 +267,9 @@ def check_command(
     fmt = format or Format(settings.format or "text")
     limit = max_errors or settings.max_errors
     loaded, _ = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet)
-    loaded, code = _with_campaign(loaded, campaign, provider, quiet)
-    calling = _calling(loaded, calling_hours, launch_at, campaign, provider,
-                       strict if strict is not None else bool(settings.strict))
+    loaded, code, body = _with_campaign(loaded, campaign, provider, quiet)
+    calling = resolve_calling_hours(loaded, window=calling_hours, launch=launch_at, campaign=body,
+                                    strict=strict if strict is not None else bool(settings.strict))
     extra_columns = _add_columns(add_columns)
     options = _read_options(encoding, delimiter)
     lists = _suppression(suppress, loaded, region or settings.region)
@@ -318,18 +320,6 @@ def _provider_notes(provider, result, paths) -> None:
         typer.echo(f"csvprep: {provider.name}: {provider.note}", err=True)
 
 
-def _calling(rules, window_text: str | None, launch_text: str | None, campaign_path: Path | None,
-             provider: str | None, strict: bool):
-    from .calling_hours import resolve_calling_hours
-
-    campaign = None
-    if campaign_path is not None:
-        from .campaign import load_campaign
-
-        campaign = load_campaign(campaign_path, provider)
-    return resolve_calling_hours(rules, window=window_text, launch=launch_text, campaign=campaign, strict=strict)
-
-
 def _add_columns(text: str | None) -> tuple[str, ...]:
     from .pipeline import ADDABLE_COLUMNS
 
@@ -368,10 +358,10 @@ def _suppression(paths: list[Path] | None, rules, region: str | None):
 
 
 def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quiet: bool):
-    """The rules with the campaign's defaults laid over their own, and 1 when the campaign body has errors (they
-    are printed as ``FILE: field: message``), else 0."""
+    """The rules with the campaign's defaults laid over their own; 1 when the campaign body has errors (they are
+    printed as ``FILE: field: message``), else 0; and the campaign, read once for all that uses it."""
     if campaign_path is None:
-        return rules, EXIT_CLEAN
+        return rules, EXIT_CLEAN, None
     from .campaign import check_campaign, load_campaign, with_campaign_defaults
 
     body = load_campaign(campaign_path, provider)
@@ -380,7 +370,7 @@ def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quie
         if problem.severity == "error" or not quiet:
             typer.echo(f"{campaign_path}: {problem}", err=True)
     errors = [p for p in problems if p.severity == "error"]
-    return with_campaign_defaults(rules, body), EXIT_REJECTED if errors else EXIT_CLEAN
+    return with_campaign_defaults(rules, body), EXIT_REJECTED if errors else EXIT_CLEAN, body
 
 
 class _IssuePrinter:
@@ -498,7 +488,7 @@ def preview_command(
     loaded, template = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet=False)
     if template is None:
         raise ConfigError("no prompt: pass --prompt FILE, or set prompt_file under [agent] in the rules")
-    loaded, code = _with_campaign(loaded, campaign, provider, quiet=False)
+    loaded, code, _ = _with_campaign(loaded, campaign, provider, quiet=False)
     result = clean(input, loaded, region=region or settings.region)
     names = {variable.name: column for variable, column in result.columns.variables}
     shown = result.cleaned.head(count)

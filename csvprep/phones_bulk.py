@@ -428,9 +428,3 @@ def _invalid(frame: pl.DataFrame) -> pl.DataFrame:
         )
         pieces.append(part.select("_i", *_verdict(code="invalid_phone", detail=detail)))
     return pl.concat(pieces)
-
-
-def supported() -> bool:
-    """Whether the installed phonenumbers exposes the metadata this path reads."""
-    return hasattr(PhoneMetadata, "metadata_for_region") and hasattr(phonenumbers, "PhoneNumberType") \
-        and PhoneNumberType.UNKNOWN is not None

@@ -36,7 +36,8 @@ def load_suppression(path: str | Path, rule: PhoneRule) -> SuppressionList:
     """Read a do-not-call list. Raises :class:`InputError` when the file cannot be read or has no phone column."""
     path = Path(path)
     try:
-        head = path.read_bytes()[:4096]
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
     except OSError as exc:
         raise InputError(f"{path}: cannot read the do-not-call list ({exc.strerror or exc})") from None
     first = next((line for line in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines() if line.strip()),
