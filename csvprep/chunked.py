@@ -9,13 +9,13 @@ keys, and the rejected records (spilled to Arrow IPC files on disk, since their 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import polars as pl
 from .errors import InputError, OutputError
 from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
-from .report import write_error_lines
+from .report import write_error_lines, write_issue_objects
 from .pipeline import clean_contacts
 from .reading import NoContactsError, ReadOptions, read_bytes
 from .result import CleanResult
@@ -110,7 +110,7 @@ def clean_file(
                 mark = time.perf_counter()
                 try:
                     contacts = read_bytes(part.data, source=str(path), options=options,
-                                          line_offset=part.first_line - part.header_lines - 1)
+                                          line_offset=part.first_line - part.header_lines - 1, digest=False)
                 except NoContactsError as empty:  # a part of blank lines: they still count as rows
                     totals.blank += empty.blank_rows
                     last_row += empty.blank_rows
@@ -145,7 +145,7 @@ def clean_file(
                 write_error_lines(result, errors_stream)
                 if on_issues is not None:
                     on_issues(result.issues)
-                _write_issue_fragment(result.issues, issues_stream, first=totals.issues == 0)
+                write_issue_objects(result.issues, issues_stream, first=totals.issues == 0)
                 issues.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
                                                    < EXAMPLES_PER_KIND))
                 totals.add(result)
@@ -190,7 +190,8 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
-        pending, eof, header, line = b"", False, None, 1
+        # a bytearray grows in place: adding blocks to bytes would copy everything read so far each time
+        pending, eof, header, line = bytearray(), False, None, 1
         lines = 0  # newlines in pending
         consumed = 0  # bytes of the file before pending
         while True:
@@ -205,11 +206,12 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
                 if header is None and (b"\n" in pending or eof):
                     end = _header_end(pending)
                     if end < len(pending) or pending.endswith(b"\n"):
-                        header, pending = pending[:end], pending[end:]
+                        header = bytes(pending[:end])
+                        del pending[:end]
                         consumed, line = end, 1 + header.count(b"\n")
                         lines = pending.count(b"\n")
             if header is None:  # the header never ends: one part, as the careful reader would see it
-                header, pending = pending, b""
+                header, pending = bytes(pending), bytearray()
             if not pending and line > 1 + header.count(b"\n"):
                 return
             cut = len(pending) if eof else _cut(pending, part_rows)
@@ -224,11 +226,15 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
                 else:
                     eof = True
                 continue
-            piece, pending = pending[:cut], pending[cut:]
+            with memoryview(pending) as view:
+                data = b"".join((header, view[:cut]))
+            piece_lines = pending.count(b"\n", 0, cut)
+            ends_with_newline = cut > 0 and pending[cut - 1] == 0x0A
+            del pending[:cut]
             consumed += cut
-            lines = pending.count(b"\n")
-            yield _Part(header + piece, first_line=line, header_lines=header.count(b"\n"), last=eof and not pending)
-            line += piece.count(b"\n") + (0 if piece.endswith(b"\n") or not piece else 1)
+            lines -= piece_lines
+            yield _Part(data, first_line=line, header_lines=header.count(b"\n"), last=eof and not pending)
+            line += piece_lines + (0 if ends_with_newline or not cut else 1)
             if not pending and eof:
                 return
 
@@ -382,24 +388,6 @@ class _MergedResult(CleanResult):
                                  f"cleaned, {self.totals.rejected} rejected")
 
 
-def _write_issue_fragment(issues: pl.DataFrame, stream, *, first: bool) -> None:
-    """The part's issues as JSON objects, continuing one JSON array across the parts."""
-    if issues.height == 0:
-        return
-    buffer = io.BytesIO()
-    issues.write_json(buffer)
-    view = buffer.getbuffer()  # "[{...},{...}]": the objects go on, without the brackets and without copying
-    start, end = 0, len(view)
-    while view[start] != ord("["):
-        start += 1
-    while view[end - 1] != ord("]"):
-        end -= 1
-    if not first:
-        stream.write(b",")
-    stream.write(view[start + 1:end - 1])
-    view.release()
-
-
 def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Totals, sha256: str,
             started: float) -> _MergedResult:
     if first is None:  # pragma: no cover - an empty file is refused while reading
@@ -438,6 +426,26 @@ def _merged_calling(totals: _Totals):
     return replace(totals.calling_template, by_time_zone=by_zone, earliest_launch_all_inside=earliest, note=note)
 
 
+def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
+    """All of ``source`` appended to ``target`` (flushed first), copied by the kernel where it can."""
+    start = target.seek(0, os.SEEK_END)
+    size = os.fstat(source.fileno()).st_size
+    try:
+        sent = 0
+        while sent < size:
+            done = os.sendfile(target.fileno(), source.fileno(), sent, size - sent)
+            if done == 0:
+                raise OSError("sendfile stopped early")
+            sent += done
+        target.seek(0, os.SEEK_END)
+        return
+    except (AttributeError, OSError):  # no sendfile to a file here (macOS): copy through Python
+        target.truncate(start)
+        target.seek(start)
+    source.seek(0)
+    shutil.copyfileobj(source, target, 1 << 20)
+
+
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,
                     errors_part: Path, issues_part: Path, rejected_parts: list[Path],
                     rejected_empty: pl.DataFrame) -> None:
@@ -458,10 +466,11 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
     report_part = scratch / "report.json"
     with open(report_part, "wb") as stream:
         head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
-        stream.write((head[:-2] + ',\n  "issues": [').encode("utf-8"))
+        stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
+        stream.flush()
         with open(issues_part, "rb") as issues:
-            shutil.copyfileobj(issues, stream, 1 << 20)
-        stream.write(b"]\n}\n")
+            _copy_file(issues, stream)
+        stream.write(b"\n]\n}\n")
     for part in (rejected_part, report_part):
         with open(part, "rb+") as stream:
             os.fsync(stream.fileno())

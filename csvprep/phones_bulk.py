@@ -26,6 +26,7 @@ from .rules import PhoneRule
 # full-width digits, commas...) goes to the reference path.
 _SHAPE = r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+?\(?[0-9][0-9 ().\-/]*[0-9][ \t]*$"
 _EXTENSION = r"^(?<body>.*?[0-9])[ \t]*(?i:ext\.?|extension|x)[ \t]*(?<ext>[0-9]{1,7})[ \t]*$"
+_FORMATTING = ["tel:", " ", "\t", "(", ")", "+", ".", "-", "/"]
 _DIGIT_FORMS = {
     "＋": "+",
     **{chr(zero + i): str(i) for zero in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6) for i in range(10)},
@@ -45,6 +46,9 @@ _TYPE_ORDER = (
     ("uan", "uan"),
     ("voicemail", "voicemail"),
 )
+# line types travel as an Enum (a small integer a row) until the verdict: far cheaper than a string a row
+_LINE_TYPE = pl.Enum(["unknown", "fixed_line", "mobile", "fixed_line_or_mobile", *(name for name, _ in _TYPE_ORDER)])
+_REGION = pl.Enum(sorted({code for codes in COUNTRY_CODE_TO_REGION_CODE.values() for code in codes}))
 _COUNTRY_CODE = "^(" + "|".join(sorted(map(str, COUNTRY_CODE_TO_REGION_CODE), key=lambda c: (len(c), c))) + ")"
 _GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
 
@@ -104,18 +108,21 @@ class _Region:
 
     def type_of(self, nsn: pl.Expr, length: pl.Expr) -> pl.Expr:
         """phonenumbers' ``_number_type_helper``, as an expression giving csvprep's line type names."""
-        chain = pl.when(~self.general.matches(nsn, length)).then(pl.lit("unknown"))
-        for name, desc in self.types:
+        def name(type_name: str) -> pl.Expr:
+            return pl.lit(type_name, dtype=_LINE_TYPE)
+
+        chain = pl.when(~self.general.matches(nsn, length)).then(name("unknown"))
+        for type_name, desc in self.types:
             if desc.pattern:
-                chain = chain.when(desc.matches(nsn, length)).then(pl.lit(name))
+                chain = chain.when(desc.matches(nsn, length)).then(name(type_name))
         fixed = self.fixed_line.matches(nsn, length)
         if self.same_mobile_and_fixed_line:
-            chain = chain.when(fixed).then(pl.lit("fixed_line_or_mobile"))
+            chain = chain.when(fixed).then(name("fixed_line_or_mobile"))
         else:
             mobile = self.mobile.matches(nsn, length)
-            chain = (chain.when(fixed & mobile).then(pl.lit("fixed_line_or_mobile"))
-                     .when(fixed).then(pl.lit("fixed_line")).when(mobile).then(pl.lit("mobile")))
-        return chain.otherwise(pl.lit("unknown"))
+            chain = (chain.when(fixed & mobile).then(name("fixed_line_or_mobile"))
+                     .when(fixed).then(name("fixed_line")).when(mobile).then(name("mobile")))
+        return chain.otherwise(name("unknown"))
 
 
 @lru_cache(maxsize=None)
@@ -172,7 +179,8 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     # only what the next steps read is carried along: every eager step copies its columns
     candidates = frame.filter(raw.is_not_null() & shaped).select(
         "_i", "_ext",
-        text.str.replace_all(r"[^0-9]", "").alias("_digits"),
+        # the shape admits only these around the digits; replace_many is twice as quick as a regex here
+        text.str.replace_many(_FORMATTING, [""] * len(_FORMATTING), ascii_case_insensitive=True).alias("_digits"),
         text.str.contains(r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+").alias("_plus"),
         text.str.contains(r"^[ \t]*[Tt][Ee][Ll]:").alias("_tel"),
     ).filter(pl.col("_digits").str.len_chars().is_between(3, 250))
@@ -234,7 +242,7 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
     pieces.append(_from_country_code(international))
     parsed = pl.concat([p for p in pieces if p.height]) if any(p.height for p in pieces) else \
         frame.clear().with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
-                                   pl.lit(None, pl.String).alias("_meta"))
+                                   pl.lit(None, _REGION).alias("_meta"))
     if parsed.height == 0:
         return parsed
     parsed = parsed.filter(pl.col("_nsn").str.len_chars() >= _MIN_NSN)
@@ -259,7 +267,7 @@ def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
         full.str.slice(pl.col("_ccs").str.len_chars()).alias("_nsn"),
     ).filter(pl.col("_cc").is_in(list(_GEOGRAPHIC_CODES)))
     main = {code: regions[0] for code, regions in _GEOGRAPHIC_CODES.items()}
-    frame = frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=pl.String).alias("_meta"))
+    frame = frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=_REGION).alias("_meta"))
     return frame.drop("_full", "_ccs")
 
 
@@ -267,7 +275,7 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
     """Numbers written nationally in the default region, or with its country code but no '+'."""
     if frame.height == 0:
         return frame.with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
-                                  pl.lit(None, pl.String).alias("_meta"))
+                                  pl.lit(None, _REGION).alias("_meta"))
     digits = pl.col("_digits")
     prefix = str(home.country_code)
     frame = frame.with_columns(
@@ -285,7 +293,7 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(home.country_code, dtype=pl.Int64).alias("_cc"),
         pl.when(takes_code).then(pl.col("_potential")).otherwise(digits).alias("_nsn"),
-        pl.when(takes_code).then(pl.lit(main)).otherwise(pl.lit(home.code)).alias("_meta"),
+        pl.when(takes_code).then(pl.lit(main, _REGION)).otherwise(pl.lit(home.code, _REGION)).alias("_meta"),
     ).drop("_potential")
 
 
@@ -328,14 +336,14 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     """``_region`` and ``_type`` as ``region_code_for_number`` and ``number_type`` give them; ``_type`` is
     ``unknown`` for an invalid number."""
     if frame.height == 0:
-        return frame.with_columns(pl.lit(None, pl.String).alias("_region"), pl.lit(None, pl.String).alias("_type"))
+        return frame.with_columns(pl.lit(None, _REGION).alias("_region"), pl.lit(None, _LINE_TYPE).alias("_type"))
     nsn, length = pl.col("_nsn"), pl.col("_nsn").str.len_chars()
     judged = []
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
         regions = _GEOGRAPHIC_CODES[cc]
         if len(regions) == 1:
             region = _region(regions[0])
-            judged.append(part.with_columns(pl.lit(region.code).alias("_region"),
+            judged.append(part.with_columns(pl.lit(region.code, _REGION).alias("_region"),
                                             region.type_of(nsn, length).alias("_type")))
             continue
         remaining = part
@@ -354,10 +362,10 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
                 claimed = typed.filter(pl.col("_type") != "unknown")
                 remaining = typed.filter(pl.col("_type") == "unknown").drop("_type")
             if claimed.height:
-                judged.append(claimed.with_columns(pl.lit(code).alias("_region")).select(*part.columns, "_region",
+                judged.append(claimed.with_columns(pl.lit(code, _REGION).alias("_region")).select(*part.columns, "_region",
                                                                                           "_type"))
-        judged.append(remaining.with_columns(pl.lit(None, pl.String).alias("_region"),
-                                             pl.lit("unknown").alias("_type")))
+        judged.append(remaining.with_columns(pl.lit(None, _REGION).alias("_region"),
+                                             pl.lit("unknown", _LINE_TYPE).alias("_type")))
     return pl.concat(judged)
 
 
@@ -366,7 +374,7 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
     e164 = pl.format("+{}{}", pl.col("_cc"), pl.col("_nsn"))
     frame = frame.with_columns(e164.alias("_e164"))
     digits = pl.col("_e164").str.len_chars() - 1
-    region, line_type = pl.col("_region"), pl.col("_type")
+    region, line_type = pl.col("_region").cast(pl.String), pl.col("_type").cast(pl.String)
     verdict = (
         pl.when(~pl.col("_e164").str.contains(_E164)).then(pl.struct(*_verdict(
             code="invalid_phone", detail=pl.format("{} has {} digits; E.164 allows at most 15", pl.col("_e164"),

@@ -249,17 +249,16 @@ def _rejected(original: pl.DataFrame, broken: pl.DataFrame, rejected_rows: pl.Se
               header: list[str]) -> pl.DataFrame:
     """Rejected records with their original values, ``row``, ``errors`` and, for records that could not be split
     into fields, ``raw`` (the record's text)."""
-    reasons = (
-        issues.filter(pl.col("severity") == "error")
-        .with_columns(
-            pl.when(pl.col("detail").is_not_null())
-            .then(pl.format("{} ({})", pl.col("message"), pl.col("detail")))
-            .otherwise(pl.col("message"))
-            .alias("text")
-        )
-        .group_by("row", maintain_order=True)
-        .agg(pl.col("text").str.join("; ").alias("_errors"))
-    )
+    text = pl.when(pl.col("detail").is_not_null()).then(pl.format("{} ({})", pl.col("message"), pl.col("detail"))) \
+        .otherwise(pl.col("message"))
+    errors = issues.filter(pl.col("severity") == "error").select("row", text.alias("_errors"))
+    # issues come sorted by row: most rows have one error, and only rows with several need grouping
+    row = pl.col("row")
+    several = errors.select(((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False)).to_series()
+    reasons = errors
+    if several.any():
+        joined = errors.filter(several).group_by("row", maintain_order=True).agg(pl.col("_errors").str.join("; "))
+        reasons = pl.concat([errors.filter(~several), joined]).sort("row")
     rows = original.filter(pl.col("_row").is_in(rejected_rows.implode())).with_columns(
         pl.lit(None, dtype=pl.String).alias("_raw")
     )

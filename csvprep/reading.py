@@ -153,12 +153,12 @@ def read_workbook(data: bytes, source: str = "<input>", sheet: int | str = 0) ->
     return contacts
 
 
-def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None, *, line_offset: int = 0
-               ) -> Contacts:
+def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None, *, line_offset: int = 0,
+               digest: bool = True) -> Contacts:
     """Read a contact file's bytes (see :func:`read_contacts`). ``line_offset`` is added to every line number
-    after the header's (the bytes are a part of a larger file, led by its header)."""
+    after the header's (the bytes are a part of a larger file, led by its header); ``digest``: whether to take
+    the bytes' SHA-256 (a caller reading a file in parts hashes the whole file itself)."""
     options = options or ReadOptions()
-    digest = hashlib.sha256(data).hexdigest()
     contacts = _read_utf8_directly(data, source, options, line_offset)
     if contacts is None:
         text, encoding, bom = decode(data, source, options.encoding, line_offset=line_offset)
@@ -167,7 +167,7 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
             utf8 = data[len(codecs.BOM_UTF8):] if bom else data
         contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset)
         contacts.encoding, contacts.bom = encoding, bom
-    contacts.sha256 = digest
+    contacts.sha256 = hashlib.sha256(data).hexdigest() if digest else None
     return contacts
 
 
@@ -205,7 +205,7 @@ def _read_utf8_directly(data: bytes, source: str, options: ReadOptions, line_off
         return None
     if contacts is None:
         return None
-    contacts.delimiter, contacts.line_endings = delimiter, _line_endings(body)
+    contacts.delimiter = delimiter
     contacts.encoding, contacts.bom = "utf-8", bom
     return contacts
 
@@ -292,9 +292,11 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
-    contacts = (_read_well_formed(text, source, delimiter, utf8, line_offset)
-                or _read_carefully(text, source, delimiter, line_offset))
-    contacts.delimiter, contacts.line_endings = delimiter, _line_endings(utf8 if utf8 is not None else text)
+    contacts = _read_well_formed(text, source, delimiter, utf8, line_offset)
+    if contacts is None:
+        contacts = _read_carefully(text, source, delimiter, line_offset)
+        contacts.line_endings = _line_endings(text)
+    contacts.delimiter = delimiter
     return contacts
 
 
@@ -329,6 +331,7 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
     if b"\x00" in data or cr != crlf or (crlf and crlf != data.count(b"\n")):
         return None
     newline = "\r\n" if crlf else "\n"
+    line_endings = "CRLF" if crlf else "LF" if b"\n" in data else "none"
     line_separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c.encode() not in data), None)
     if line_separator is None:
         return None
@@ -407,7 +410,9 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         records = records.filter(~pl.col("_row").is_in(empty_rows.implode()))
     broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
                                   "message": pl.String})
-    return _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
+    contacts = _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
+    contacts.line_endings = line_endings
+    return contacts
 
 
 def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",

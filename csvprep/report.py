@@ -35,12 +35,20 @@ def write_report_json(result: CleanResult, stream: BinaryIO) -> None:
     """Write report.json to a binary stream. The issue list, which can hold millions of entries, is serialised by
     Polars straight into the stream."""
     head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
-    stream.write((head[:-2] + ',\n  "issues": ').encode("utf-8"))
-    if result.issues.height:
-        result.issues.write_json(stream)
-    else:
-        stream.write(b"[]")
-    stream.write(b"\n}\n")
+    stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
+    write_issue_objects(result.issues, stream, first=True)
+    stream.write(b"\n]\n}\n")
+
+
+def write_issue_objects(issues: pl.DataFrame, stream: BinaryIO, *, first: bool) -> None:
+    """The issues as the elements of a JSON array, an object a line, each led by a comma unless it is the
+    ``first`` of the array. Polars encodes them straight into the stream (about twice as quick as
+    ``write_json``, and no copy of a list that can outweigh the input)."""
+    if issues.height == 0:
+        return
+    separator = pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("" if first else ",\n")).otherwise(pl.lit(",\n"))
+    issues.select(pl.concat_str(separator, pl.struct(pl.all()).struct.json_encode())).write_csv(
+        stream, include_header=False, quote_style="never", line_terminator="")
 
 
 def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
