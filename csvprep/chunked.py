@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,7 @@ from .writing import OUTPUT_FILES, atomic_write, current_umask, neutralise_formu
 
 PART_ROWS = 1_000_000
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
+_WHOLE_BYTES = 1 << 28  # a file this small is read at once, and is one part unless it has many more lines
 
 
 @dataclass
@@ -103,8 +105,9 @@ def clean_file(
         scratch = Path(scratch_dir)
         cleaned_part, errors_part, issues_part = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
         rejected_parts: list[Path] = []
-        with open(cleaned_part, "wb") as cleaned_stream, open(errors_part, "wb") as errors_stream, \
-                open(issues_part, "wb") as issues_stream:
+        rejected_whole = False
+        with ThreadPoolExecutor(max_workers=2) as pool, open(cleaned_part, "wb") as cleaned_stream, \
+                open(errors_part, "wb") as errors_stream, open(issues_part, "wb") as issues_stream:
             for index, part in enumerate(_parts(path, part_rows, digest)):
                 step("reading")
                 mark = time.perf_counter()
@@ -135,17 +138,30 @@ def clean_file(
                 if result is first:  # the rejected file's header, should no part reject anything
                     rejected_empty = shape(result.rejected.clear(),
                                            rejected_renames(provider, list(result.rejected.columns), header))
-                write_csv(shape(result.cleaned, renames), cleaned_stream, include_header=result is first)
+                rejected_out = None
                 if result.rejected.height:
-                    spill = scratch / f"rejected-{index}.arrow"
-                    shape(neutralise_formulas(result.rejected),
-                          rejected_renames(provider, list(result.rejected.columns), header)).write_ipc(spill)
-                    rejected_parts.append(spill)
-                # issues go to disk as they come: a big list's issues outweigh everything else kept
-                write_error_lines(result, errors_stream)
+                    rejected_out = shape(neutralise_formulas(result.rejected),
+                                         rejected_renames(provider, list(result.rejected.columns), header))
                 if on_issues is not None:
                     on_issues(result.issues)
-                write_issue_objects(result.issues, issues_stream, first=totals.issues == 0)
+                # the part's outputs are independent and Polars writes them without the GIL: two at a time
+                writes = [
+                    pool.submit(write_csv, shape(result.cleaned, renames), cleaned_stream,
+                                include_header=result is first),
+                    # issues go to disk as they come: a big list's issues outweigh everything else kept
+                    pool.submit(write_error_lines, result, errors_stream),
+                    pool.submit(write_issue_objects, result.issues, issues_stream, first=totals.issues == 0),
+                ]
+                if rejected_out is not None and index == 0 and part.last:
+                    # the only part: its rejected records are rejected.csv as they are
+                    writes.append(pool.submit(_write_file, scratch / "rejected.csv", rejected_out))
+                    rejected_whole = True
+                elif rejected_out is not None:
+                    spill = scratch / f"rejected-{index}.arrow"
+                    writes.append(pool.submit(rejected_out.write_ipc, spill))
+                    rejected_parts.append(spill)
+                for write in writes:
+                    write.result()
                 issues.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
                                                    < EXAMPLES_PER_KIND))
                 totals.add(result)
@@ -158,7 +174,7 @@ def clean_file(
         merged = _merged(first, issues, totals, digest.hexdigest(), started)
         step("writing")
         _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, issues_part, rejected_parts,
-                        rejected_empty)
+                        rejected_empty, rejected_whole)
     if provider is not None:
         paths.update(finish_upload(provider, paths["cleaned.csv"], merged.columns, list(first.cleaned.columns)))
     return merged, paths
@@ -190,6 +206,17 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
+        if size <= _WHOLE_BYTES:  # most lists: one part, read at once, no cutting or copying
+            data = stream.read()
+            if data.count(b"\n") <= part_rows + part_rows // 4:
+                digest.update(data)
+                end = _header_end(data)
+                ends = end < len(data) or data.endswith(b"\n")
+                header_lines = data.count(b"\n", 0, end)
+                yield _Part(data, first_line=1 + header_lines if ends else 1, header_lines=header_lines, last=True)
+                return
+            del data
+            stream.seek(0)
         # a bytearray grows in place: adding blocks to bytes would copy everything read so far each time
         pending, eof, header, line = bytearray(), False, None, 1
         lines = 0  # newlines in pending
@@ -426,6 +453,11 @@ def _merged_calling(totals: _Totals):
     return replace(totals.calling_template, by_time_zone=by_zone, earliest_launch_all_inside=earliest, note=note)
 
 
+def _write_file(path: Path, frame: pl.DataFrame) -> None:
+    with open(path, "wb") as stream:
+        write_csv(frame, stream)
+
+
 def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
     """All of ``source`` appended to ``target`` (flushed first), copied by the kernel where it can."""
     start = target.seek(0, os.SEEK_END)
@@ -448,12 +480,14 @@ def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
 
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,
                     errors_part: Path, issues_part: Path, rejected_parts: list[Path],
-                    rejected_empty: pl.DataFrame) -> None:
+                    rejected_empty: pl.DataFrame, rejected_whole: bool) -> None:
     from .html_report import report_html
     from .report import report_data
 
     rejected_part = scratch / "rejected.csv"
-    if rejected_parts:
+    if rejected_whole:
+        pass  # written as the only part was cleaned
+    elif rejected_parts:
         # parts differ in columns only by 'raw' (records that could not be split): align them, streaming
         frames = pl.concat([pl.scan_ipc(part) for part in rejected_parts], how="diagonal_relaxed")
         text_columns = [name for name, dtype in frames.collect_schema().items() if dtype == pl.String]

@@ -6,6 +6,7 @@ Python per row); :mod:`csvprep.schema` states the same contract as a pandera sch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -124,7 +125,9 @@ def normalise_value(text: str, variable: VariableRule) -> str | None:
 def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
     """Columns ``value`` (normalised text, null when empty or invalid), ``problem`` (why it is invalid) and
     ``present`` (the cell holds something)."""
-    value = pl.col("raw").str.strip_chars().replace("", None)
+    # the trimmed cell, null when empty: every normalisation below starts from it
+    frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars().replace("", None).alias("present"))
+    value = pl.col("present")
     kind = variable.type
     if kind == "string":
         normalised, problem = value, pl.lit(None, dtype=pl.String)
@@ -145,31 +148,46 @@ def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
     elif kind == "enum":
         normalised, problem = _enum(value, variable)
     elif kind == "date":
-        normalised, problem = _date(value, variable)
+        normalised, problem = None, _date_problem(value, variable)  # read by _parse_dates
     else:  # pragma: no cover - rules.py rejects unknown types
         raise AssertionError(kind)
-    frame = pl.DataFrame({"raw": raw}).with_columns(value.alias("present"))
-    quick = _QUICK.get(kind)
-    if quick is not None and not (kind == "date" and variable.formats):
-        # most cells are already in canonical form: the full normalisation runs on the others only
-        frame = frame.with_columns(quick(pl.col("present")).alias("value"))
-        todo = frame.select(pl.col("value").is_null() & pl.col("present").is_not_null()).to_series()
+    quick = _quick(kind, variable)
+    if quick is not None:
+        # most cells are already in (or next to) canonical form: the full normalisation runs on the others only
+        frame = frame.with_columns(quick(value).cast(pl.String).alias("value"))
+        todo = frame.select(pl.col("value").is_null() & value.is_not_null()).to_series()
         if todo.any():
-            rest = frame.filter(todo).select(normalised.alias("value")).to_series()
-            positions = todo.arg_true()
-            frame = frame.with_columns(frame.get_column("value").cast(pl.String).scatter(positions, rest))
+            rest = frame.filter(todo)
+            fixed = rest.select(normalised.alias("value")).to_series() if kind != "date" else \
+                _parse_dates(rest.get_column("present"), variable)
+            frame = frame.with_columns(frame.get_column("value").scatter(todo.arg_true(), fixed))
+    elif kind == "date":
+        frame = frame.with_columns(_parse_dates(frame.get_column("present"), variable).alias("value"))
     else:
         frame = frame.with_columns(normalised.alias("value"))
-    problem_expr = pl.when(pl.col("present").is_not_null() & pl.col("value").is_null()).then(problem)
+    problem_expr = pl.when(value.is_not_null() & pl.col("value").is_null()).then(problem)
     return frame.select(pl.col("value").cast(pl.String), problem_expr.cast(pl.String).alias("problem"),
-                        pl.col("present").is_not_null().alias("present"))
+                        value.is_not_null().alias("present"))
+
+
+def _quick(kind: str, variable: VariableRule) -> Callable[[pl.Expr], pl.Expr] | None:
+    if kind == "date" and variable.formats:
+        return None
+    if kind == "enum" and not variable.case_sensitive:
+        # a value written exactly as listed is its own canonical form
+        return lambda value: pl.when(value.is_in(list(variable.values))).then(value)
+    return _QUICK.get(kind)
 
 
 _QUICK = {
     "integer": lambda value: pl.when(value.str.contains(r"^(?:0|-?[1-9][0-9]*)$")).then(value),
-    "decimal": lambda value: pl.when(value.str.contains(r"^(?:0|-?[1-9][0-9]*)(?:\.[0-9]+)?$")).then(value),
-    "date": lambda value: value.str.strptime(pl.Date, DEFAULT_DATE_FORMATS[0], strict=False, exact=True)
-    .dt.strftime("%Y-%m-%d"),
+    # 1234.5 as it is, 12,345.67 without its thousands separators: nothing else to undo
+    "decimal": lambda value: pl.when(value.str.contains(r"^-?(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)"
+                                                        r"(?:\.[0-9]+)?$"))
+    .then(value.str.replace_all(",", "", literal=True)),
+    "date": lambda value: pl.when(value.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+                                  & value.str.strptime(pl.Date, "%Y-%m-%d", strict=False, exact=True).is_not_null())
+    .then(value),
 }
 
 
@@ -204,13 +222,30 @@ def _enum(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:
     return normalised, pl.lit(f"expected one of {allowed}")
 
 
-def _date(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:
+def _date_formats(variable: VariableRule) -> list[tuple[str, pl.DataType]]:
     formats = variable.formats or DEFAULT_DATE_FORMATS
-    parsed = pl.coalesce(
-        [value.str.strptime(pl.Date, fmt, strict=False, exact=True) for fmt in formats]
-        + [value.str.strptime(pl.Datetime, fmt, strict=False, exact=True).dt.date() for fmt in formats
-           if "%H" in fmt]
-    )
+    return [(fmt, pl.Date) for fmt in formats] + [(fmt, pl.Datetime) for fmt in formats if "%H" in fmt]
+
+
+def _parse_dates(values: pl.Series, variable: VariableRule) -> pl.Series:
+    """The dates normalised to ISO 8601: for each cell the first format (in the rules' order) that reads it
+    whole. Each format is tried only on the cells no earlier format read."""
+    result = pl.Series(values.name, [None] * len(values), dtype=pl.Date)
+    todo = values.is_not_null()
+    for fmt, dtype in _date_formats(variable):
+        if not todo.any():
+            break
+        positions = todo.arg_true()
+        parsed = values.gather(positions).str.strptime(dtype, fmt, strict=False, exact=True).cast(pl.Date)
+        read = parsed.is_not_null()
+        if read.any():
+            result = result.scatter(positions.filter(read), parsed.filter(read))
+            todo = todo.scatter(positions.filter(read), False)
+    return result.dt.strftime("%Y-%m-%d")
+
+
+def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
+    formats = variable.formats or DEFAULT_DATE_FORMATS
     accepted = " or ".join(_format_example(fmt) for fmt in formats[:3])
     problem = pl.lit(f"expected a date such as {accepted}")
     if not variable.formats:
@@ -221,7 +256,7 @@ def _date(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:
                          "(or \"%m/%d/%Y\") for this variable in the rules"))
             .otherwise(problem)
         )
-    return parsed.dt.strftime("%Y-%m-%d"), problem
+    return problem
 
 
 def _format_example(fmt: str) -> str:

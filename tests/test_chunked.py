@@ -116,3 +116,28 @@ def test_calling_hours_and_added_columns_in_parts_give_the_same_files(tmp_path):
 
     hours = CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z"))
     assert_same_outputs(SAMPLE, SAMPLE_RULES, 29, tmp_path, calling=hours, add_columns=("timezone", "country"))
+
+
+@pytest.mark.parametrize("name", ["multiline_quoted_notes.csv", "unterminated_quote.csv", "header_only.csv",
+                                  "blank_lines.csv", "crlf_line_endings.csv", "utf8_bom.csv"])
+def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatch, tmp_path, name):
+    import hashlib
+
+    from csvprep import chunked
+
+    def parts(whole_bytes):
+        monkeypatch.setattr(chunked, "_WHOLE_BYTES", whole_bytes)
+        digest = hashlib.sha256()
+        found = [(p.data, p.first_line, p.header_lines, p.last) for p in chunked._parts(FIXTURES / name, 10_000,
+                                                                                         digest)]
+        return found, digest.hexdigest()
+
+    at_once, by_blocks = parts(1 << 28), parts(0)
+    assert at_once == by_blocks
+    assert at_once[1] == hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest()
+    unterminated = tmp_path / "unterminated_header.csv"
+    unterminated.write_bytes(b'phone,"name\n+14155550100,Ann\n')
+    monkeypatch.setattr(chunked, "_WHOLE_BYTES", 1 << 28)
+    at_once = [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, hashlib.sha256())]
+    monkeypatch.setattr(chunked, "_WHOLE_BYTES", 0)
+    assert at_once == [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, hashlib.sha256())]

@@ -274,6 +274,24 @@ def test_fast_path_reads_well_formed_files_exactly_as_the_careful_path(case):
         _same_contacts(fast, careful)
 
 
+@pytest.mark.parametrize("width", [3, 499, 501, 800])
+def test_fast_path_counts_fields_of_quoted_records_in_narrow_and_very_wide_files(width):
+    # up to 500 columns the field count is part of the record pattern; wider files count delimiters instead
+    header = ",".join(f"c{i}" for i in range(width))
+    good = ",".join('"a,b"' if i % 2 else "x" for i in range(width))
+    short = ",".join('"a,b"' if i % 2 else "x" for i in range(width - 1))
+    well_formed = f"{header}\n{good}\n{good}\n"
+    fast = reading._read_well_formed(well_formed, "<t>", ",")
+    assert fast is not None and fast.frame.height == 2 and fast.line_endings == "LF"
+    _same_contacts(fast, reading._read_carefully(well_formed, "<t>", ","))
+    assert reading._read_well_formed(f"{header}\n{good}\n{short}\n", "<t>", ",") is None
+
+
+def test_fast_path_reports_the_line_endings_it_checked():
+    assert reading._read_well_formed("a,b\r\n1,2\r\n", "<t>", ",").line_endings == "CRLF"
+    assert reading._read_well_formed("a,b\n1,2", "<t>", ",").line_endings == "LF"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(['"', ",", "\n", "\r\n", "a", " ", "b", "\r"]), max_size=40).map("".join))
 def test_fast_path_gives_way_or_agrees_on_damaged_text(text):

@@ -98,16 +98,44 @@ def test_variable_without_a_column_is_filled_from_its_default():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.from_regex(r"-?[0-9]{1,5}([.,][0-9]{0,3})?", fullmatch=True),
+                          st.from_regex(r"-?[0-9]{1,3}(,[0-9]{3}){0,3}(\.[0-9]{1,2})?", fullmatch=True),
                           st.from_regex(r"20[0-9]{2}-[01][0-9]-[0-3][0-9]", fullmatch=True),
+                          st.sampled_from(["English", "english", " ENGLISH ", "Hindi", "hindi", "Englisch"]),
                           st.text(alphabet="0123456789-+.,$ €", max_size=8)), min_size=1, max_size=30),
-       st.sampled_from(["integer", "decimal", "date"]))
+       st.sampled_from(["integer", "decimal", "date", "enum"]))
 def test_quick_canonical_path_agrees_with_the_full_normalisation(monkeypatch, values, kind):
     from csvprep import variables
 
-    rule = rules_from_dict({"variables": {"v": {"type": kind}}}).variables[0]
+    extra = {"values": ["English", "Hindi"]} if kind == "enum" else {}
+    rule = rules_from_dict({"variables": {"v": {"type": kind, **extra}}}).variables[0]
     series = pl.Series("v", values, dtype=pl.String)
     quick = variables._typed(series, rule)
     with monkeypatch.context() as patch:
-        patch.setattr(variables, "_QUICK", {})
+        patch.setattr(variables, "_quick", lambda kind, variable: None)
         full = variables._typed(series, rule)
     assert quick.equals(full), (values, quick, full)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["2026-01-05", "5 January 2026", "January 5, 2026",
+                                                     "January 5 2026", "2026/01/05", "2026-01-05 10:30",
+                                                     "2026-01-05T10:30:00", "2026-01-05 10:30:00", "05/01/2026",
+                                                     "2026-02-30", "soon", ""])), max_size=25))
+def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each_cell(values):
+    import datetime
+
+    from csvprep import variables
+
+    rule = rules_from_dict({"variables": {"d": {"type": "date"}}}).variables[0]
+    expected = []
+    for value in values:
+        for fmt in list(variables.DEFAULT_DATE_FORMATS):
+            try:
+                expected.append(datetime.datetime.strptime(value, fmt).date().isoformat())
+                break
+            except (TypeError, ValueError):
+                continue
+        else:
+            expected.append(None)
+    got = variables._parse_dates(pl.Series("d", values, dtype=pl.String), rule).to_list()
+    assert got == expected
