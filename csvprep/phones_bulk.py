@@ -49,7 +49,8 @@ _TYPE_ORDER = (
 # line types travel as an Enum (a small integer a row) until the verdict: far cheaper than a string a row
 _LINE_TYPE = pl.Enum(["unknown", "fixed_line", "mobile", "fixed_line_or_mobile", *(name for name, _ in _TYPE_ORDER)])
 _REGION = pl.Enum(sorted({code for codes in COUNTRY_CODE_TO_REGION_CODE.values() for code in codes}))
-_COUNTRY_CODE = "^(" + "|".join(sorted(map(str, COUNTRY_CODE_TO_REGION_CODE), key=lambda c: (len(c), c))) + ")"
+_CODES_OF_LENGTH = {size: [str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size]
+                    for size in (1, 2, 3)}
 _GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
 
 
@@ -106,23 +107,32 @@ class _Region:
     transform_rule: str | None
     international_prefix: str | None
 
-    def type_of(self, nsn: pl.Expr, length: pl.Expr) -> pl.Expr:
-        """phonenumbers' ``_number_type_helper``, as an expression giving csvprep's line type names."""
-        def name(type_name: str) -> pl.Expr:
-            return pl.lit(type_name, dtype=_LINE_TYPE)
-
-        chain = pl.when(~self.general.matches(nsn, length)).then(name("unknown"))
-        for type_name, desc in self.types:
-            if desc.pattern:
-                chain = chain.when(desc.matches(nsn, length)).then(name(type_name))
+    def with_type(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with ``_type``: phonenumbers' ``_number_type_helper`` on ``_nsn``, as csvprep's line type
+        names. Every description is matched in one step (Polars runs the patterns side by side), then the first
+        that matched, in phonenumbers' order, names the type."""
+        nsn = pl.col("_nsn")
+        length = nsn.str.len_chars()
+        checks = [("unknown", ~self.general.matches(nsn, length))]
+        checks += [(name, desc.matches(nsn, length)) for name, desc in self.types if desc.pattern]
         fixed = self.fixed_line.matches(nsn, length)
         if self.same_mobile_and_fixed_line:
-            chain = chain.when(fixed).then(name("fixed_line_or_mobile"))
+            checks.append(("fixed_line_or_mobile", fixed))
         else:
             mobile = self.mobile.matches(nsn, length)
-            chain = (chain.when(fixed & mobile).then(name("fixed_line_or_mobile"))
-                     .when(fixed).then(name("fixed_line")).when(mobile).then(name("mobile")))
-        return chain.otherwise(name("unknown"))
+            checks += [("fixed_line", fixed), ("mobile", mobile)]
+        temporary = [f"_check{k}" for k in range(len(checks))]
+        frame = frame.with_columns(expr.alias(column) for column, (_, expr) in zip(temporary, checks))
+        matched = dict(zip((name for name, _ in checks), map(pl.col, temporary)))
+        steps = []
+        for name, column in matched.items():
+            if name == "fixed_line" and "mobile" in matched:
+                steps.append((column & matched["mobile"], "fixed_line_or_mobile"))
+            steps.append((column, name))
+        chain = pl.when(steps[0][0]).then(pl.lit(steps[0][1], _LINE_TYPE))
+        for condition, name in steps[1:]:
+            chain = chain.when(condition).then(pl.lit(name, _LINE_TYPE))
+        return frame.with_columns(chain.otherwise(pl.lit("unknown", _LINE_TYPE)).alias("_type")).drop(temporary)
 
 
 @lru_cache(maxsize=None)
@@ -150,40 +160,42 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
 
     Every row goes through (no ``unique`` first): real lists repeat only about one number in ten, and the
     expressions cost less than finding the repeats."""
-    frame = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
+    frame = pl.LazyFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
                           "_raw": values.cast(pl.String)})
     raw = pl.col("_raw")
-    missing = frame.filter(raw.is_null() | raw.str.contains(_BLANK))
-    # cells of plain phone characters (nearly all) need no digit mapping and cannot hold an extension
-    plain = frame.filter(~raw.str.contains(r"[^0-9 +().\-/\t]").fill_null(True))
-    other = frame.filter(raw.str.contains(r"[^0-9 +().\-/\t]").fill_null(False))
+    missing = frame.filter(raw.is_null() | raw.str.contains(_BLANK)).select("_i")
+    # cells of plain phone characters (nearly all) need no digit mapping, cannot hold an extension or 'tel:'
+    unusual = raw.str.contains(r"[^0-9 +().\-/\t]")
+    plain = frame.filter(~unusual).select("_i", "_raw", pl.lit(None, pl.String).alias("_ext"), raw.alias("_text"),
+                                          pl.lit(False).alias("_foreign_ext"), pl.lit(False).alias("_tel"))
     # phonenumbers reads any decimal digit and the full-width plus; these are the scripts lists really hold
     text = raw.str.replace_many(_DIGIT_FORMS)
     extension = text.str.extract_groups(_EXTENSION)
     # an extension keeps the digits as written: decided here only when they are ASCII already
     written = raw.str.extract_groups(_EXTENSION).struct.field("ext")
-    frame = pl.concat([
-        plain.with_columns(pl.lit(None, pl.String).alias("_ext"), raw.alias("_text"),
-                           pl.lit(False).alias("_foreign_ext")),
-        other.with_columns(
-            extension.struct.field("ext").alias("_ext"),
-            pl.coalesce(extension.struct.field("body"), text).alias("_text"),
-            (extension.struct.field("ext").is_not_null() & (written.is_null() | (written != extension.struct.field(
-                "ext")))).alias("_foreign_ext"),
-        ),
-    ], how="vertical")
+    body = pl.coalesce(extension.struct.field("body"), text)
+    other = frame.filter(unusual).select(
+        "_i", "_raw",
+        extension.struct.field("ext").alias("_ext"),
+        body.alias("_text"),
+        (extension.struct.field("ext").is_not_null() & (written.is_null() | (written != extension.struct.field(
+            "ext")))).alias("_foreign_ext"),
+        body.str.contains(r"^[ \t]*[Tt][Ee][Ll]:").alias("_tel"),
+    )
     text = pl.col("_text")
-    shaped = ~pl.col("_foreign_ext") & text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) & (raw.str.len_chars() <= 100)
+    shaped = ~pl.col("_foreign_ext") & text.str.contains(_SHAPE) & ~text.str.contains(_NUMBER_CELL) \
+        & (raw.str.len_chars() <= 100)
     if from_workbook:
         shaped = shaped & ~text.str.strip_chars(" \t").str.contains(r"^[0-9]{16,}$")
-    # only what the next steps read is carried along: every eager step copies its columns
-    candidates = frame.filter(raw.is_not_null() & shaped).select(
+    # only what the next steps read is carried along: every step copies its columns
+    candidates = pl.concat([plain, other]).filter(shaped).select(
         "_i", "_ext",
         # the shape admits only these around the digits; replace_many is twice as quick as a regex here
         text.str.replace_many(_FORMATTING, [""] * len(_FORMATTING), ascii_case_insensitive=True).alias("_digits"),
         text.str.contains(r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+").alias("_plus"),
-        text.str.contains(r"^[ \t]*[Tt][Ee][Ll]:").alias("_tel"),
+        "_tel",
     ).filter(pl.col("_digits").str.len_chars().is_between(3, 250))
+    missing, candidates = pl.collect_all([missing, candidates])
 
     parsed = _parse(candidates, rule.default_region)
     with_extension = parsed.filter(pl.col("_ext").is_not_null())
@@ -259,16 +271,18 @@ def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
     three digits that phonenumbers knows."""
     full = pl.col("_full")
     frame = frame.filter((full.str.len_chars() > _MIN_NSN) & ~full.str.starts_with("0"))
-    # the first one, two or three digits that are a code: shorter codes first in one alternation, which the
-    # regex engine tries in order
-    frame = frame.with_columns(full.str.extract(_COUNTRY_CODE, 1).alias("_ccs")).filter(pl.col("_ccs").is_not_null())
-    frame = frame.with_columns(
-        pl.col("_ccs").cast(pl.Int64).alias("_cc"),
-        full.str.slice(pl.col("_ccs").str.len_chars()).alias("_nsn"),
+    # the first one, two or three digits that are a code, shortest first (as phonenumbers tries them)
+    size = pl.when(full.str.slice(0, 1).is_in(_CODES_OF_LENGTH[1])).then(1) \
+        .when(full.str.slice(0, 2).is_in(_CODES_OF_LENGTH[2])).then(2) \
+        .when(full.str.slice(0, 3).is_in(_CODES_OF_LENGTH[3])).then(3)
+    frame = frame.with_columns(size.alias("_size")).filter(pl.col("_size").is_not_null())
+    frame = frame.select(
+        pl.exclude("_full", "_size"),
+        full.str.slice(0, pl.col("_size")).cast(pl.Int64).alias("_cc"),
+        full.str.slice(pl.col("_size")).alias("_nsn"),
     ).filter(pl.col("_cc").is_in(list(_GEOGRAPHIC_CODES)))
     main = {code: regions[0] for code, regions in _GEOGRAPHIC_CODES.items()}
-    frame = frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=_REGION).alias("_meta"))
-    return frame.drop("_full", "_ccs")
+    return frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=_REGION).alias("_meta"))
 
 
 def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
@@ -337,14 +351,14 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     ``unknown`` for an invalid number."""
     if frame.height == 0:
         return frame.with_columns(pl.lit(None, _REGION).alias("_region"), pl.lit(None, _LINE_TYPE).alias("_type"))
-    nsn, length = pl.col("_nsn"), pl.col("_nsn").str.len_chars()
+    nsn = pl.col("_nsn")
     judged = []
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
         regions = _GEOGRAPHIC_CODES[cc]
         if len(regions) == 1:
             region = _region(regions[0])
-            judged.append(part.with_columns(pl.lit(region.code, _REGION).alias("_region"),
-                                            region.type_of(nsn, length).alias("_type")))
+            judged.append(region.with_type(part).select(*part.columns, pl.lit(region.code, _REGION).alias("_region"),
+                                                        "_type"))
             continue
         remaining = part
         for code in regions:
@@ -356,14 +370,13 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
                 typed = remaining.with_columns(nsn.str.contains(f"^(?:{region.leading_digits})").alias("_claimed"))
                 claimed = typed.filter(pl.col("_claimed")).drop("_claimed")
                 remaining = typed.filter(~pl.col("_claimed")).drop("_claimed")
-                claimed = claimed.with_columns(region.type_of(nsn, length).alias("_type"))
+                claimed = region.with_type(claimed)
             else:
-                typed = remaining.with_columns(region.type_of(nsn, length).alias("_type"))
+                typed = region.with_type(remaining)
                 claimed = typed.filter(pl.col("_type") != "unknown")
                 remaining = typed.filter(pl.col("_type") == "unknown").drop("_type")
             if claimed.height:
-                judged.append(claimed.with_columns(pl.lit(code, _REGION).alias("_region")).select(*part.columns, "_region",
-                                                                                          "_type"))
+                judged.append(claimed.select(*part.columns, pl.lit(code, _REGION).alias("_region"), "_type"))
         judged.append(remaining.with_columns(pl.lit(None, _REGION).alias("_region"),
                                              pl.lit("unknown", _LINE_TYPE).alias("_type")))
     return pl.concat(judged)

@@ -97,6 +97,9 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
                                 from_workbook=contacts.sheet is not None)
         frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables))
         timings["variables"] = time.perf_counter() - mark
+        # the phones take longer: check the other cells for formulas meanwhile
+        output_columns = contacts.header + list(columns.added)
+        formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
         verdicts = pending.result()
     frame = frame.with_columns(
         verdicts.select(
@@ -112,9 +115,6 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         frame, calling_issues, calling_summary = check_calling_hours(frame, columns.phone, calling)
     elif "timezone" in add_columns:
         frame = frame.with_columns(contact_zones(frame, find_zone_column(contacts.header)))
-
-    output_columns = contacts.header + list(columns.added)
-    formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
 
     issues = issues_from([phone_issues, suppressed_issues, calling_issues, variable_issues, formula_issues,
                           _broken_issues(contacts.broken)])
