@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,9 +358,7 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         )
         frame = pl.concat([frame.filter(~spanning).select("_record", "_text", "_line"), multi],
                           how="vertical").sort("_record")
-    text_col = pl.col("_text")
-    d = re.escape(delimiter)
-    cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
+    d, cell = re.escape(delimiter), _cell_pattern(delimiter)
     first = frame.row(0, named=True)
     try:
         header = next(csv.reader([first["_text"]], delimiter=delimiter, strict=True))
@@ -369,7 +368,36 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
+    header_lines = frame.item(1, "_line") - 1 if frame.height > 1 else frame.height
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        # Polars splits the file into fields while the checks run; used only if they pass and no line is blank
+        whole = worker.submit(pl.read_csv, data, has_header=False, skip_lines=header_lines, separator=delimiter,
+                              quote_char='"', schema=_field_schema(len(header)), empty_string_is_null=False,
+                              raise_if_empty=False)
+        contacts = _checked_records(frame, header, whole, delimiter, source, line_offset)
+    if contacts is not None:
+        contacts.line_endings = line_endings
+    return contacts
+
+
+def _cell_pattern(delimiter: str) -> str:
+    """A well-formed field: quoted (quotes inside doubled), or free of quotes, delimiters and line breaks."""
+    return f'(?:"(?:[^"]|"")*"|[^"{re.escape(delimiter)}\\r\\n]*)'
+
+
+def _field_schema(width: int) -> dict[str, pl.DataType]:
+    return {f"_{i}": pl.String for i in range(width)}
+
+
+def _checked_records(frame: pl.DataFrame, header: list[str], whole: Future, delimiter: str, source: str,
+                     line_offset: int) -> Contacts | None:
+    """The records of ``frame`` (``_record``, ``_text``, ``_line``; the header first) when every one is well
+    formed, else None. ``whole``: Polars' reading of the file's records, right when no line is blank."""
+    text_col = pl.col("_text")
+    d, cell = re.escape(delimiter), _cell_pattern(delimiter)
     width = len(header)
+    schema = _field_schema(width)
+    positional = list(schema)
     rest = frame.slice(1).with_columns(
         text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$").alias("_blank"),
         text_col.str.contains('"', literal=True).alias("_quoted"),
@@ -387,12 +415,8 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
     quoted = body.filter(pl.col("_quoted")).select(misshapen | (text_col.str.len_chars() > CELL_LIMIT)).to_series()
     if plain.any() or quoted.any():
         return None
-    positional = [f"_{i}" for i in range(width)]
-    schema = {name: pl.String for name in positional}
-    if body.height == rest.height:  # no blank lines: Polars reads the file itself, past the header
-        header_lines = frame.item(1, "_line") - 1 if frame.height > 1 else frame.height
-        fields = pl.read_csv(data, has_header=False, skip_lines=header_lines, separator=delimiter,
-                             quote_char='"', schema=schema, empty_string_is_null=False, raise_if_empty=False)
+    if body.height == rest.height:  # no blank lines: what Polars read from the file itself, past the header
+        fields = whole.result()
     else:
         joined = body.select(text_col.str.join("\n")).item() + "\n" if body.height else ""
         fields = pl.read_csv(joined.encode("utf-8"), has_header=False, separator=delimiter, quote_char='"',
@@ -411,9 +435,7 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         records = records.filter(~pl.col("_row").is_in(empty_rows.implode()))
     broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
                                   "message": pl.String})
-    contacts = _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
-    contacts.line_endings = line_endings
-    return contacts
+    return _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
 
 
 def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
