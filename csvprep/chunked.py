@@ -166,9 +166,6 @@ def clean_file(
                                                    < EXAMPLES_PER_KIND))
                 totals.add(result)
                 last_row += contacts.records + contacts.blank_rows
-            for stream in (cleaned_stream, errors_stream):
-                stream.flush()
-                os.fsync(stream.fileno())
         if first is None:
             raise blank_only
         merged = _merged(first, issues, totals, digest.hexdigest(), started)
@@ -505,16 +502,27 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
         with open(issues_part, "rb") as issues:
             _copy_file(issues, stream)
         stream.write(b"\n]\n}\n")
-    for part in (rejected_part, report_part):
-        with open(part, "rb+") as stream:
-            os.fsync(stream.fileno())
     moves = {"cleaned.csv": cleaned_part, "rejected.csv": rejected_part, "errors.txt": errors_part,
              "report.json": report_part}
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        # the files reach the disk while the HTML report is rendered
+        synced = worker.submit(_sync, list(moves.values()))
+        html = report_html(result).encode("utf-8")
+        synced.result()
     for name, part in moves.items():
         try:
             os.chmod(part, 0o666 & ~current_umask())
             part.replace(paths[name])
         except OSError as exc:
             raise OutputError(f"{paths[name]}: cannot write ({exc.strerror or exc})") from None
-    atomic_write(paths["report.html"], lambda stream: stream.write(report_html(result).encode("utf-8")))
+    atomic_write(paths["report.html"], html)
     assert set(paths) == set(OUTPUT_FILES)
+
+
+def _sync(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            with open(path, "rb+") as stream:
+                os.fsync(stream.fileno())
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 import polars as pl
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
 
 from .rules import PHONE_TYPES, PhoneRule
 
@@ -24,12 +24,16 @@ _PARSE_REASONS = {
     NumberParseException.TOO_SHORT_NSN: "too short",
     NumberParseException.TOO_LONG: "too long",
 }
+# a verdict's region and line type come from short fixed lists: Enums (a small integer a row), cast to text only
+# where they are written
+REGION = pl.Enum(sorted({code for codes in COUNTRY_CODE_TO_REGION_CODE.values() for code in codes} | {"ZZ"}))
+LINE_TYPE = pl.Enum(["unknown", *PHONE_TYPES])
 VERDICT_SCHEMA = {
     "e164": pl.String,
     "code": pl.String,
     "detail": pl.String,
-    "region": pl.String,
-    "line_type": pl.String,
+    "region": REGION,
+    "line_type": LINE_TYPE,
 }
 _TYPE_NAMES = {value: name for name, value in PHONE_TYPES.items()}
 # Below this many cells the per-value path is quicker than compiling the bulk path's expressions (about 0.2 s);

@@ -20,6 +20,7 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumberType
 from phonenumbers.phonemetadata import PhoneMetadata
 
+from .phones import LINE_TYPE, REGION, VERDICT_SCHEMA
 from .rules import PhoneRule
 
 # Only what phonenumbers reads as plain punctuation around the digits: anything else (letters, extension marks,
@@ -46,9 +47,6 @@ _TYPE_ORDER = (
     ("uan", "uan"),
     ("voicemail", "voicemail"),
 )
-# line types travel as an Enum (a small integer a row) until the verdict: far cheaper than a string a row
-_LINE_TYPE = pl.Enum(["unknown", "fixed_line", "mobile", "fixed_line_or_mobile", *(name for name, _ in _TYPE_ORDER)])
-_REGION = pl.Enum(sorted({code for codes in COUNTRY_CODE_TO_REGION_CODE.values() for code in codes}))
 _CODES_OF_LENGTH = {size: [str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size]
                     for size in (1, 2, 3)}
 _GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
@@ -129,10 +127,10 @@ class _Region:
             if name == "fixed_line" and "mobile" in matched:
                 steps.append((column & matched["mobile"], "fixed_line_or_mobile"))
             steps.append((column, name))
-        chain = pl.when(steps[0][0]).then(pl.lit(steps[0][1], _LINE_TYPE))
+        chain = pl.when(steps[0][0]).then(pl.lit(steps[0][1], LINE_TYPE))
         for condition, name in steps[1:]:
-            chain = chain.when(condition).then(pl.lit(name, _LINE_TYPE))
-        return frame.with_columns(chain.otherwise(pl.lit("unknown", _LINE_TYPE)).alias("_type")).drop(temporary)
+            chain = chain.when(condition).then(pl.lit(name, LINE_TYPE))
+        return frame.with_columns(chain.otherwise(pl.lit("unknown", LINE_TYPE)).alias("_type")).drop(temporary)
 
 
 @lru_cache(maxsize=None)
@@ -217,13 +215,12 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
         else pl.DataFrame(schema=_SCHEMA)
 
 
-_SCHEMA = {"_i": pl.Int64, "e164": pl.String, "code": pl.String, "detail": pl.String, "region": pl.String,
-           "line_type": pl.String}
+_SCHEMA = {"_i": pl.Int64, **VERDICT_SCHEMA}
 
 
 def _verdict(e164=None, code=None, detail=None, region=None, line_type=None) -> list[pl.Expr]:
     def column(value, name):
-        return (value if isinstance(value, pl.Expr) else pl.lit(value, dtype=pl.String)).alias(name)
+        return (value if isinstance(value, pl.Expr) else pl.lit(value, dtype=VERDICT_SCHEMA[name])).alias(name)
 
     return [column(e164, "e164"), column(code, "code"), column(detail, "detail"), column(region, "region"),
             column(line_type, "line_type")]
@@ -254,7 +251,7 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
     pieces.append(_from_country_code(international))
     parsed = pl.concat([p for p in pieces if p.height]) if any(p.height for p in pieces) else \
         frame.clear().with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
-                                   pl.lit(None, _REGION).alias("_meta"))
+                                   pl.lit(None, REGION).alias("_meta"))
     if parsed.height == 0:
         return parsed
     parsed = parsed.filter(pl.col("_nsn").str.len_chars() >= _MIN_NSN)
@@ -282,14 +279,14 @@ def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
         full.str.slice(pl.col("_size")).alias("_nsn"),
     ).filter(pl.col("_cc").is_in(list(_GEOGRAPHIC_CODES)))
     main = {code: regions[0] for code, regions in _GEOGRAPHIC_CODES.items()}
-    return frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=_REGION).alias("_meta"))
+    return frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=REGION).alias("_meta"))
 
 
 def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
     """Numbers written nationally in the default region, or with its country code but no '+'."""
     if frame.height == 0:
         return frame.with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
-                                  pl.lit(None, _REGION).alias("_meta"))
+                                  pl.lit(None, REGION).alias("_meta"))
     digits = pl.col("_digits")
     prefix = str(home.country_code)
     frame = frame.with_columns(
@@ -307,7 +304,7 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(home.country_code, dtype=pl.Int64).alias("_cc"),
         pl.when(takes_code).then(pl.col("_potential")).otherwise(digits).alias("_nsn"),
-        pl.when(takes_code).then(pl.lit(main, _REGION)).otherwise(pl.lit(home.code, _REGION)).alias("_meta"),
+        pl.when(takes_code).then(pl.lit(main, REGION)).otherwise(pl.lit(home.code, REGION)).alias("_meta"),
     ).drop("_potential")
 
 
@@ -350,14 +347,14 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     """``_region`` and ``_type`` as ``region_code_for_number`` and ``number_type`` give them; ``_type`` is
     ``unknown`` for an invalid number."""
     if frame.height == 0:
-        return frame.with_columns(pl.lit(None, _REGION).alias("_region"), pl.lit(None, _LINE_TYPE).alias("_type"))
+        return frame.with_columns(pl.lit(None, REGION).alias("_region"), pl.lit(None, LINE_TYPE).alias("_type"))
     nsn = pl.col("_nsn")
     judged = []
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
         regions = _GEOGRAPHIC_CODES[cc]
         if len(regions) == 1:
             region = _region(regions[0])
-            judged.append(region.with_type(part).select(*part.columns, pl.lit(region.code, _REGION).alias("_region"),
+            judged.append(region.with_type(part).select(*part.columns, pl.lit(region.code, REGION).alias("_region"),
                                                         "_type"))
             continue
         remaining = part
@@ -376,9 +373,9 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
                 claimed = typed.filter(pl.col("_type") != "unknown")
                 remaining = typed.filter(pl.col("_type") == "unknown").drop("_type")
             if claimed.height:
-                judged.append(claimed.select(*part.columns, pl.lit(code, _REGION).alias("_region"), "_type"))
-        judged.append(remaining.with_columns(pl.lit(None, _REGION).alias("_region"),
-                                             pl.lit("unknown", _LINE_TYPE).alias("_type")))
+                judged.append(claimed.select(*part.columns, pl.lit(code, REGION).alias("_region"), "_type"))
+        judged.append(remaining.with_columns(pl.lit(None, REGION).alias("_region"),
+                                             pl.lit("unknown", LINE_TYPE).alias("_type")))
     return pl.concat(judged)
 
 
@@ -387,7 +384,7 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
     e164 = pl.format("+{}{}", pl.col("_cc"), pl.col("_nsn"))
     frame = frame.with_columns(e164.alias("_e164"))
     digits = pl.col("_e164").str.len_chars() - 1
-    region, line_type = pl.col("_region").cast(pl.String), pl.col("_type").cast(pl.String)
+    region, line_type = pl.col("_region"), pl.col("_type")
     verdict = (
         pl.when(~pl.col("_e164").str.contains(_E164)).then(pl.struct(*_verdict(
             code="invalid_phone", detail=pl.format("{} has {} digits; E.164 allows at most 15", pl.col("_e164"),
@@ -396,7 +393,7 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
     if rule.allowed_regions is not None:
         verdict = verdict.when(~region.is_in(list(rule.allowed_regions))).then(pl.struct(*_verdict(
             code="phone_region_not_allowed",
-            detail=pl.format("{} is a {} number; allowed regions: {}", pl.col("_e164"), region,
+            detail=pl.format("{} is a {} number; allowed regions: {}", pl.col("_e164"), region.cast(pl.String),
                              pl.lit(", ".join(rule.allowed_regions))),
             region=region, line_type=line_type)))
     if rule.allowed_types is not None:
@@ -407,7 +404,8 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
         verdict = verdict.when(~admits).then(pl.struct(*_verdict(
             code="phone_type_not_allowed",
             detail=pl.format("{} is a {} number; allowed types: {}", pl.col("_e164"),
-                             line_type.str.replace_all("_", " "), pl.lit(", ".join(rule.allowed_types))),
+                             line_type.cast(pl.String).str.replace_all("_", " "),
+                             pl.lit(", ".join(rule.allowed_types))),
             region=region, line_type=line_type)))
     verdict = verdict.otherwise(pl.struct(*_verdict(pl.col("_e164"), code, detail, region, line_type)))
     return frame.select("_i", verdict.alias("_v")).unnest("_v")

@@ -170,9 +170,9 @@ def _added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHo
                                                default=None, return_dtype=pl.String),
             return_dtype=pl.String).alias(names["utc_offset"]))
     if "country" in wanted:
-        added.append(pl.col("_region").alias(names["country"]))
+        added.append(pl.col("_region").cast(pl.String).alias(names["country"]))
     if "line_type" in wanted:
-        added.append(pl.col("_line_type").alias(names["line_type"]))
+        added.append(pl.col("_line_type").cast(pl.String).alias(names["line_type"]))
     return added
 
 
@@ -288,7 +288,7 @@ def _free_names(header: list[str], wanted: tuple[str, ...]) -> dict[str, str]:
 
 def _phone_stats(accepted: pl.DataFrame) -> dict[str, dict[str, int]]:
     def counts(column: str) -> dict[str, int]:
-        table = accepted.get_column(column).fill_null("unknown").value_counts(sort=True)
+        table = accepted.get_column(column).cast(pl.String).fill_null("unknown").value_counts(sort=True)
         return {str(k): int(v) for k, v in table.iter_rows()}
 
     return {"by_region": counts("_region"), "by_line_type": counts("_line_type")}
