@@ -158,12 +158,13 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
 
     Every row goes through (no ``unique`` first): real lists repeat only about one number in ten, and the
     expressions cost less than finding the repeats."""
-    frame = pl.LazyFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
-                          "_raw": values.cast(pl.String)})
     raw = pl.col("_raw")
+    frame = pl.LazyFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
+                          "_raw": values.cast(pl.String)}).with_columns(
+        # cells of plain phone characters (nearly all) need no digit mapping, cannot hold an extension or 'tel:'
+        raw.str.contains(r"[^0-9 +().\-/\t]").alias("_unusual"))
     missing = frame.filter(raw.is_null() | raw.str.contains(_BLANK)).select("_i")
-    # cells of plain phone characters (nearly all) need no digit mapping, cannot hold an extension or 'tel:'
-    unusual = raw.str.contains(r"[^0-9 +().\-/\t]")
+    unusual = pl.col("_unusual")
     plain = frame.filter(~unusual).select("_i", "_raw", pl.lit(None, pl.String).alias("_ext"), raw.alias("_text"),
                                           pl.lit(False).alias("_foreign_ext"), pl.lit(False).alias("_tel"))
     # phonenumbers reads any decimal digit and the full-width plus; these are the scripts lists really hold
@@ -357,23 +358,34 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
             judged.append(region.with_type(part).select(*part.columns, pl.lit(region.code, REGION).alias("_region"),
                                                         "_type"))
             continue
-        remaining = part
-        for code in regions:
-            if remaining.height == 0:
-                break
-            region = _region(code)
-            if region.leading_digits is not None:
-                # the region claims the numbers its leading digits match, valid or not: type only those
-                typed = remaining.with_columns(nsn.str.contains(f"^(?:{region.leading_digits})").alias("_claimed"))
-                claimed = typed.filter(pl.col("_claimed")).drop("_claimed")
-                remaining = typed.filter(~pl.col("_claimed")).drop("_claimed")
-                claimed = region.with_type(claimed)
-            else:
+        remaining, position = part, 0
+        while position < len(regions) and remaining.height:
+            region = _region(regions[position])
+            if region.leading_digits is None:
+                # a region without leading digits claims the numbers valid in it
                 typed = region.with_type(remaining)
                 claimed = typed.filter(pl.col("_type") != "unknown")
                 remaining = typed.filter(pl.col("_type") == "unknown").drop("_type")
-            if claimed.height:
-                judged.append(claimed.select(*part.columns, pl.lit(code, REGION).alias("_region"), "_type"))
+                judged.append(claimed.select(*part.columns, pl.lit(region.code, REGION).alias("_region"), "_type"))
+                position += 1
+                continue
+            # a run of regions that claim the numbers their leading digits match, valid or not: all the patterns
+            # matched in one step, the first region in phonenumbers' order wins
+            run = []
+            while position < len(regions) and _region(regions[position]).leading_digits is not None:
+                run.append(_region(regions[position]))
+                position += 1
+            matches = [nsn.str.contains(f"^(?:{r.leading_digits})").alias(f"_lead{k}") for k, r in enumerate(run)]
+            first = pl.when(pl.col("_lead0")).then(0)
+            for k in range(1, len(run)):
+                first = first.when(pl.col(f"_lead{k}")).then(k)
+            typed = remaining.with_columns(matches).with_columns(first.alias("_claim")).drop(
+                [f"_lead{k}" for k in range(len(run))])
+            remaining = typed.filter(pl.col("_claim").is_null()).drop("_claim")
+            for (k,), claimed in typed.filter(pl.col("_claim").is_not_null()).partition_by(
+                    "_claim", as_dict=True).items():
+                judged.append(run[k].with_type(claimed.drop("_claim")).select(
+                    *part.columns, pl.lit(run[k].code, REGION).alias("_region"), "_type"))
         judged.append(remaining.with_columns(pl.lit(None, REGION).alias("_region"),
                                              pl.lit("unknown", LINE_TYPE).alias("_type")))
     return pl.concat(judged)
