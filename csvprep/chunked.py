@@ -25,7 +25,7 @@ import polars as pl
 from .errors import InputError, OutputError
 from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
-from .report import write_error_lines, write_issue_objects
+from .report import write_error_lines, write_issue_objects, write_report_json
 from .pipeline import clean_contacts
 from .reading import NoContactsError, ReadOptions, read_bytes
 from .result import CleanResult
@@ -105,8 +105,8 @@ def clean_file(
         scratch = Path(scratch_dir)
         cleaned_part, errors_part, issues_part = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
         rejected_parts: list[Path] = []
-        rejected_whole = False
-        with ThreadPoolExecutor(max_workers=2) as pool, open(cleaned_part, "wb") as cleaned_stream, \
+        rejected_whole = whole = False
+        with ThreadPoolExecutor(max_workers=4) as pool, open(cleaned_part, "wb") as cleaned_stream, \
                 open(errors_part, "wb") as errors_stream, open(issues_part, "wb") as issues_stream:
             for index, part in enumerate(_parts(path, part_rows, digest)):
                 step("reading")
@@ -144,16 +144,28 @@ def clean_file(
                                          rejected_renames(provider, list(result.rejected.columns), header))
                 if on_issues is not None:
                     on_issues(result.issues)
-                # the part's outputs are independent and Polars writes them without the GIL: two at a time
+                # the only part (most lists): its rejected records and issues go straight to the final files
+                whole = index == 0 and part.last
+                first_issues = totals.issues == 0
+                issues.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
+                                                   < EXAMPLES_PER_KIND))
+                totals.add(result)
+                last_row += contacts.records + contacts.blank_rows
+                # the part's outputs are independent, and writing them is as much waiting on the disk as work:
+                # all at once
                 writes = [
                     pool.submit(write_csv, shape(result.cleaned, renames), cleaned_stream,
                                 include_header=result is first),
                     # issues go to disk as they come: a big list's issues outweigh everything else kept
                     pool.submit(write_error_lines, result, errors_stream),
-                    pool.submit(write_issue_objects, result.issues, issues_stream, first=totals.issues == 0),
                 ]
-                if rejected_out is not None and index == 0 and part.last:
-                    # the only part: its rejected records are rejected.csv as they are
+                if whole:
+                    merged = _merged(first, issues, totals, digest.hexdigest(), started)
+                    writes.append(pool.submit(_write_report, scratch / "report.json", merged, result.issues))
+                else:
+                    writes.append(pool.submit(write_issue_objects, result.issues, issues_stream,
+                                              first=first_issues))
+                if rejected_out is not None and whole:
                     writes.append(pool.submit(_write_file, scratch / "rejected.csv", rejected_out))
                     rejected_whole = True
                 elif rejected_out is not None:
@@ -162,16 +174,13 @@ def clean_file(
                     rejected_parts.append(spill)
                 for write in writes:
                     write.result()
-                issues.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
-                                                   < EXAMPLES_PER_KIND))
-                totals.add(result)
-                last_row += contacts.records + contacts.blank_rows
         if first is None:
             raise blank_only
-        merged = _merged(first, issues, totals, digest.hexdigest(), started)
+        if not whole:
+            merged = _merged(first, issues, totals, digest.hexdigest(), started)
         step("writing")
-        _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, issues_part, rejected_parts,
-                        rejected_empty, rejected_whole)
+        _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, None if whole else issues_part,
+                        rejected_parts, rejected_empty, rejected_whole)
     if provider is not None:
         paths.update(finish_upload(provider, paths["cleaned.csv"], merged.columns, list(first.cleaned.columns)))
     return merged, paths
@@ -455,6 +464,11 @@ def _write_file(path: Path, frame: pl.DataFrame) -> None:
         write_csv(frame, stream)
 
 
+def _write_report(path: Path, result: _MergedResult, issues: pl.DataFrame) -> None:
+    with open(path, "wb") as stream:
+        write_report_json(result, stream, issues)
+
+
 def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
     """All of ``source`` appended to ``target`` (flushed first), copied by the kernel where it can."""
     start = target.seek(0, os.SEEK_END)
@@ -476,7 +490,7 @@ def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
 
 
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,
-                    errors_part: Path, issues_part: Path, rejected_parts: list[Path],
+                    errors_part: Path, issues_part: Path | None, rejected_parts: list[Path],
                     rejected_empty: pl.DataFrame, rejected_whole: bool) -> None:
     from .html_report import report_html
     from .report import report_data
@@ -495,13 +509,14 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
             write_csv(rejected_empty, stream)
 
     report_part = scratch / "report.json"
-    with open(report_part, "wb") as stream:
-        head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
-        stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
-        stream.flush()
-        with open(issues_part, "rb") as issues:
-            _copy_file(issues, stream)
-        stream.write(b"\n]\n}\n")
+    if issues_part is not None:  # the parts' issues follow the summary of them all
+        with open(report_part, "wb") as stream:
+            head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
+            stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
+            stream.flush()
+            with open(issues_part, "rb") as issues:
+                _copy_file(issues, stream)
+            stream.write(b"\n]\n}\n")
     moves = {"cleaned.csv": cleaned_part, "rejected.csv": rejected_part, "errors.txt": errors_part,
              "report.json": report_part}
     with ThreadPoolExecutor(max_workers=1) as worker:

@@ -31,12 +31,12 @@ def report_json(result: CleanResult) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def write_report_json(result: CleanResult, stream: BinaryIO) -> None:
-    """Write report.json to a binary stream. The issue list, which can hold millions of entries, is serialised by
-    Polars straight into the stream."""
+def write_report_json(result: CleanResult, stream: BinaryIO, issues: pl.DataFrame | None = None) -> None:
+    """Write report.json to a binary stream. The issue list (``issues``, when the result keeps only some), which
+    can hold millions of entries, is serialised by Polars straight into the stream."""
     head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
     stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
-    write_issue_objects(result.issues, stream, first=True)
+    write_issue_objects(result.issues if issues is None else issues, stream, first=True)
     stream.write(b"\n]\n}\n")
 
 
