@@ -130,9 +130,8 @@ def clean_file(
                                         suppress=suppress, calling=calling, add_columns=add_columns)
                 first = first or result
                 if result.kept_keys is not None and result.kept_keys.width:
-                    keys = [name for name in result.kept_keys.columns if name != "_row"]
-                    earlier = result.kept_keys if earlier.width == 0 else pl.concat(
-                        [earlier, result.kept_keys]).unique(subset=keys, keep="first", maintain_order=True)
+                    # a part's kept keys are new: a key seen before made its row a duplicate, never kept
+                    earlier = result.kept_keys if earlier.width == 0 else pl.concat([earlier, result.kept_keys])
                 header = list(result.cleaned.columns)
                 renames = header_map(provider, result.columns, header) if provider else {}
                 if result is first:  # the rejected file's header, should no part reject anything
@@ -212,9 +211,12 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
-        if size <= _WHOLE_BYTES:  # most lists: one part, read at once, no cutting or copying
-            data = stream.read()
-            if data.count(b"\n") <= part_rows + part_rows // 4:
+        limit = part_rows + part_rows // 4  # a short tail joins the part before it
+        head = stream.read(_BLOCK)
+        # most lists: one part, read at once, no cutting or copying (the first block tells whether it can be)
+        if size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
+            data = head + stream.read() if len(head) < size else head
+            if data.count(b"\n") <= limit:
                 digest.update(data)
                 end = _header_end(data)
                 ends = end < len(data) or data.endswith(b"\n")
@@ -222,7 +224,8 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
                 yield _Part(data, first_line=1 + header_lines if ends else 1, header_lines=header_lines, last=True)
                 return
             del data
-            stream.seek(0)
+        del head
+        stream.seek(0)
         # a bytearray grows in place: adding blocks to bytes would copy everything read so far each time
         pending, eof, header, line = bytearray(), False, None, 1
         lines = 0  # newlines in pending
@@ -499,11 +502,14 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
     if rejected_whole:
         pass  # written as the only part was cleaned
     elif rejected_parts:
-        # parts differ in columns only by 'raw' (records that could not be split): align them, streaming
-        frames = pl.concat([pl.scan_ipc(part) for part in rejected_parts], how="diagonal_relaxed")
-        text_columns = [name for name, dtype in frames.collect_schema().items() if dtype == pl.String]
-        frames.with_columns(pl.col(text_columns).replace("", None)).sink_csv(
-            rejected_part, quote_style="necessary", include_header=True)
+        # parts differ in columns only by 'raw' (records that could not be split): aligned one part at a time
+        columns = pl.concat([pl.scan_ipc(part) for part in rejected_parts], how="diagonal_relaxed").collect_schema()
+        with open(rejected_part, "wb") as stream:
+            for index, part in enumerate(rejected_parts):
+                frame = pl.read_ipc(part)
+                frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
+                                     for name, dtype in columns.items())
+                write_csv(frame, stream, include_header=index == 0)
     else:  # nothing rejected: the header alone, as one pass writes it
         with open(rejected_part, "wb") as stream:
             write_csv(rejected_empty, stream)

@@ -36,13 +36,13 @@ def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap
                        value=pl.col(columns.phone), message=message)
 
 
-def kept_keys(accepted: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap) -> pl.DataFrame:
-    """The duplicate key and row of each accepted contact that is the first with its key: what later parts of
-    the same file are checked against."""
+def kept_keys(accepted: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap, repeats: pl.Series) -> pl.DataFrame:
+    """The duplicate key and row of each accepted contact that is the first with its key (``repeats``: the rows
+    :func:`find_duplicates` found repeating one): what later parts of the same file are checked against. None of
+    these keys was seen in earlier parts, so the parts' kept keys simply add up."""
     if rule.policy == "keep":
         return pl.DataFrame()
-    keyed = accepted.select(*_keys(rule, columns), "_row")
-    return keyed.unique(subset=_key_names(rule), keep="first", maintain_order=True)
+    return accepted.filter(~pl.col("_row").is_in(repeats.implode())).select(*_keys(rule, columns), "_row")
 
 
 def _key_names(rule: DuplicateRule) -> list[str]:

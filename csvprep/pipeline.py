@@ -150,7 +150,7 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     )
     result.check_accounting()
     if remember_keys:
-        result.kept_keys = kept_keys(accepted, rules.duplicates, columns)
+        result.kept_keys = kept_keys(accepted, rules.duplicates, columns, duplicate_issues.get_column("row"))
     return result
 
 

@@ -57,6 +57,17 @@ def test_duplicates_across_parts_follow_the_policy(tmp_path):
         assert_same_outputs(source, rules, 4, tmp_path / policy)
 
 
+@pytest.mark.parametrize("policy", ["reject", "warn"])
+def test_duplicates_on_a_key_with_empty_cells_across_parts_follow_the_policy(tmp_path, policy):
+    source = tmp_path / "list.csv"
+    names = ["Ann", "", "ann", "Bob", ""]
+    source.write_text("phone,customer_name\n" + "".join(f"+1415555{n % 3:04d},{names[n % 5]}\n" for n in range(40)))
+    rules = csvprep.rules_from_dict({"phone": {"default_region": "US"},
+                                     "duplicates": {"policy": policy, "key": ["phone", "customer_name"]},
+                                     "variables": {"customer_name": {}}})
+    assert_same_outputs(source, rules, 3, tmp_path / policy)
+
+
 def test_an_error_in_a_later_part_stops_the_run_and_writes_nothing(tmp_path):
     source = tmp_path / "list.csv"
     source.write_bytes("phone,customer_name\n+14155550100,Zoë\n".encode() + b"+14155550101,Bj\xf6rn\n")
