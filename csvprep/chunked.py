@@ -26,7 +26,7 @@ from .errors import InputError, OutputError
 from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
 from .report import write_error_lines, write_issue_objects, write_report_json
-from .pipeline import clean_contacts
+from .pipeline import by_count, clean_contacts
 from .reading import NoContactsError, ReadOptions, read_bytes
 from .result import CleanResult
 from .rules import Rules, load_rules
@@ -439,8 +439,8 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
         columns=first.columns,
         variable_stats=list(totals.variables.values()),
         phone_stats={
-            "by_region": dict(sorted(totals.regions.items(), key=lambda kv: -kv[1])),
-            "by_line_type": dict(sorted(totals.line_types.items(), key=lambda kv: -kv[1])),
+            "by_region": by_count(totals.regions),
+            "by_line_type": by_count(totals.line_types),
         },
         timings=totals.timings,
         strict=first.strict,

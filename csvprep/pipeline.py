@@ -200,16 +200,26 @@ def _contacts_from_frame(frame: pl.DataFrame) -> Contacts:
 
 
 def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    found = []
-    for code, template in PHONE_MESSAGES.items():
-        rows = frame.filter(pl.col("_phone_code") == code)
-        if rows.height:
-            value = pl.col(column).fill_null("")
-            fields = [value, pl.col("_e164")][: template.count("{}")]
-            message = pl.format(template, *fields) if fields else pl.lit(template)
-            found.append(issue_frame(rows, column=column, code=code, value=value, message=message,
-                                     detail=pl.col("_phone_detail")))
-    return issues_from(found)
+    rows = frame.filter(pl.col("_phone_code").is_not_null())
+    if rows.height == 0:
+        return empty_issues()
+    code, value = pl.col("_phone_code"), pl.col(column).fill_null("")
+    message = pl.lit(None, dtype=pl.String)
+    for name, template in PHONE_MESSAGES.items():
+        fields = [value, pl.col("_e164")][: template.count("{}")]
+        message = pl.when(code == name).then(pl.format(template, *fields) if fields else pl.lit(template)) \
+            .otherwise(message)
+    return rows.rechunk().select(
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.col("_line").cast(pl.Int64).alias("line"),
+        pl.lit(column, dtype=pl.String).alias("column"),
+        code.alias("code"),
+        code.replace_strict({name: CODES[name][0] for name in PHONE_MESSAGES}, return_dtype=pl.String).alias(
+            "severity"),
+        value.alias("value"),
+        message.alias("message"),
+        pl.col("_phone_detail").alias("detail"),
+    )
 
 
 def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl.DataFrame:
@@ -286,9 +296,17 @@ def _free_names(header: list[str], wanted: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
+def by_count(counts: dict[str, int]) -> dict[str, int]:
+    """Most first; ties by name, so that one pass and a run in parts list them alike."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _phone_stats(accepted: pl.DataFrame) -> dict[str, dict[str, int]]:
     def counts(column: str) -> dict[str, int]:
-        table = accepted.get_column(column).cast(pl.String).fill_null("unknown").value_counts(sort=True)
-        return {str(k): int(v) for k, v in table.iter_rows()}
+        found: dict[str, int] = {}
+        for key, count in accepted.get_column(column).value_counts().iter_rows():
+            label = "unknown" if key is None else str(key)
+            found[label] = found.get(label, 0) + int(count)
+        return by_count(found)
 
     return {"by_region": counts("_region"), "by_line_type": counts("_line_type")}
