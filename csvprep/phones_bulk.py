@@ -353,6 +353,16 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     judged = []
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
         regions = _GEOGRAPHIC_CODES[cc]
+        lengths = _possible_lengths(cc)
+        if lengths is not None:
+            # a number no region of its code has the length for is invalid in all of them (its region does not
+            # matter then): no pattern needs to run on it
+            possible = nsn.str.len_chars().is_in(lengths)
+            judged.append(part.filter(~possible).with_columns(pl.lit(None, REGION).alias("_region"),
+                                                              pl.lit("unknown", LINE_TYPE).alias("_type")))
+            part = part.filter(possible)
+            if part.height == 0:
+                continue
         if len(regions) == 1:
             region = _region(regions[0])
             judged.append(region.with_type(part).select(*part.columns, pl.lit(region.code, REGION).alias("_region"),
@@ -389,6 +399,21 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
         judged.append(remaining.with_columns(pl.lit(None, REGION).alias("_region"),
                                              pl.lit("unknown", LINE_TYPE).alias("_type")))
     return pl.concat(judged)
+
+
+@lru_cache(maxsize=None)
+def _possible_lengths(country_code: int) -> list[int] | None:
+    """Every national number length valid in some region of ``country_code``; None when a region lists none
+    (its pattern alone decides)."""
+    lengths: set[int] = set()
+    for code in _GEOGRAPHIC_CODES[country_code]:
+        general = _region(code).general
+        if not general.pattern:
+            continue  # nothing is valid there
+        if not general.lengths or -1 in general.lengths:
+            return None
+        lengths.update(general.lengths)
+    return sorted(lengths)
 
 
 def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail: str | None = None) -> pl.DataFrame:
