@@ -101,6 +101,7 @@ def clean_file(
     blank_only: NoContactsError | None = None
     totals = _Totals()
     totals.hours = calling
+    ascii_so_far = True
     with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch_dir:
         scratch = Path(scratch_dir)
         cleaned_part, errors_part, issues_part = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
@@ -119,10 +120,14 @@ def clean_file(
                     last_row += empty.blank_rows
                     blank_only = empty
                     continue
-                if options is read_options:
-                    # later parts are read as the first was: same delimiter, same encoding
-                    options = ReadOptions(encoding=read_options.encoding or contacts.encoding,
-                                          delimiter=contacts.delimiter)
+                if options is read_options or (ascii_so_far and read_options.encoding is None):
+                    # later parts are read as the first was: same delimiter, same encoding; but while every part
+                    # so far is plain ASCII (which reads the same in any encoding), the next one's is detected
+                    # afresh, as one pass over the whole file would detect it
+                    ascii_so_far = ascii_so_far and part.data.isascii()
+                    detected = read_options.encoding or (None if ascii_so_far else contacts.encoding)
+                    options = ReadOptions(encoding=detected, delimiter=contacts.delimiter)
+                    totals.encoding = contacts.encoding
                 _shift(contacts, last_row - 1)
                 totals.timings["read"] = totals.timings.get("read", 0.0) + time.perf_counter() - mark
                 result = clean_contacts(contacts, rules, strict=strict, step=step, timings={},
@@ -340,6 +345,7 @@ class _Totals:
     errors: int = 0
     warnings: int = 0
     rows_with_warnings: int = 0
+    encoding: str | None = None  # what the file was read as: the first part's, or the first part past plain ASCII
     timings: dict[str, float] = field(default_factory=dict)
     variables: dict[str, VariableStats] = field(default_factory=dict)
     regions: dict[str, int] = field(default_factory=dict)
@@ -428,7 +434,8 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
             started: float) -> _MergedResult:
     if first is None:  # pragma: no cover - an empty file is refused while reading
         raise InputError("the file has no contacts")
-    contacts = replace(first.contacts, sha256=sha256, blank_rows=totals.blank, line_endings=totals.line_ending())
+    contacts = replace(first.contacts, sha256=sha256, blank_rows=totals.blank, line_endings=totals.line_ending(),
+                       encoding=totals.encoding or first.contacts.encoding)
     totals.timings["total"] = time.perf_counter() - started
     merged = _MergedResult(
         cleaned=first.cleaned.clear(),

@@ -152,3 +152,25 @@ def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatc
     at_once = [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, hashlib.sha256())]
     monkeypatch.setattr(chunked, "_WHOLE_BYTES", 0)
     assert at_once == [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, hashlib.sha256())]
+
+
+@pytest.mark.parametrize("tail", [b"+14155550199,Zo\xeb\n", "+14155550199,Zoë\n".encode("utf-8")])
+def test_a_file_plain_ascii_for_its_first_parts_is_read_as_its_later_bytes_say(tmp_path, tail):
+    # Excel's cp1252 (or UTF-8) often shows only far down a list: the parts before it are plain ASCII
+    source = tmp_path / "late_accent.csv"
+    source.write_bytes(b"phone,customer_name\n"
+                       + b"".join(f"+1415555{n:04d},Name {n}\n".encode() for n in range(30)) + tail)
+    assert_same_outputs(source, RULES / "basic.toml", 4, tmp_path)
+    report = json.loads((tmp_path / "parts" / "report.json").read_text())
+    assert report["input"]["encoding"] == ("cp1252" if tail.endswith(b"\xeb\n") else "utf-8")
+
+
+def test_mixed_encodings_across_parts_still_stop_the_run(tmp_path):
+    source = tmp_path / "mixed.csv"
+    source.write_bytes(b"phone,customer_name\n" + "+14155550100,Zoë\n".encode("utf-8")
+                       + b"".join(f"+1415555{n:04d},Name {n}\n".encode() for n in range(1, 30))
+                       + b"+14155550199,Zo\xeb\n")
+    with pytest.raises(csvprep.InputError, match="utf-8"):
+        clean_file(source, RULES / "basic.toml", tmp_path / "out", part_rows=4)
+    with pytest.raises(csvprep.InputError, match="mixes encodings"):
+        csvprep.clean(source, RULES / "basic.toml")
