@@ -330,6 +330,8 @@ def _header_end(data: bytes) -> int:
 
 def _shift(contacts, row_offset: int) -> None:
     """Part-local row numbers to the whole file's (line numbers were read with the part's offset)."""
+    if row_offset == 0:  # the first part
+        return
     shift = [(pl.col("_row") + row_offset).alias("_row")]
     contacts.frame = contacts.frame.with_columns(shift)
     contacts.broken = contacts.broken.with_columns(shift)

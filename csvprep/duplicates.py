@@ -11,12 +11,16 @@ from .rules import DuplicateRule
 
 
 def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap,
-                    earlier: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Issues for every row of ``frame`` (rows without errors, in file order) that repeats an earlier one, in
-    ``frame`` or in ``earlier`` (the :func:`kept_keys` of earlier parts of the same file)."""
+                    earlier: pl.DataFrame | None = None, failed: pl.Series | None = None) -> pl.DataFrame:
+    """Issues for every row of ``frame`` (in file order) that repeats an earlier one, in ``frame`` or in
+    ``earlier`` (the :func:`kept_keys` of earlier parts of the same file). Rows in ``failed`` (rows with other
+    errors) are left out: a rejected row is never the one a duplicate repeats."""
     if rule.policy == "keep" or frame.height == 0:
         return empty_issues()
-    keyed = frame.with_columns(_keys(rule, columns))
+    # only what the check reads is carried through the filter
+    keyed = frame.select("_row", "_line", columns.phone, "_e164", *_keys(rule, columns))
+    if failed is not None:
+        keyed = keyed.filter(~pl.col("_row").is_in(failed.implode()))
     names = _key_names(rule)
     first = pl.col("_row").first().over(names)
     if earlier is not None and earlier.height:

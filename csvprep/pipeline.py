@@ -121,8 +121,7 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     step("duplicates")
     mark = time.perf_counter()
     failed_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
-    candidates = frame.filter(~pl.col("_row").is_in(failed_rows.implode()))
-    duplicate_issues = find_duplicates(candidates, rules.duplicates, columns, earlier=earlier)
+    duplicate_issues = find_duplicates(frame, rules.duplicates, columns, earlier=earlier, failed=failed_rows)
     timings["duplicates"] = time.perf_counter() - mark
     issues = issues_from([issues, duplicate_issues])
     rejected_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
