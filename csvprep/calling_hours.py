@@ -153,6 +153,17 @@ def _prefix_table() -> tuple[int, pl.DataFrame]:
     return TIMEZONE_LONGEST_PREFIX, table
 
 
+def _country_code(e164: pl.Expr) -> pl.Expr:
+    """The calling code of an E.164 number: its first one, two or three digits that are one."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    digits = e164.str.slice(1)
+    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE]
+    return (pl.when(digits.str.slice(0, 1).is_in(codes)).then(digits.str.slice(0, 1))
+            .when(digits.str.slice(0, 2).is_in(codes)).then(digits.str.slice(0, 2))
+            .otherwise(digits.str.slice(0, 3)))
+
+
 @lru_cache(maxsize=None)
 def _country_zones(country_code: str) -> str:
     """phonenumbers' ``_country_level_time_zones_for_number``."""
@@ -168,18 +179,12 @@ def _country_zones(country_code: str) -> str:
 def number_zones(frame: pl.DataFrame) -> pl.Series:
     """The time zones (``|``-joined) of each row's number, from ``_e164``, ``_line_type`` and the country code,
     exactly as ``phonenumbers.timezone.time_zones_for_number`` gives them; null where there is no number."""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
     from phonenumbers.phonenumberutil import _GEO_MOBILE_COUNTRIES
 
     longest, table = _prefix_table()
     rows = frame.select(pl.int_range(pl.len()).alias("_i"), "_e164", "_line_type").filter(
         pl.col("_e164").is_not_null())
-    digits = pl.col("_e164").str.slice(1)
-    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE]
-    country = (pl.when(digits.str.slice(0, 1).is_in(codes)).then(digits.str.slice(0, 1))
-               .when(digits.str.slice(0, 2).is_in(codes)).then(digits.str.slice(0, 2))
-               .otherwise(digits.str.slice(0, 3)))
-    rows = rows.with_columns(country.alias("_cc"))
+    rows = rows.with_columns(_country_code(pl.col("_e164")).alias("_cc"))
     geo_mobile = [str(code) for code in _GEO_MOBILE_COUNTRIES]
     geographical = pl.col("_line_type").is_in(list(_GEOGRAPHICAL)) | (
         (pl.col("_line_type") == "mobile") & pl.col("_cc").is_in(geo_mobile))
@@ -235,11 +240,11 @@ def contact_zones(frame: pl.DataFrame, zone_column: str | None) -> pl.Series:
         valid = given.replace_strict(names, default=None, return_dtype=pl.String)
         zones = pl.select(pl.coalesce(pl.lit(valid), pl.lit(zones))).to_series()
     # a number phonenumbers places nowhere: its country's zones
-    countries = frame.select(pl.col("_e164").str.slice(1, 3).alias("digits")).to_series()
     unknown = zones == UNKNOWN_ZONE
     if unknown.any():
+        countries = frame.select(_country_code(pl.col("_e164"))).to_series()
         wanted = countries.filter(unknown).unique().to_list()
-        by_country = {digits: _zones_of_country(digits) for digits in wanted if digits}
+        by_country = {code: _country_zones(code) for code in wanted if code}
         fallback = countries.replace_strict(by_country, default=UNKNOWN_ZONE, return_dtype=pl.String)
         zones = pl.select(pl.when(pl.lit(unknown)).then(pl.lit(fallback)).otherwise(pl.lit(zones))).to_series()
     return zones.alias("_zones")

@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import phonenumbers
 import polars as pl
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumberType
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from .phones import LINE_TYPE, REGION, VERDICT_SCHEMA

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
 
 import phonenumbers
 import polars as pl
@@ -145,3 +144,17 @@ def test_launch_without_a_window_cannot_run():
     result = runner.invoke(app, ["check", str(CONTACTS), "-r", str(RULES / "basic.toml"), "--launch-at",
                                  "2026-11-24T15:00:00Z"])
     assert result.exit_code == 2 and "--launch-at needs a calling window" in result.stderr
+
+
+def test_a_number_phonenumbers_places_in_no_zone_gets_its_country_s_zones():
+    from csvprep.calling_hours import UNKNOWN_ZONE, contact_zones
+
+    # phonenumbers has no zone for a number it cannot type; csvprep falls back on the number's country
+    frame = pl.DataFrame({"_e164": ["+442071234567", "+6591234567", None], "_line_type": ["unknown", None, None]},
+                         schema={"_e164": pl.String, "_line_type": pl.String})
+    assert number_zones(frame).to_list()[:2] == [UNKNOWN_ZONE, UNKNOWN_ZONE]
+    from phonenumbers.timezone import _country_level_time_zones_for_number as country_level
+
+    expected = ["|".join(country_level(phonenumbers.parse(n))) for n in ("+442071234567", "+6591234567")]
+    assert expected[0].endswith("Europe/London") and expected[1] == "Asia/Singapore"
+    assert contact_zones(frame, None).to_list() == [*expected, None]
