@@ -41,7 +41,9 @@ frame.to_csv(OUT + "/naive.csv", index=False)
 """
 CSVPREP = """
 import csvprep
-csvprep.clean_file(SRC, RULES, OUT + "/csvprep")  # what `csvprep clean` runs
+STAGES = {"import": time.perf_counter() - started}
+result, _ = csvprep.clean_file(SRC, RULES, OUT + "/csvprep")  # what `csvprep clean` runs
+STAGES.update(result.timings)
 """
 CSVPREP_DNC = """
 import csvprep
@@ -51,26 +53,29 @@ dnc = load_suppression(OUT + "/dnc.txt", rules.phone)
 csvprep.clean_file(SRC, rules, OUT + "/csvprep-dnc", suppress=[dnc])
 """
 HARNESS = """
-import resource, sys, time
+import json, resource, sys, time
 SRC, OUT, RULES = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - started
+print(json.dumps(globals().get("STAGES", {{}})))
 print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """
 
 
-def measure(body: str, source: Path, out: Path, rules: Path, repeat: int) -> tuple[float, int]:
-    """Median seconds and the largest peak RSS (bytes) over ``repeat`` runs in fresh processes."""
-    times, peaks = [], []
+def measure(body: str, source: Path, out: Path, rules: Path, repeat: int) -> tuple[float, int, dict[str, float]]:
+    """Median seconds, the largest peak RSS (bytes) over ``repeat`` runs in fresh processes, and the stage
+    timings the median run reported (csvprep's own, when the body records them)."""
+    runs = []
     for _ in range(repeat):
         proc = subprocess.run([sys.executable, "-c", HARNESS.format(body=body), str(source), str(out), str(rules)],
                               capture_output=True, text=True, check=True)
-        seconds, peak = proc.stdout.split()[-2:]
-        times.append(float(seconds))
-        peaks.append(int(peak))
-    times.sort()
-    return times[len(times) // 2], max(peaks)
+        *_, stages, last = proc.stdout.strip().splitlines()
+        seconds, peak = last.split()
+        runs.append((float(seconds), int(peak), json.loads(stages)))
+    runs.sort(key=lambda run: run[0])
+    seconds, _, stages = runs[len(runs) // 2]
+    return seconds, max(peak for _, peak, _ in runs), stages
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,14 +106,23 @@ def main(argv: list[str] | None = None) -> None:
         results = {}
         for name, body in contenders.items():
             repeat = args.naive_repeat if name.startswith("naive") else args.repeat
-            seconds, peak = measure(body, source, Path(scratch), rules, repeat)
+            seconds, peak, stages = measure(body, source, Path(scratch), rules, repeat)
             results[name] = {"seconds": seconds, "rows_per_second": args.rows / seconds, "peak_rss_mb": peak / 1e6}
+            if stages:
+                results[name]["stages_seconds"] = {stage: round(value, 3) for stage, value in stages.items()}
         floor = results["floor (polars read+write)"]["seconds"]
         mine = results["csvprep clean"]["seconds"]
         print(f"{'pipeline':<40} {'seconds':>9} {'rows/s':>12} {'peak MB':>9} {'vs csvprep':>11}")
         for name, r in results.items():
             print(f"{name:<40} {r['seconds']:>9.2f} {r['rows_per_second']:>12,.0f} {r['peak_rss_mb']:>9.0f} "
                   f"{r['seconds'] / mine:>10.2f}x")
+        stages = results["csvprep clean"].get("stages_seconds", {})
+        if stages:
+            # 'total' runs from the call to the last part's checks; the outputs are written after it
+            print("csvprep clean, where the time went (median run): "
+                  + ", ".join(f"{'everything before writing' if stage == 'total' else stage} {value:.2f} s"
+                              for stage, value in stages.items())
+                  + f"; writing the outputs {mine - stages.get('import', 0) - stages.get('total', 0):.2f} s")
         naive = results.get("naive (pandas + phonenumbers per row)")
         print(f"csvprep takes {mine / floor:.1f}x the floor's time"
               + (f"; speed-up over the naive baseline: {naive['seconds'] / mine:.2f}x" if naive else ""))
