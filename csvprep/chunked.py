@@ -104,11 +104,8 @@ def clean_file(
     ascii_so_far = True
     with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch_dir:
         scratch = Path(scratch_dir)
-        cleaned_part, errors_part, issues_part = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
-        rejected_parts: list[Path] = []
-        rejected_whole = whole = False
-        with ThreadPoolExecutor(max_workers=4) as pool, open(cleaned_part, "wb") as cleaned_stream, \
-                open(errors_part, "wb") as errors_stream, open(issues_part, "wb") as issues_stream:
+        whole = False
+        with _PartWriter(scratch) as writer:
             for index, part in enumerate(_parts(path, part_rows, digest)):
                 step("reading")
                 mark = time.perf_counter()
@@ -138,14 +135,9 @@ def clean_file(
                     # a part's kept keys are new: a key seen before made its row a duplicate, never kept
                     earlier = result.kept_keys if earlier.width == 0 else pl.concat([earlier, result.kept_keys])
                 header = list(result.cleaned.columns)
-                renames = header_map(provider, result.columns, header) if provider else {}
+                reason_renames = rejected_renames(provider, list(result.rejected.columns), header)
                 if result is first:  # the rejected file's header, should no part reject anything
-                    rejected_empty = shape(result.rejected.clear(),
-                                           rejected_renames(provider, list(result.rejected.columns), header))
-                rejected_out = None
-                if result.rejected.height:
-                    rejected_out = shape(neutralise_formulas(result.rejected),
-                                         rejected_renames(provider, list(result.rejected.columns), header))
+                    rejected_empty = shape(result.rejected.clear(), reason_renames)
                 if on_issues is not None:
                     on_issues(result.issues)
                 # the only part (most lists): its rejected records and issues go straight to the final files
@@ -155,36 +147,20 @@ def clean_file(
                                                    < EXAMPLES_PER_KIND))
                 totals.add(result)
                 last_row += contacts.records + contacts.blank_rows
-                # the part's outputs are independent, and writing them is as much waiting on the disk as work:
-                # all at once
-                writes = [
-                    pool.submit(write_csv, shape(result.cleaned, renames), cleaned_stream,
-                                include_header=result is first),
-                    # issues go to disk as they come: a big list's issues outweigh everything else kept
-                    pool.submit(write_error_lines, result, errors_stream),
-                ]
                 if whole:
                     merged = _merged(first, issues, totals, digest.hexdigest(), started)
-                    writes.append(pool.submit(_write_report, scratch / "report.json", merged, result.issues))
-                else:
-                    writes.append(pool.submit(write_issue_objects, result.issues, issues_stream,
-                                              first=first_issues))
-                if rejected_out is not None and whole:
-                    writes.append(pool.submit(_write_file, scratch / "rejected.csv", rejected_out))
-                    rejected_whole = True
-                elif rejected_out is not None:
-                    spill = scratch / f"rejected-{index}.arrow"
-                    writes.append(pool.submit(rejected_out.write_ipc, spill))
-                    rejected_parts.append(spill)
-                for write in writes:
-                    write.result()
+                writer.write(
+                    result, index,
+                    cleaned=shape(result.cleaned, header_map(provider, result.columns, header) if provider else {}),
+                    rejected=shape(neutralise_formulas(result.rejected), reason_renames),
+                    first_part=result is first, first_issues=first_issues, report=merged if whole else None,
+                )
         if first is None:
             raise blank_only
         if not whole:
             merged = _merged(first, issues, totals, digest.hexdigest(), started)
         step("writing")
-        _finish_outputs(merged, paths, scratch, cleaned_part, errors_part, None if whole else issues_part,
-                        rejected_parts, rejected_empty, rejected_whole)
+        _finish_outputs(merged, paths, scratch, writer, rejected_empty)
     if provider is not None:
         paths.update(finish_upload(provider, paths["cleaned.csv"], merged.columns, list(first.cleaned.columns)))
     return merged, paths
@@ -471,6 +447,53 @@ def _merged_calling(totals: _Totals):
     return replace(totals.calling_template, by_time_zone=by_zone, earliest_launch_all_inside=earliest, note=note)
 
 
+class _PartWriter:
+    """Each part's outputs, written into the scratch directory as the part is cleaned: cleaned.csv and errors.txt
+    grow part by part, the issues gather as JSON objects for report.json, rejected records wait in an Arrow file
+    per part (only at the end is it known whether the file needs the 'raw' column). The only part of a file writes
+    rejected.csv and report.json directly."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self.cleaned, self.errors, self.issues = scratch / "cleaned.csv", scratch / "errors.txt", scratch / "issues"
+        self.rejected_parts: list[Path] = []
+        self.rejected_written = self.report_written = False
+
+    def __enter__(self) -> _PartWriter:
+        self._streams = [open(path, "wb") for path in (self.cleaned, self.errors, self.issues)]
+        # a part's outputs are independent, and writing them is as much waiting on the disk as work: all at once
+        self._pool = ThreadPoolExecutor(max_workers=4)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._pool.shutdown()
+        for stream in self._streams:
+            stream.close()
+
+    def write(self, result: CleanResult, index: int, *, cleaned: pl.DataFrame, rejected: pl.DataFrame,
+              first_part: bool, first_issues: bool, report: _MergedResult | None) -> None:
+        cleaned_stream, errors_stream, issues_stream = self._streams
+        writes = [
+            self._pool.submit(write_csv, cleaned, cleaned_stream, include_header=first_part),
+            # issues go to disk as they come: a big list's issues outweigh everything else kept
+            self._pool.submit(write_error_lines, result, errors_stream),
+        ]
+        if report is not None:
+            writes.append(self._pool.submit(_write_report, self.scratch / "report.json", report, result.issues))
+            self.report_written = True
+        else:
+            writes.append(self._pool.submit(write_issue_objects, result.issues, issues_stream, first=first_issues))
+        if rejected.height and report is not None:
+            writes.append(self._pool.submit(_write_file, self.scratch / "rejected.csv", rejected))
+            self.rejected_written = True
+        elif rejected.height:
+            spill = self.scratch / f"rejected-{index}.arrow"
+            writes.append(self._pool.submit(rejected.write_ipc, spill))
+            self.rejected_parts.append(spill)
+        for write in writes:
+            write.result()
+
+
 def _write_file(path: Path, frame: pl.DataFrame) -> None:
     with open(path, "wb") as stream:
         write_csv(frame, stream)
@@ -501,20 +524,20 @@ def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
     shutil.copyfileobj(source, target, 1 << 20)
 
 
-def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, cleaned_part: Path,
-                    errors_part: Path, issues_part: Path | None, rejected_parts: list[Path],
-                    rejected_empty: pl.DataFrame, rejected_whole: bool) -> None:
+def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, writer: _PartWriter,
+                    rejected_empty: pl.DataFrame) -> None:
     from .html_report import report_html
     from .report import report_data
 
     rejected_part = scratch / "rejected.csv"
-    if rejected_whole:
+    if writer.rejected_written:
         pass  # written as the only part was cleaned
-    elif rejected_parts:
+    elif writer.rejected_parts:
         # parts differ in columns only by 'raw' (records that could not be split): aligned one part at a time
-        columns = pl.concat([pl.scan_ipc(part) for part in rejected_parts], how="diagonal_relaxed").collect_schema()
+        columns = pl.concat([pl.scan_ipc(part) for part in writer.rejected_parts],
+                            how="diagonal_relaxed").collect_schema()
         with open(rejected_part, "wb") as stream:
-            for index, part in enumerate(rejected_parts):
+            for index, part in enumerate(writer.rejected_parts):
                 frame = pl.read_ipc(part)
                 frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
                                      for name, dtype in columns.items())
@@ -524,15 +547,15 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
             write_csv(rejected_empty, stream)
 
     report_part = scratch / "report.json"
-    if issues_part is not None:  # the parts' issues follow the summary of them all
+    if not writer.report_written:  # the parts' issues follow the summary of them all
         with open(report_part, "wb") as stream:
             head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
             stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
             stream.flush()
-            with open(issues_part, "rb") as issues:
+            with open(writer.issues, "rb") as issues:
                 _copy_file(issues, stream)
             stream.write(b"\n]\n}\n")
-    moves = {"cleaned.csv": cleaned_part, "rejected.csv": rejected_part, "errors.txt": errors_part,
+    moves = {"cleaned.csv": writer.cleaned, "rejected.csv": rejected_part, "errors.txt": writer.errors,
              "report.json": report_part}
     with ThreadPoolExecutor(max_workers=1) as worker:
         # the files reach the disk while the HTML report is rendered
