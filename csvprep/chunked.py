@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
@@ -92,7 +93,7 @@ def clean_file(
         return result, result.write(out, input_path=path, html_path=html_path, provider=provider)
 
     paths = prepare_out_dir(out, path, html_path)
-    digest = hashlib.sha256()
+    digest = _Digest()
     options = read_options
     first: CleanResult | None = None
     issues: list[pl.DataFrame] = []
@@ -183,7 +184,30 @@ def _can_split(path: Path, options: ReadOptions) -> bool:
     return bool(first_line.strip(b" \t\r,;|"))
 
 
-def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
+class _Digest:
+    """The input's SHA-256. A whole file read at once is hashed on another thread while it is cleaned (hashlib
+    lets go of the GIL); the digest is read only after that."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._pending: list[threading.Thread] = []
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def update_meanwhile(self, data: bytes) -> None:
+        thread = threading.Thread(target=self._hash.update, args=(data,), daemon=True)
+        thread.start()
+        self._pending.append(thread)
+
+    def hexdigest(self) -> str:
+        for thread in self._pending:
+            thread.join()
+        self._pending.clear()
+        return self._hash.hexdigest()
+
+
+def _parts(path: Path, part_rows: int, digest: _Digest) -> Iterator[_Part]:
     """The file in parts: the header's bytes, then about ``part_rows`` lines of records, cut after a newline
     outside any quoted field; a short tail joins the part before it. ``digest`` sees every byte of the file."""
     try:
@@ -198,7 +222,7 @@ def _parts(path: Path, part_rows: int, digest) -> Iterator[_Part]:
         if size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
             data = head + stream.read() if len(head) < size else head
             if data.count(b"\n") <= limit:
-                digest.update(data)
+                digest.update_meanwhile(data)
                 end = _header_end(data)
                 ends = end < len(data) or data.endswith(b"\n")
                 header_lines = data.count(b"\n", 0, end)

@@ -138,7 +138,7 @@ def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatc
 
     def parts(whole_bytes):
         monkeypatch.setattr(chunked, "_WHOLE_BYTES", whole_bytes)
-        digest = hashlib.sha256()
+        digest = chunked._Digest()
         found = [(p.data, p.first_line, p.header_lines, p.last) for p in chunked._parts(FIXTURES / name, 10_000,
                                                                                          digest)]
         return found, digest.hexdigest()
@@ -149,9 +149,9 @@ def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatc
     unterminated = tmp_path / "unterminated_header.csv"
     unterminated.write_bytes(b'phone,"name\n+14155550100,Ann\n')
     monkeypatch.setattr(chunked, "_WHOLE_BYTES", 1 << 28)
-    at_once = [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, hashlib.sha256())]
+    at_once = [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, chunked._Digest())]
     monkeypatch.setattr(chunked, "_WHOLE_BYTES", 0)
-    assert at_once == [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, hashlib.sha256())]
+    assert at_once == [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, chunked._Digest())]
 
 
 @pytest.mark.parametrize("tail", [b"+14155550199,Zo\xeb\n", "+14155550199,Zoë\n".encode("utf-8")])
