@@ -42,13 +42,17 @@ def write_report_json(result: CleanResult, stream: BinaryIO, issues: pl.DataFram
 
 def write_issue_objects(issues: pl.DataFrame, stream: BinaryIO, *, first: bool) -> None:
     """The issues as the elements of a JSON array, an object a line, each led by a comma unless it is the
-    ``first`` of the array. Polars encodes them straight into the stream (about twice as quick as
-    ``write_json``, and no copy of a list that can outweigh the input)."""
+    ``first`` of the array. Polars encodes them straight into the stream, on all cores (several times quicker
+    than ``write_json``, and no copy of a list that can outweigh the input)."""
     if issues.height == 0:
         return
-    separator = pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("" if first else ",\n")).otherwise(pl.lit(",\n"))
-    issues.select(pl.concat_str(separator, pl.struct(pl.all()).struct.json_encode())).write_csv(
-        stream, include_header=False, quote_style="never", line_terminator="")
+    encoded = pl.struct(pl.all()).struct.json_encode()
+    options = {"include_header": False, "quote_style": "never", "line_terminator": ""}
+    issues.head(1).select(pl.concat_str(pl.lit("" if first else ",\n"), encoded)).write_csv(stream, **options)
+    if issues.height > 1:
+        stream.flush()  # Polars' streaming engine writes the rest from its own threads, in order
+        issues.slice(1).lazy().select(pl.concat_str(pl.lit(",\n"), encoded)).sink_csv(stream, **options)
+        stream.flush()
 
 
 def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
