@@ -220,7 +220,10 @@ def _parts(path: Path, part_rows: int, digest: _Digest) -> Iterator[_Part]:
         head = stream.read(_BLOCK)
         # most lists: one part, read at once, no cutting or copying (the first block tells whether it can be)
         if size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
-            data = head + stream.read() if len(head) < size else head
+            if len(head) < size:  # one read of the whole file: joining the head to the rest would copy it all
+                stream.seek(0)
+                head = stream.read()
+            data, head = head, b""
             if data.count(b"\n") <= limit:
                 digest.update_meanwhile(data)
                 end = _header_end(data)
