@@ -236,7 +236,7 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
     if default_region is not None and national.height:
         home = _region(default_region)
         if home.international_prefix:
-            idd = digits.str.extract(f"^((?:{home.international_prefix}))", 1)
+            idd = _leading(digits, home.international_prefix)
             national = national.with_columns(idd.alias("_idd"))
             after = digits.str.slice(pl.col("_idd").str.len_chars())
             via_idd = pl.col("_idd").is_not_null() & ~after.str.starts_with("0")
@@ -308,6 +308,15 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
     ).drop("_potential")
 
 
+def _leading(value: pl.Expr, prefix_pattern: str) -> pl.Expr:
+    """What ``prefix_pattern`` matches at the start of ``value`` (null when nothing does). Most prefixes are plain
+    digits ('0', '011'): a literal comparison then, far quicker than a regex search with a capture group."""
+    if re.fullmatch("[0-9]+", prefix_pattern):
+        return pl.when(value.str.starts_with(prefix_pattern)).then(pl.lit(prefix_pattern)).otherwise(
+            pl.lit(None, pl.String))
+    return value.str.extract(f"^((?:{prefix_pattern}))", 1)
+
+
 def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *, for_parse: bool) -> pl.DataFrame:
     """phonenumbers' ``_maybe_strip_national_prefix_carrier_code`` on ``column`` (and, ``for_parse``, parse's
     check that what is left has a possible length). Rows that need a transform rule are dropped."""
@@ -315,7 +324,7 @@ def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *,
         return frame
     value = pl.col(column)
     pattern = f"^((?:{region.national_prefix}))"
-    frame = frame.with_columns(value.str.extract(pattern, 1).alias("_np"))
+    frame = frame.with_columns(_leading(value, region.national_prefix).alias("_np"))
     if region.transform_rule:
         # a transform rewrites the number with its captured groups: certain only when the prefix matched nothing,
         # or matched empty without the group the transform reads
