@@ -116,14 +116,14 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     elif "timezone" in add_columns:
         frame = frame.with_columns(contact_zones(frame, find_zone_column(contacts.header)))
 
-    issues = issues_from([phone_issues, suppressed_issues, calling_issues, variable_issues, formula_issues,
-                          _broken_issues(contacts.broken)])
+    found = [phone_issues, suppressed_issues, calling_issues, variable_issues, formula_issues,
+             _broken_issues(contacts.broken)]
     step("duplicates")
     mark = time.perf_counter()
-    failed_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
+    failed_rows = pl.concat([f.filter(pl.col("severity") == "error").get_column("row") for f in found]).unique()
     duplicate_issues = find_duplicates(frame, rules.duplicates, columns, earlier=earlier, failed=failed_rows)
     timings["duplicates"] = time.perf_counter() - mark
-    issues = issues_from([issues, duplicate_issues])
+    issues = issues_from([*found, duplicate_issues])  # sorted by row once, each row's issues in stage order
     rejected_rows = issues.filter(pl.col("severity") == "error").get_column("row").unique()
     step("splitting")
 
