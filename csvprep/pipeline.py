@@ -276,8 +276,14 @@ def _rejected(original: pl.DataFrame, broken: pl.DataFrame, rejected_rows: pl.Se
     broken_rows = broken.select(
         *[pl.lit(None, dtype=pl.String).alias(name) for name in header], "_row", "_line", "_raw"
     )
-    every = pl.concat([rows.select(header + ["_row", "_line", "_raw"]), broken_rows], how="vertical").sort("_row")
-    every = every.join(reasons, left_on="_row", right_on="row", how="left", maintain_order="left")
+    every = rows.select(header + ["_row", "_line", "_raw"])
+    if broken.height:
+        every = pl.concat([every, broken_rows], how="vertical").sort("_row")
+    if every.get_column("_row").equals(reasons.get_column("row"), check_names=False):
+        # a reason for each rejected row, both in row order (as every error rejects its row): side by side
+        every = every.with_columns(reasons.get_column("_errors"))
+    else:
+        every = every.join(reasons, left_on="_row", right_on="row", how="left", maintain_order="left")
     names = _free_names(header, ("row", "errors", "raw"))
     columns = [*header, pl.col("_row").alias(names["row"]), pl.col("_errors").alias(names["errors"])]
     if broken.height:
