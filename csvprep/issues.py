@@ -56,21 +56,27 @@ def issue_frame(
     rows: pl.DataFrame,
     *,
     column: str | None,
-    code: str,
+    code: str | pl.Expr,
     value: pl.Expr,
     message: pl.Expr,
     detail: pl.Expr | None = None,
     severity: str | None = None,
 ) -> pl.DataFrame:
-    """Issues for every row of ``rows`` (a frame with ``_row`` and ``_line``), one code, messages from expressions."""
+    """Issues for every row of ``rows`` (a frame with ``_row`` and ``_line``): one code, or an expression giving
+    each row's (its severity then the code's), messages from expressions."""
     if rows.height == 0:
         return empty_issues()
+    if isinstance(code, pl.Expr):
+        severities = {name: kind for name, (kind, _) in CODES.items()}
+        level = pl.lit(severity) if severity else code.replace_strict(severities, return_dtype=pl.String)
+    else:
+        code, level = pl.lit(code), pl.lit(severity or CODES[code][0])
     return rows.rechunk().select(
         pl.col("_row").cast(pl.Int64).alias("row"),
         pl.col("_line").cast(pl.Int64).alias("line"),
         pl.lit(column, dtype=pl.String).alias("column"),
-        pl.lit(code).alias("code"),
-        pl.lit(severity or CODES[code][0]).alias("severity"),
+        code.cast(pl.String).alias("code"),
+        level.alias("severity"),
         value.cast(pl.String).alias("value"),
         message.cast(pl.String).alias("message"),
         (detail if detail is not None else pl.lit(None)).cast(pl.String).alias("detail"),

@@ -13,7 +13,7 @@ import polars as pl
 from .columns import map_columns
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
-from .issues import CODES, empty_issues, issue_frame, issues_from
+from .issues import empty_issues, issue_frame, issues_from
 from .phones import check_phones
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
@@ -208,17 +208,7 @@ def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         fields = [value, pl.col("_e164")][: template.count("{}")]
         message = pl.when(code == name).then(pl.format(template, *fields) if fields else pl.lit(template)) \
             .otherwise(message)
-    return rows.rechunk().select(
-        pl.col("_row").cast(pl.Int64).alias("row"),
-        pl.col("_line").cast(pl.Int64).alias("line"),
-        pl.lit(column, dtype=pl.String).alias("column"),
-        code.alias("code"),
-        code.replace_strict({name: CODES[name][0] for name in PHONE_MESSAGES}, return_dtype=pl.String).alias(
-            "severity"),
-        value.alias("value"),
-        message.alias("message"),
-        pl.col("_phone_detail").alias("detail"),
-    )
+    return issue_frame(rows, column=column, code=code, value=value, message=message, detail=pl.col("_phone_detail"))
 
 
 def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl.DataFrame:
@@ -241,19 +231,8 @@ def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl
 
 
 def _broken_issues(broken: pl.DataFrame) -> pl.DataFrame:
-    if broken.height == 0:
-        return empty_issues()
-    return broken.select(
-        pl.col("_row").alias("row"),
-        pl.col("_line").alias("line"),
-        pl.lit(None, dtype=pl.String).alias("column"),
-        pl.col("code"),
-        pl.col("code").replace_strict({c: s for c, (s, _) in CODES.items()}, return_dtype=pl.String).alias(
-            "severity"),
-        pl.col("_raw").str.slice(0, 200).alias("value"),
-        pl.col("message"),
-        pl.lit(None, dtype=pl.String).alias("detail"),
-    )
+    return issue_frame(broken, column=None, code=pl.col("code"), value=pl.col("_raw").str.slice(0, 200),
+                       message=pl.col("message"))
 
 
 def _rejected(original: pl.DataFrame, broken: pl.DataFrame, rejected_rows: pl.Series, issues: pl.DataFrame,
