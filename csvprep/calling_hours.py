@@ -155,13 +155,10 @@ def _prefix_table() -> tuple[int, pl.DataFrame]:
 
 def _country_code(e164: pl.Expr) -> pl.Expr:
     """The calling code of an E.164 number: its first one, two or three digits that are one."""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+    from .phones import calling_code_size
 
     digits = e164.str.slice(1)
-    codes = [str(code) for code in COUNTRY_CODE_TO_REGION_CODE]
-    return (pl.when(digits.str.slice(0, 1).is_in(codes)).then(digits.str.slice(0, 1))
-            .when(digits.str.slice(0, 2).is_in(codes)).then(digits.str.slice(0, 2))
-            .otherwise(digits.str.slice(0, 3)))
+    return digits.str.slice(0, calling_code_size(digits).fill_null(3))
 
 
 @lru_cache(maxsize=None)

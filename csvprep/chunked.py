@@ -9,7 +9,6 @@ keys, and the rejected records (spilled to Arrow IPC files on disk, since their 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -26,7 +25,7 @@ import polars as pl
 from .errors import InputError, OutputError
 from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
-from .report import write_error_lines, write_issue_objects, write_report_json
+from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from .pipeline import by_count, clean_contacts
 from .reading import NoContactsError, ReadOptions, read_bytes
 from .result import CleanResult
@@ -554,7 +553,6 @@ def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, writer: _PartWriter,
                     rejected_empty: pl.DataFrame) -> None:
     from .html_report import report_html
-    from .report import report_data
 
     rejected_part = scratch / "rejected.csv"
     if writer.rejected_written:
@@ -576,12 +574,11 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
     report_part = scratch / "report.json"
     if not writer.report_written:  # the parts' issues follow the summary of them all
         with open(report_part, "wb") as stream:
-            head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
-            stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
+            stream.write(report_head(result))
             stream.flush()
             with open(writer.issues, "rb") as issues:
                 _copy_file(issues, stream)
-            stream.write(b"\n]\n}\n")
+            stream.write(REPORT_TAIL)
     moves = {"cleaned.csv": writer.cleaned, "rejected.csv": rejected_part, "errors.txt": writer.errors,
              "report.json": report_part}
     with ThreadPoolExecutor(max_workers=1) as worker:

@@ -161,6 +161,18 @@ def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str | None
     return f"not a valid {where} number"
 
 
+_CODES_BY_SIZE = {size: [str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size]
+                  for size in (1, 2, 3)}
+
+
+def calling_code_size(digits: pl.Expr) -> pl.Expr:
+    """How many leading ``digits`` (1 to 3) are a country calling code, shortest first as phonenumbers tries them;
+    null when none are."""
+    return pl.when(digits.str.slice(0, 1).is_in(_CODES_BY_SIZE[1])).then(1) \
+        .when(digits.str.slice(0, 2).is_in(_CODES_BY_SIZE[2])).then(2) \
+        .when(digits.str.slice(0, 3).is_in(_CODES_BY_SIZE[3])).then(3)
+
+
 def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:
     """A verdict per cell of ``values`` (columns of :data:`VERDICT_SCHEMA`, in the same order).
 

@@ -19,7 +19,7 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from .phones import LINE_TYPE, REGION, VERDICT_SCHEMA
+from .phones import LINE_TYPE, REGION, VERDICT_SCHEMA, calling_code_size
 from .rules import PhoneRule
 
 # Only what phonenumbers reads as plain punctuation around the digits: anything else (letters, extension marks,
@@ -46,8 +46,6 @@ _TYPE_ORDER = (
     ("uan", "uan"),
     ("voicemail", "voicemail"),
 )
-_CODES_OF_LENGTH = {size: [str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size]
-                    for size in (1, 2, 3)}
 _GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
 
 
@@ -268,11 +266,7 @@ def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
     three digits that phonenumbers knows."""
     full = pl.col("_full")
     frame = frame.filter((full.str.len_chars() > _MIN_NSN) & ~full.str.starts_with("0"))
-    # the first one, two or three digits that are a code, shortest first (as phonenumbers tries them)
-    size = pl.when(full.str.slice(0, 1).is_in(_CODES_OF_LENGTH[1])).then(1) \
-        .when(full.str.slice(0, 2).is_in(_CODES_OF_LENGTH[2])).then(2) \
-        .when(full.str.slice(0, 3).is_in(_CODES_OF_LENGTH[3])).then(3)
-    frame = frame.with_columns(size.alias("_size")).filter(pl.col("_size").is_not_null())
+    frame = frame.with_columns(calling_code_size(full).alias("_size")).filter(pl.col("_size").is_not_null())
     frame = frame.select(
         pl.exclude("_full", "_size"),
         full.str.slice(0, pl.col("_size")).cast(pl.Int64).alias("_cc"),

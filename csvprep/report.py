@@ -34,10 +34,19 @@ def report_json(result: CleanResult) -> str:
 def write_report_json(result: CleanResult, stream: BinaryIO, issues: pl.DataFrame | None = None) -> None:
     """Write report.json to a binary stream. The issue list (``issues``, when the result keeps only some), which
     can hold millions of entries, is serialised by Polars straight into the stream."""
-    head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
-    stream.write((head[:-2] + ',\n  "issues": [\n').encode("utf-8"))
+    stream.write(report_head(result))
     write_issue_objects(result.issues if issues is None else issues, stream, first=True)
-    stream.write(b"\n]\n}\n")
+    stream.write(REPORT_TAIL)
+
+
+def report_head(result: CleanResult) -> bytes:
+    """report.json up to its issues' first element: what follows is :func:`write_issue_objects`' output, then
+    :data:`REPORT_TAIL`."""
+    head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
+    return (head[:-2] + ',\n  "issues": [\n').encode("utf-8")
+
+
+REPORT_TAIL = b"\n]\n}\n"
 
 
 def write_issue_objects(issues: pl.DataFrame, stream: BinaryIO, *, first: bool) -> None:
