@@ -33,7 +33,6 @@ _DIGIT_FORMS = {
 }
 _NUMBER_CELL = r"^[ \t]*\+?[0-9]{6,}\.0+[ \t]*$"
 _BLANK = r"^[ \t\r\n]*$"
-_E164 = r"^\+[1-9][0-9]{6,14}$"  # csvprep.phones.E164_PATTERN
 _MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 _MIN_NSN = 2
 _TYPE_ORDER = (
@@ -420,34 +419,53 @@ def _possible_lengths(country_code: int) -> list[int] | None:
 
 def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail: str | None = None) -> pl.DataFrame:
     """The reference path's ``_accepted``: E.164's 15-digit limit, then the allowed regions and line types."""
-    e164 = pl.format("+{}{}", pl.col("_cc"), pl.col("_nsn"))
-    frame = frame.with_columns(e164.alias("_e164"))
-    digits = pl.col("_e164").str.len_chars() - 1
-    region, line_type = pl.col("_region"), pl.col("_type")
-    verdict = (
-        pl.when(~pl.col("_e164").str.contains(_E164)).then(pl.struct(*_verdict(
-            code="invalid_phone", detail=pl.format("{} has {} digits; E.164 allows at most 15", pl.col("_e164"),
-                                                   digits)), ))
-    )
+    e164, region, line_type = pl.col("_e164"), pl.col("_region"), pl.col("_type")
+    frame = frame.select("_i", "_region", "_type", pl.format("+{}{}", pl.col("_cc"), pl.col("_nsn")).alias("_e164"))
+    # (failed, code, detail, whether the verdict keeps the region and line type), first failure wins
+    # '+', a calling code (no leading zero) and the digits of _nsn: E.164 comes down to its length here
+    failures = [(~e164.str.len_bytes().is_between(8, 16), "invalid_phone",
+                 pl.format("{} has {} digits; E.164 allows at most 15", e164, e164.str.len_chars() - 1), False)]
     if rule.allowed_regions is not None:
-        verdict = verdict.when(~region.is_in(list(rule.allowed_regions))).then(pl.struct(*_verdict(
-            code="phone_region_not_allowed",
-            detail=pl.format("{} is a {} number; allowed regions: {}", pl.col("_e164"), region.cast(pl.String),
-                             pl.lit(", ".join(rule.allowed_regions))),
-            region=region, line_type=line_type)))
+        failures.append((~region.is_in(list(rule.allowed_regions)), "phone_region_not_allowed",
+                         pl.format("{} is a {} number; allowed regions: {}", e164, region.cast(pl.String),
+                                   pl.lit(", ".join(rule.allowed_regions))), True))
     if rule.allowed_types is not None:
         allowed = set(rule.allowed_types)
         admits = line_type.is_in(list(allowed))
         if allowed & {"fixed_line", "mobile"}:
             admits = admits | (line_type == "fixed_line_or_mobile")
-        verdict = verdict.when(~admits).then(pl.struct(*_verdict(
-            code="phone_type_not_allowed",
-            detail=pl.format("{} is a {} number; allowed types: {}", pl.col("_e164"),
-                             line_type.cast(pl.String).str.replace_all("_", " "),
-                             pl.lit(", ".join(rule.allowed_types))),
-            region=region, line_type=line_type)))
-    verdict = verdict.otherwise(pl.struct(*_verdict(pl.col("_e164"), code, detail, region, line_type)))
-    return frame.select("_i", verdict.alias("_v")).unnest("_v")
+        failures.append((~admits, "phone_type_not_allowed",
+                         pl.format("{} is a {} number; allowed types: {}", e164,
+                                   line_type.cast(pl.String).str.replace_all("_", " "),
+                                   pl.lit(", ".join(rule.allowed_types))), True))
+    # nearly every number passes: the verdicts of those that do are plain columns, the failures' are chosen for
+    # the few that fail (a when/then would build every branch for every row)
+    frame = frame.with_columns(_first_failure([failed for failed, *_ in failures]).alias("_failure"))
+    failure = pl.col("_failure")
+    passed = frame.filter(failure.is_null()).select("_i", *_verdict(e164, code, detail, region, line_type))
+
+    def chosen(pick) -> pl.Expr:
+        expr = pl.when(failure == 0).then(pick(failures[0]))
+        for k, failed in enumerate(failures[1:], start=1):
+            expr = expr.when(failure == k).then(pick(failed))
+        return expr
+
+    none = pl.lit(None)
+    failed = frame.filter(failure.is_not_null()).select("_i", *_verdict(
+        code=chosen(lambda f: pl.lit(f[1], pl.String)),
+        detail=chosen(lambda f: f[2]),
+        region=chosen(lambda f: region if f[3] else none).cast(REGION),
+        line_type=chosen(lambda f: line_type if f[3] else none).cast(LINE_TYPE),
+    ))
+    return pl.concat([passed, failed], how="vertical")
+
+
+def _first_failure(failed: list[pl.Expr]) -> pl.Expr:
+    """The index of the first of ``failed`` that holds (null when none does)."""
+    expr = pl.when(failed[0]).then(pl.lit(0, pl.Int8))
+    for k, condition in enumerate(failed[1:], start=1):
+        expr = expr.when(condition).then(pl.lit(k, pl.Int8))
+    return expr
 
 
 def _rescue(frame: pl.DataFrame, rule: PhoneRule) -> tuple[pl.DataFrame, pl.Series]:
