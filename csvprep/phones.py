@@ -161,16 +161,27 @@ def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str | None
     return f"not a valid {where} number"
 
 
-_CODES_BY_SIZE = {size: [str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size]
+_CODES_BY_SIZE = {size: {str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size}
                   for size in (1, 2, 3)}
 
 
+def _code_size(start: str) -> int | None:
+    for size in (1, 2, 3):
+        if start[:size] in _CODES_BY_SIZE[size]:
+            return size
+    return None
+
+
+# every string of one to three digits that starts with a calling code -> that code's length: one lookup of a
+# number's first three digits instead of three slices and three searches
+_CODE_SIZE_OF_START = {start: size for length in (1, 2, 3) for i in range(10 ** length)
+                       if (size := _code_size(start := str(i).zfill(length))) is not None}
+
+
 def calling_code_size(digits: pl.Expr) -> pl.Expr:
-    """How many leading ``digits`` (1 to 3) are a country calling code, shortest first as phonenumbers tries them;
-    null when none are."""
-    return pl.when(digits.str.slice(0, 1).is_in(_CODES_BY_SIZE[1])).then(1) \
-        .when(digits.str.slice(0, 2).is_in(_CODES_BY_SIZE[2])).then(2) \
-        .when(digits.str.slice(0, 3).is_in(_CODES_BY_SIZE[3])).then(3)
+    """How many leading ``digits`` (a string of digits; 1 to 3 of them) are a country calling code, shortest first
+    as phonenumbers tries them; null when none are."""
+    return digits.str.slice(0, 3).replace_strict(_CODE_SIZE_OF_START, default=None, return_dtype=pl.Int8)
 
 
 def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:

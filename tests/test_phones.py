@@ -123,3 +123,19 @@ def test_workbook_number_cells_past_excels_precision_lost_their_digits():
     # the same text in a CSV is just too long: nothing says a spreadsheet rounded it
     assert parse_phone("123456789012345696", US).code == "invalid_phone"
     assert parse_phone("14155550100", US, from_workbook=True).e164 == "+14155550100"
+
+
+def test_calling_code_size_is_the_shortest_leading_calling_code_as_phonenumbers_reads_it():
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    from csvprep.phones import calling_code_size
+
+    codes = {str(code) for code in COUNTRY_CODE_TO_REGION_CODE}
+    starts = [str(i).zfill(n) for n in (1, 2, 3, 4) for i in range(10 ** n)] + ["44207946", "19999", "8"]
+
+    def expected(digits: str) -> int | None:
+        return next((size for size in (1, 2, 3) if len(digits) >= size and digits[:size] in codes), None)
+
+    got = pl.select(calling_code_size(pl.Series(starts))).to_series().to_list()
+    assert [(s, g) for s, g in zip(starts, got) if g != expected(s)] == []
+    assert got[-3:] == [2, 1, None]  # +44 is the UK's, +1 North America's, +8 nobody's
