@@ -165,9 +165,12 @@ def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
         frame = frame.with_columns(_parse_dates(frame.get_column("present"), variable).alias("value"))
     else:
         frame = frame.with_columns(normalised.alias("value"))
-    problem_expr = pl.when(value.is_not_null() & pl.col("value").is_null()).then(problem)
-    return frame.select(pl.col("value").cast(pl.String), problem_expr.cast(pl.String).alias("problem"),
-                        value.is_not_null().alias("present"))
+    # why a value failed is worked out for the values that did (a date's reason runs a pattern of its own)
+    failed = frame.select(value.is_not_null() & pl.col("value").is_null()).to_series()
+    problems = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+    if failed.any():
+        problems = problems.scatter(failed.arg_true(), frame.filter(failed).select(problem.cast(pl.String)).to_series())
+    return frame.select(pl.col("value").cast(pl.String), problems.alias("problem"), value.is_not_null().alias("present"))
 
 
 def _quick(kind: str, variable: VariableRule) -> Callable[[pl.Expr], pl.Expr] | None:
