@@ -56,7 +56,7 @@ def clean_file(
     read_options: ReadOptions | None = None,
     strict: bool = False,
     html_path: str | Path | None = None,
-    part_rows: int = PART_ROWS,
+    part_rows: int | None = None,
     progress: Callable[[str], None] | None = None,
     on_issues: Callable[[pl.DataFrame], None] | None = None,
     suppress: list | None = None,
@@ -65,7 +65,8 @@ def clean_file(
     add_columns: tuple[str, ...] = (),
 ) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result (its
-    ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written.
+    ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written. Parts are
+    of ``part_rows`` records (default :data:`PART_ROWS`).
 
     A file that is not UTF-8 (or was given an encoding), a workbook, or one whose records cannot be cut apart
     (an unterminated quote) is read in one part, as :func:`csvprep.clean` reads it. ``on_issues`` is given each
@@ -75,10 +76,7 @@ def clean_file(
     if isinstance(provider, str):
         provider = get_provider(provider)
     started = time.perf_counter()
-    if not isinstance(rules, Rules):
-        rules = load_rules(rules)
-    if region is not None:
-        rules = rules.with_region(region)
+    rules = _loaded(rules, region)
     step = progress or (lambda stage: None)
     path = Path(path)
     out = Path(out_dir)
@@ -92,78 +90,158 @@ def clean_file(
         return result, result.write(out, input_path=path, html_path=html_path, provider=provider)
 
     paths = prepare_out_dir(out, path, html_path)
-    digest = _Digest()
-    options = read_options
-    first: CleanResult | None = None
-    issues: list[pl.DataFrame] = []
-    earlier = pl.DataFrame()
-    last_row = 1  # the header's
-    blank_only: NoContactsError | None = None
-    totals = _Totals()
-    totals.hours = calling
-    ascii_so_far = True
+    run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, step=step,
+                   suppress=suppress,
+                   calling=calling, add_columns=add_columns, started=started)
     with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch_dir:
         scratch = Path(scratch_dir)
-        whole = False
         with _PartWriter(scratch) as writer:
-            for index, part in enumerate(_parts(path, part_rows, digest)):
-                step("reading")
-                mark = time.perf_counter()
-                try:
-                    contacts = read_bytes(part.data, source=str(path), options=options,
-                                          line_offset=part.first_line - part.header_lines - 1, digest=False)
-                except NoContactsError as empty:  # a part of blank lines: they still count as rows
-                    totals.blank += empty.blank_rows
-                    last_row += empty.blank_rows
-                    blank_only = empty
-                    continue
-                if options is read_options or (ascii_so_far and read_options.encoding is None):
-                    # later parts are read as the first was: same delimiter, same encoding; but while every part
-                    # so far is plain ASCII (which reads the same in any encoding), the next one's is detected
-                    # afresh, as one pass over the whole file would detect it
-                    ascii_so_far = ascii_so_far and part.data.isascii()
-                    detected = read_options.encoding or (None if ascii_so_far else contacts.encoding)
-                    options = ReadOptions(encoding=detected, delimiter=contacts.delimiter)
-                    totals.encoding = contacts.encoding
-                _shift(contacts, last_row - 1)
-                totals.timings["read"] = totals.timings.get("read", 0.0) + time.perf_counter() - mark
-                result = clean_contacts(contacts, rules, strict=strict, step=step, timings={},
-                                        earlier=earlier if earlier.height else None, remember_keys=not part.last,
-                                        suppress=suppress, calling=calling, add_columns=add_columns)
-                first = first or result
-                if result.kept_keys is not None and result.kept_keys.width:
-                    # a part's kept keys are new: a key seen before made its row a duplicate, never kept
-                    earlier = result.kept_keys if earlier.width == 0 else pl.concat([earlier, result.kept_keys])
-                header = list(result.cleaned.columns)
-                reason_renames = rejected_renames(provider, list(result.rejected.columns), header)
-                if result is first:  # the rejected file's header, should no part reject anything
-                    rejected_empty = shape(result.rejected.clear(), reason_renames)
+            for part in run:
+                result = part.result
                 if on_issues is not None:
                     on_issues(result.issues)
-                # the only part (most lists): its rejected records and issues go straight to the final files
-                whole = index == 0 and part.last
-                first_issues = totals.issues == 0
-                issues.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
-                                                   < EXAMPLES_PER_KIND))
-                totals.add(result)
-                last_row += contacts.records + contacts.blank_rows
-                if whole:
-                    merged = _merged(first, issues, totals, digest.hexdigest(), started)
+                header = list(result.cleaned.columns)
+                reason_renames = rejected_renames(provider, list(result.rejected.columns), header)
+                if result is run.first:  # the rejected file's header, should no part reject anything
+                    rejected_empty = shape(result.rejected.clear(), reason_renames)
                 writer.write(
-                    result, index,
+                    result, part.index,
                     cleaned=shape(result.cleaned, header_map(provider, result.columns, header) if provider else {}),
                     rejected=shape(neutralise_formulas(result.rejected), reason_renames),
-                    first_part=result is first, first_issues=first_issues, report=merged if whole else None,
+                    first_part=result is run.first, first_issues=part.first_issues,
+                    # the only part (most lists): its rejected records and issues go straight to the final files
+                    report=run.merged() if part.whole else None,
                 )
-        if first is None:
-            raise blank_only
-        if not whole:
-            merged = _merged(first, issues, totals, digest.hexdigest(), started)
+        merged = run.merged()
         step("writing")
         _finish_outputs(merged, paths, scratch, writer, rejected_empty)
     if provider is not None:
-        paths.update(finish_upload(provider, paths["cleaned.csv"], merged.columns, list(first.cleaned.columns)))
+        paths.update(finish_upload(provider, paths["cleaned.csv"], merged.columns, list(run.first.cleaned.columns)))
     return merged, paths
+
+
+def check_file(
+    path: str | Path,
+    rules: Rules | str | Path,
+    *,
+    region: str | None = None,
+    read_options: ReadOptions | None = None,
+    strict: bool = False,
+    part_rows: int | None = None,
+    on_issues: Callable[[pl.DataFrame], None] | None = None,
+    issues_stream: BinaryIO | None = None,
+    suppress: list | None = None,
+    calling=None,
+    add_columns: tuple[str, ...] = (),
+) -> CleanResult:
+    """Check a contact file of any size in bounded memory, writing no outputs: what ``csvprep check`` runs.
+
+    Returns the run's result; for a file cleaned in parts its ``cleaned`` and ``rejected`` frames are empty and
+    its ``issues`` hold the first few of each kind. ``on_issues`` is given the issues as they are found (a part's
+    at a time, in row order); ``issues_stream`` receives every issue as report.json's issue objects
+    (:func:`csvprep.report.write_issue_objects`), for a caller that writes the report itself."""
+    from .pipeline import clean
+
+    started = time.perf_counter()
+    rules = _loaded(rules, region)
+    path = Path(path)
+    read_options = read_options or ReadOptions()
+    if not _can_split(path, read_options):
+        result = clean(path, rules, read_options=read_options, strict=strict, suppress=suppress, calling=calling,
+                       add_columns=add_columns)
+        parts = [(result, True)]
+    else:
+        run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, suppress=suppress,
+                       calling=calling, add_columns=add_columns, started=started)
+        parts = ((part.result, part.first_issues) for part in run)
+    for result, first_issues in parts:
+        if on_issues is not None:
+            on_issues(result.issues)
+        if issues_stream is not None:
+            write_issue_objects(result.issues, issues_stream, first=first_issues)
+    return result if isinstance(parts, list) else run.merged()
+
+
+def _loaded(rules: Rules | str | Path, region: str | None) -> Rules:
+    rules = rules if isinstance(rules, Rules) else load_rules(rules)
+    return rules.with_region(region) if region is not None else rules
+
+
+@dataclass
+class _CleanedPart:
+    index: int
+    result: CleanResult
+    whole: bool  # the file's only part
+    first_issues: bool  # no part before it had issues
+
+
+class _PartRun:
+    """Cleans a file part by part (iterate over it), keeping what the parts after each one need: the kept
+    duplicate keys, row and line numbers, the encoding and delimiter read; then :meth:`merged` gives the whole
+    run's result."""
+
+    def __init__(self, path: Path, rules: Rules, read_options: ReadOptions, *, part_rows: int, strict: bool,
+                 suppress, calling, add_columns: tuple[str, ...], started: float,
+                 step: Callable[[str], None] = lambda stage: None) -> None:
+        self.path, self.rules, self.read_options, self.part_rows = path, rules, read_options, part_rows
+        self.strict, self.suppress, self.calling, self.add_columns = strict, suppress, calling, add_columns
+        self.started, self.step = started, step
+        self.digest = _Digest()
+        self.first: CleanResult | None = None
+        self.examples: list[pl.DataFrame] = []
+        self.totals = _Totals()
+        self.totals.hours = calling
+        self._merged: _MergedResult | None = None
+
+    def __iter__(self) -> Iterator[_CleanedPart]:
+        options = read_options = self.read_options
+        totals = self.totals
+        earlier = pl.DataFrame()
+        last_row = 1  # the header's
+        blank_only: NoContactsError | None = None
+        ascii_so_far = True
+        for index, part in enumerate(_parts(self.path, self.part_rows, self.digest)):
+            self.step("reading")
+            mark = time.perf_counter()
+            try:
+                contacts = read_bytes(part.data, source=str(self.path), options=options,
+                                      line_offset=part.first_line - part.header_lines - 1, digest=False)
+            except NoContactsError as empty:  # a part of blank lines: they still count as rows
+                totals.blank += empty.blank_rows
+                last_row += empty.blank_rows
+                blank_only = empty
+                continue
+            if options is read_options or (ascii_so_far and read_options.encoding is None):
+                # later parts are read as the first was: same delimiter, same encoding; but while every part
+                # so far is plain ASCII (which reads the same in any encoding), the next one's is detected
+                # afresh, as one pass over the whole file would detect it
+                ascii_so_far = ascii_so_far and part.data.isascii()
+                detected = read_options.encoding or (None if ascii_so_far else contacts.encoding)
+                options = ReadOptions(encoding=detected, delimiter=contacts.delimiter)
+                totals.encoding = contacts.encoding
+            _shift(contacts, last_row - 1)
+            totals.timings["read"] = totals.timings.get("read", 0.0) + time.perf_counter() - mark
+            result = clean_contacts(contacts, self.rules, strict=self.strict, step=self.step, timings={},
+                                    earlier=earlier if earlier.height else None, remember_keys=not part.last,
+                                    suppress=self.suppress, calling=self.calling, add_columns=self.add_columns)
+            self.first = self.first or result
+            if result.kept_keys is not None and result.kept_keys.width:
+                # a part's kept keys are new: a key seen before made its row a duplicate, never kept
+                earlier = result.kept_keys if earlier.width == 0 else pl.concat([earlier, result.kept_keys])
+            first_issues = totals.issues == 0
+            self.examples.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
+                                                      < EXAMPLES_PER_KIND))
+            totals.add(result)
+            last_row += contacts.records + contacts.blank_rows
+            yield _CleanedPart(index, result, whole=index == 0 and part.last, first_issues=first_issues)
+        if self.first is None:
+            raise blank_only
+
+    def merged(self) -> _MergedResult:
+        """The whole run's result (once the parts are cleaned, or when the only part is)."""
+        if self._merged is None:
+            self._merged = _merged(self.first, self.examples, self.totals, self.digest.hexdigest(), self.started)
+        return self._merged
 
 
 def _can_split(path: Path, options: ReadOptions) -> bool:

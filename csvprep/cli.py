@@ -9,7 +9,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, BinaryIO, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -191,7 +191,6 @@ def clean_command(
     from .calling_hours import resolve_calling_hours
     from .chunked import clean_file
     from .providers import get_provider
-    from .report import report_json
     from .rules import load_rules
 
     settings = _settings()
@@ -227,7 +226,9 @@ def clean_command(
     if quiet:
         return max(result.exit_code, campaign_code)
     if fmt is Format.json:
-        typer.echo(report_json(result), nl=False)
+        # the report written, whole: a file cleaned in parts keeps only a few issues of each kind in memory
+        with open(paths["report.json"], "rb") as report:
+            _to_stdout(report)
     elif fmt is Format.text:
         _print_summary(result)
         typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")
@@ -258,9 +259,11 @@ def check_command(
     add_columns: AddColumnsOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
+    import tempfile
+
     from .calling_hours import resolve_calling_hours
-    from .pipeline import clean
-    from .report import report_json
+    from .chunked import check_file
+    from .report import report_head
     from .rules import load_rules
 
     settings = _settings()
@@ -273,23 +276,35 @@ def check_command(
     extra_columns = _add_columns(add_columns)
     options = _read_options(encoding, delimiter)
     lists = _suppression(suppress, loaded, region or settings.region)
-    reports = []
+    reports = []  # json: each file's report, its issues spooled to disk (a big file's outweigh memory)
     printer = _IssuePrinter(fmt, limit, errors_only=quiet)
     for path in files:
+        tally = [0, 0]
+
+        def print_part(issues, path=str(path), tally=tally) -> None:
+            printed, total = printer(issues, path)
+            tally[0] += printed
+            tally[1] += total
+
+        spool = tempfile.TemporaryFile() if fmt is Format.json else None
         try:
-            result = clean(path, loaded, region=region or settings.region, read_options=options,
-                           strict=strict if strict is not None else bool(settings.strict), suppress=lists,
-                           calling=calling, add_columns=extra_columns)
+            # in parts of a million contacts, as clean runs: a file of any size is checked in bounded memory
+            result = check_file(path, loaded, region=region or settings.region, read_options=options,
+                                strict=strict if strict is not None else bool(settings.strict), suppress=lists,
+                                calling=calling, add_columns=extra_columns,
+                                on_issues=None if spool else print_part, issues_stream=spool)
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED
+            if spool:
+                spool.close()
             continue
         if result.exit_code:
             code = max(code, EXIT_REJECTED)
-        if fmt is Format.json:
-            reports.append(report_json(result))
+        if spool:
+            reports.append((report_head(result), spool))
             continue
-        printer.left_out(str(path), *printer(result.issues, str(path)))
+        printer.left_out(str(path), *tally)
         if fmt is Format.text and not quiet:
             counts = result.counts()
             typer.echo(
@@ -297,9 +312,35 @@ def check_command(
                 + (f", {counts['warnings']} warnings" if counts["warnings"] else ""),
                 err=True,
             )
-    if fmt is Format.json and reports:
-        typer.echo(reports[0] if len(reports) == 1 else '{"files": [' + ",".join(reports) + "]}\n", nl=False)
+    if reports:
+        _print_reports(reports)
     return code
+
+
+def _print_reports(reports: list[tuple[bytes, BinaryIO]]) -> None:
+    """report.json for each checked file (its head, then its spooled issues) on stdout: the one report alone,
+    several as ``{"files": [...]}``."""
+    from .report import REPORT_TAIL
+
+    several = len(reports) > 1
+    sys.stdout.flush()
+    sys.stdout.buffer.write(b'{"files": [' if several else b"")
+    for index, (head, spool) in enumerate(reports):
+        with spool:
+            sys.stdout.buffer.write((b"," if index else b"") + head)
+            spool.seek(0)
+            _to_stdout(spool)
+            sys.stdout.buffer.write(REPORT_TAIL)
+    sys.stdout.buffer.write(b"]}\n" if several else b"")
+    sys.stdout.buffer.flush()
+
+
+def _to_stdout(stream: BinaryIO) -> None:
+    import shutil
+
+    sys.stdout.flush()
+    shutil.copyfileobj(stream, sys.stdout.buffer, 1 << 20)
+    sys.stdout.buffer.flush()
 
 
 def _provider_notes(provider, result, paths) -> None:
@@ -396,8 +437,9 @@ class _IssuePrinter:
             count = shown.height
         else:
             lines = github_lines(issues, path) if self.fmt is Format.github else check_lines(issues, path)
-            for line in lines if room is None else lines[:room]:
-                typer.echo(line)
+            shown = lines if room is None else lines[:room]
+            if shown:
+                typer.echo("\n".join(shown))  # one write: a big list has millions of lines
             count = len(lines) if room is None else min(room, len(lines))
         self.printed += count
         return count, issues.height

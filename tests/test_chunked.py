@@ -174,3 +174,39 @@ def test_mixed_encodings_across_parts_still_stop_the_run(tmp_path):
         clean_file(source, RULES / "basic.toml", tmp_path / "out", part_rows=4)
     with pytest.raises(csvprep.InputError, match="mixes encodings"):
         csvprep.clean(source, RULES / "basic.toml")
+
+
+@pytest.mark.parametrize("part_rows", [1, 29, 10_000])
+def test_checking_in_parts_finds_what_one_pass_finds(part_rows):
+    import io
+
+    import polars as pl
+
+    from csvprep.chunked import check_file
+    from csvprep.report import report_json
+
+    whole = csvprep.clean(SAMPLE, SAMPLE_RULES)
+    seen, spool = [], io.BytesIO()
+    checked = check_file(SAMPLE, SAMPLE_RULES, part_rows=part_rows, on_issues=seen.append, issues_stream=spool)
+    assert checked.counts() == whole.counts() and checked.exit_code == whole.exit_code
+    assert pl.concat(seen).equals(whole.issues)
+    # the spooled issue objects are report.json's issue list, element for element
+    issues = json.loads("[" + spool.getvalue().decode() + "]")
+    assert issues == json.loads(report_json(whole))["issues"]
+
+
+def test_check_and_clean_print_every_issue_of_a_file_cleaned_in_parts(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from csvprep import chunked
+    from csvprep.cli import app
+
+    monkeypatch.setattr(chunked, "PART_ROWS", 50)  # the sample's 402 rows in nine parts
+    expected = json.loads((csvprep.clean(SAMPLE, SAMPLE_RULES).write(tmp_path / "whole"))["report.json"].read_text())
+    runner = CliRunner()
+    for args in (["check"], ["clean", "--out", str(tmp_path / "out")]):
+        result = runner.invoke(app, [*args, str(SAMPLE), "--rules", str(SAMPLE_RULES), "--format", "json"])
+        assert result.exit_code == 1, result.output
+        printed = json.loads(result.stdout)
+        assert len(printed["issues"]) == expected["summary"]["errors"] + expected["summary"]["warnings"]
+        assert printed["issues"] == expected["issues"] and printed["summary"] == expected["summary"]
