@@ -18,10 +18,10 @@ from .suppression import load_suppression
 
 def __getattr__(name: str):
     # clean_file pulls in the writers and the HTML report: loaded on first use, not by `csvprep check`
-    if name == "clean_file":
-        from .chunked import clean_file
+    if name in ("clean_file", "check_file"):
+        from . import chunked
 
-        return clean_file
+        return getattr(chunked, name)
     raise AttributeError(f"module 'csvprep' has no attribute {name!r}")
 
 
@@ -42,6 +42,7 @@ __all__ = [
     "RulesError",
     "VariableRule",
     "check_campaign",
+    "check_file",
     "clean",
     "clean_file",
     "load_campaign",
