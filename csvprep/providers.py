@@ -4,6 +4,8 @@ platform; shaping and splitting read only the table, so a platform is added by a
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,26 +109,58 @@ def upload_problems(provider: Provider, cleaned: Path) -> list[str]:
 
 def split_for_upload(cleaned: Path, provider: Provider) -> list[Path]:
     """When cleaned.csv exceeds the platform's rows or bytes per file, numbered parts beside it that each fit
-    (``cleaned-1-of-3.csv``...), records never cut; the whole file stays too. Returns the parts (none when it fits)."""
+    (``cleaned-1-of-3.csv``...), records never cut; the whole file stays too. Returns the parts (none when it fits).
+
+    cleaned.csv is read in batches of Polars' streaming reader, so a list of any size splits in bounded memory;
+    each part is written whole (temporary file, fsync, rename) once the number of parts is known."""
     if provider.max_rows is None and provider.max_bytes is None:
         return []
     size = cleaned.stat().st_size
-    frame = pl.read_csv(cleaned, infer_schema=False)
-    rows_limit = provider.max_rows or frame.height or 1
-    if frame.height <= rows_limit and (provider.max_bytes is None or size <= provider.max_bytes):
+    scan = pl.scan_csv(cleaned, infer_schema=False)
+    rows = scan.select(pl.len()).collect(engine="streaming").item()
+    rows_limit = provider.max_rows or rows or 1
+    if rows <= rows_limit and (provider.max_bytes is None or size <= provider.max_bytes):
         return []
-    pieces = _pieces(frame, rows_limit, provider.max_bytes)
-    parts = []
-    for index, piece in enumerate(pieces, 1):
-        path = cleaned.with_name(f"{cleaned.stem}-{index}-of-{len(pieces)}{cleaned.suffix}")
-        path.write_bytes(piece)
-        parts.append(path)
+    # a part's rows at the file's average row size: the first size tried for a part, and a batch holds a few parts
+    per_part = rows_limit if provider.max_bytes is None else \
+        max(1, min(rows_limit, 2 * provider.max_bytes * max(rows, 1) // max(size, 1)))
+    with tempfile.TemporaryDirectory(prefix=".csvprep-parts-", dir=cleaned.parent) as scratch:
+        written: list[Path] = []
+
+        def keep(text: bytes) -> None:
+            path = Path(scratch) / f"{len(written)}.csv"
+            with open(path, "wb") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            written.append(path)
+
+        pending: pl.DataFrame | None = None
+        for batch in scan.collect_batches(chunk_size=max(4 * per_part, 50_000)):
+            pending = batch if pending is None else pl.concat([pending, batch])
+            pieces = _pieces(pending, per_part, provider.max_bytes)
+            if not pieces:
+                continue
+            for text, _ in pieces[:-1]:
+                keep(text)
+            pending = pending.tail(pieces[-1][1])  # the last part may take rows of the next batch
+        for text, _ in _pieces(pending, per_part, provider.max_bytes) if pending is not None else []:
+            keep(text)
+        parts = []
+        for index, path in enumerate(written, 1):
+            part = cleaned.with_name(f"{cleaned.stem}-{index}-of-{len(written)}{cleaned.suffix}")
+            try:
+                os.replace(path, part)
+            except OSError as exc:
+                raise OutputError(f"{part}: cannot write ({exc.strerror or exc})") from None
+            parts.append(part)
     return parts
 
 
-def _pieces(frame: pl.DataFrame, rows: int, max_bytes: int | None) -> list[bytes]:
-    """CSV texts (each with the header) of consecutive slices of ``frame`` that fit both limits."""
-    pieces: list[bytes] = []
+def _pieces(frame: pl.DataFrame, rows: int, max_bytes: int | None) -> list[tuple[bytes, int]]:
+    """CSV texts (each with the header) of consecutive slices of ``frame`` that fit both limits, with the number of
+    records in each."""
+    pieces: list[tuple[bytes, int]] = []
     start = 0
     while start < frame.height:
         count = min(rows, frame.height - start)
@@ -137,7 +171,7 @@ def _pieces(frame: pl.DataFrame, rows: int, max_bytes: int | None) -> list[bytes
             count = max(1, count * max_bytes // len(text) - 1)
         if max_bytes is not None and len(text) > max_bytes:
             raise OutputError(f"one contact alone is larger than the {max_bytes:,}-byte file limit")
-        pieces.append(text)
+        pieces.append((text, count))
         start += count
     return pieces
 

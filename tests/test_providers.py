@@ -83,3 +83,25 @@ def test_genesys_cells_past_512_characters_are_reported_not_truncated(tmp_path):
                                  str(tmp_path / "out"), "--provider", "genesys"])
     assert "column 'notes' has a cell of 600 characters; genesys takes at most 512" in result.stderr
     assert "x" * 600 in (tmp_path / "out" / "cleaned.csv").read_text()
+
+
+def test_a_long_list_splits_batch_by_batch_into_the_parts_one_read_would_make(tmp_path):
+    # 130,000 contacts: several batches of the streaming reader, parts straddling them, a quoted line break
+    cleaned = tmp_path / "cleaned.csv"
+    rows = [f'+1415{2_000_000 + n:07d},"Name {n}{chr(10) + "Jr" if n % 9_999 == 0 else ""}",{n % 97}.5'
+            for n in range(130_000)]
+    cleaned.write_text("phone,name,amount\n" + "\n".join(rows) + "\n")
+    whole = pl.read_csv(cleaned, infer_schema=False)
+    for provider in (Provider("test", None, max_rows=7_000), Provider("test", None, max_rows=9_000, max_bytes=200_000),
+                     Provider("test", None, max_bytes=1_000_000)):
+        parts = split_for_upload(cleaned, provider)
+        assert [p.name for p in parts] == [f"cleaned-{i}-of-{len(parts)}.csv" for i in range(1, len(parts) + 1)]
+        frames = [pl.read_csv(part, infer_schema=False) for part in parts]
+        assert pl.concat(frames).equals(whole)
+        assert all(frame.height <= (provider.max_rows or whole.height) for frame in frames)
+        assert all(part.stat().st_size <= (provider.max_bytes or cleaned.stat().st_size) for part in parts)
+        if provider.max_bytes is None:  # parts as full as the limit allows
+            assert [f.height for f in frames[:-1]] == [provider.max_rows] * (len(frames) - 1)
+        for part in parts:
+            part.unlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cleaned.csv"]  # no scratch left behind
