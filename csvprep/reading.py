@@ -356,8 +356,8 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         multi = frame.filter(spanning).group_by("_record", maintain_order=True).agg(
             pl.col("_text").str.join(newline), pl.col("_line").first()
         )
-        frame = pl.concat([frame.filter(~spanning).select("_record", "_text", "_line"), multi],
-                          how="vertical").sort("_record")
+        # both are in record order already: merged, not sorted again
+        frame = frame.filter(~spanning).select("_record", "_text", "_line").merge_sorted(multi, key="_record")
     d, cell = re.escape(delimiter), _cell_pattern(delimiter)
     first = frame.row(0, named=True)
     try:
