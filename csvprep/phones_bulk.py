@@ -33,6 +33,8 @@ _DIGIT_FORMS = {
 }
 _NUMBER_CELL = r"^[ \t]*\+?[0-9]{6,}\.0+[ \t]*$"
 _BLANK = r"^[ \t\r\n]*$"
+# Past the shape check every column here holds ASCII digits, whose length in bytes is their length in characters:
+# len_bytes reads it from the string's header, where len_chars counts the characters of every string.
 _MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 _MIN_NSN = 2
 _TYPE_ORDER = (
@@ -106,7 +108,7 @@ class _Region:
         names. Every description is matched in one step (Polars runs the patterns side by side), then the first
         that matched, in phonenumbers' order, names the type."""
         nsn = pl.col("_nsn")
-        length = nsn.str.len_chars()
+        length = nsn.str.len_bytes()
         checks = [("unknown", ~self.general.matches(nsn, length))]
         checks += [(name, desc.matches(nsn, length)) for name, desc in self.types if desc.pattern]
         fixed = self.fixed_line.matches(nsn, length)
@@ -189,7 +191,7 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
         text.str.replace_many(_FORMATTING, [""] * len(_FORMATTING), ascii_case_insensitive=True).alias("_digits"),
         text.str.contains(r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+").alias("_plus"),
         "_tel",
-    ).filter(pl.col("_digits").str.len_chars().is_between(3, 250))
+    ).filter(pl.col("_digits").str.len_bytes().is_between(3, 250))
     missing, candidates = pl.collect_all([missing, candidates])
 
     parsed = _parse(candidates, rule.default_region)
@@ -235,7 +237,7 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
         if home.international_prefix:
             idd = _leading(digits, home.international_prefix)
             national = national.with_columns(idd.alias("_idd"))
-            after = digits.str.slice(pl.col("_idd").str.len_chars())
+            after = digits.str.slice(pl.col("_idd").str.len_bytes())
             via_idd = pl.col("_idd").is_not_null() & ~after.str.starts_with("0")
             empty_idd = pl.col("_idd").is_not_null() & (pl.col("_idd") == "")
             national = national.filter(~empty_idd)
@@ -251,20 +253,20 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
                                    pl.lit(None, REGION).alias("_meta"))
     if parsed.height == 0:
         return parsed
-    parsed = parsed.filter(pl.col("_nsn").str.len_chars() >= _MIN_NSN)
+    parsed = parsed.filter(pl.col("_nsn").str.len_bytes() >= _MIN_NSN)
     stripped = []
     for (meta_code,), part in parsed.partition_by("_meta", as_dict=True).items():
         part = _strip_national_prefix(part, _region(meta_code), "_nsn", for_parse=True)
         stripped.append(part)
     parsed = pl.concat(stripped) if stripped else parsed
-    return parsed.filter(pl.col("_nsn").str.len_chars() <= _MAX_NSN)
+    return parsed.filter(pl.col("_nsn").str.len_bytes() <= _MAX_NSN)
 
 
 def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
     """Numbers written with '+' or an international prefix: the country calling code is the first one, two or
     three digits that phonenumbers knows."""
     full = pl.col("_full")
-    frame = frame.filter((full.str.len_chars() > _MIN_NSN) & ~full.str.starts_with("0"))
+    frame = frame.filter((full.str.len_bytes() > _MIN_NSN) & ~full.str.starts_with("0"))
     frame = frame.with_columns(calling_code_size(full).alias("_size")).filter(pl.col("_size").is_not_null())
     frame = frame.select(
         pl.exclude("_full", "_size"),
@@ -286,7 +288,7 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
         pl.when(digits.str.starts_with(prefix)).then(digits.str.slice(len(prefix))).alias("_potential")
     )
     frame = _strip_national_prefix(frame, home, "_potential", for_parse=False)
-    length = digits.str.len_chars()
+    length = digits.str.len_bytes()
     general = home.general
     too_long = general.length_verdict(length) == "too_long"
     takes_code = pl.col("_potential").is_not_null() & (
@@ -326,20 +328,20 @@ def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *,
         frame = frame.filter(value.is_null() | pl.col("_np").is_null() | ((pl.col("_np") == "") & last.is_null()))
         return frame.drop("_np")
     # a prefix that matched nothing (or did not match) leaves the number as it is: work on the others only
-    touched = pl.col("_np").is_not_null() & (pl.col("_np") != "") & (value.str.len_chars() > 0)
+    touched = pl.col("_np").is_not_null() & (pl.col("_np") != "") & (value.str.len_bytes() > 0)
     untouched = frame.filter(~touched.fill_null(False)).drop("_np")
     frame = frame.filter(touched.fill_null(False))
     if frame.height == 0:
         return untouched
-    rest = value.str.slice(pl.col("_np").str.len_chars())
+    rest = value.str.slice(pl.col("_np").str.len_bytes())
     general = region.general
     strips = (
-        (value.str.len_chars() > 0) & pl.col("_np").is_not_null()
+        (value.str.len_bytes() > 0) & pl.col("_np").is_not_null()
         & ~(general.full_match(value) & ~general.full_match(rest))
     )
     stripped = pl.when(strips).then(rest).otherwise(value)
     if for_parse:
-        verdict = general.length_verdict(stripped.str.len_chars())
+        verdict = general.length_verdict(stripped.str.len_bytes())
         stripped = pl.when(verdict.is_in(["too_short", "possible_local_only", "invalid_length"])).then(value) \
             .otherwise(stripped)
     return pl.concat([untouched, frame.with_columns(stripped.alias(column)).drop("_np")], how="vertical")
@@ -358,7 +360,7 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
         if lengths is not None:
             # a number no region of its code has the length for is invalid in all of them (its region does not
             # matter then): no pattern needs to run on it
-            possible = nsn.str.len_chars().is_in(lengths)
+            possible = nsn.str.len_bytes().is_in(lengths)
             judged.append(part.filter(~possible).with_columns(pl.lit(None, REGION).alias("_region"),
                                                               pl.lit("unknown", LINE_TYPE).alias("_type")))
             part = part.filter(possible)
@@ -424,7 +426,7 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
     # (failed, code, detail, whether the verdict keeps the region and line type), first failure wins
     # '+', a calling code (no leading zero) and the digits of _nsn: E.164 comes down to its length here
     failures = [(~e164.str.len_bytes().is_between(8, 16), "invalid_phone",
-                 pl.format("{} has {} digits; E.164 allows at most 15", e164, e164.str.len_chars() - 1), False)]
+                 pl.format("{} has {} digits; E.164 allows at most 15", e164, e164.str.len_bytes() - 1), False)]
     if rule.allowed_regions is not None:
         failures.append((~region.is_in(list(rule.allowed_regions)), "phone_region_not_allowed",
                          pl.format("{} is a {} number; allowed regions: {}", e164, region.cast(pl.String),
@@ -475,7 +477,7 @@ def _rescue(frame: pl.DataFrame, rule: PhoneRule) -> tuple[pl.DataFrame, pl.Seri
     candidates = frame.select("_i", pl.when(digits.str.starts_with("00")).then(digits.str.slice(2))
                               .otherwise(digits).alias("_digits")).with_columns(
         pl.lit(True).alias("_plus"))
-    candidates = candidates.filter((pl.col("_digits").str.len_chars() >= 8) & ~pl.col("_digits").str.starts_with("0"))
+    candidates = candidates.filter((pl.col("_digits").str.len_bytes() >= 8) & ~pl.col("_digits").str.starts_with("0"))
     parsed = _parse(candidates, None)
     unsure = candidates.filter(~pl.col("_i").is_in(parsed["_i"].implode()))["_i"]
     judged = _judge(parsed).filter(pl.col("_type") != "unknown")
@@ -488,7 +490,7 @@ def _invalid(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.height == 0:
         return pl.DataFrame(schema=_SCHEMA)
     pieces = []
-    length = pl.col("_nsn").str.len_chars()
+    length = pl.col("_nsn").str.len_bytes()
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
         main = _region(_GEOGRAPHIC_CODES[cc][0])
         where = main.code
