@@ -403,16 +403,18 @@ def _checked_records(frame: pl.DataFrame, header: list[str], whole: Future, deli
         text_col.str.contains('"', literal=True).alias("_quoted"),
     )
     body = rest.filter(~pl.col("_blank"))
-    # a record without quotes is always well formed: only its field count and length need checking
+    # a record without quotes is always well formed: only its field count and length need checking. Lengths in
+    # bytes, read rather than counted: a line of more bytes than a cell may hold characters goes to the careful
+    # path, which counts each cell's characters (so the check here need only be conservative)
     plain = body.filter(~pl.col("_quoted")).select(
-        (text_col.str.count_matches(delimiter, literal=True) + 1 != width) | (text_col.str.len_chars() > CELL_LIMIT)
+        (text_col.str.count_matches(delimiter, literal=True) + 1 != width) | (text_col.str.len_bytes() > CELL_LIMIT)
     ).to_series()
     if width <= 500:  # the field count in the pattern itself: twice as quick as counting delimiters outside quotes
         misshapen = ~text_col.str.contains(f"^{cell}(?:{d}{cell}){{{width - 1}}}$")
     else:  # a pattern repeated that often outgrows the regex engine's size limit
         misshapen = ~text_col.str.contains(f"^{cell}(?:{d}{cell})*$") | (
             text_col.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1 != width)
-    quoted = body.filter(pl.col("_quoted")).select(misshapen | (text_col.str.len_chars() > CELL_LIMIT)).to_series()
+    quoted = body.filter(pl.col("_quoted")).select(misshapen | (text_col.str.len_bytes() > CELL_LIMIT)).to_series()
     if plain.any() or quoted.any():
         return None
     if body.height == rest.height:  # no blank lines: what Polars read from the file itself, past the header

@@ -147,6 +147,15 @@ def test_field_over_excels_cell_limit():
     assert "40,000 characters" in contacts.broken.get_column("message")[0]
 
 
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_a_cell_under_the_limit_in_characters_but_not_in_bytes_is_kept(quote):
+    # 20,000 two-byte characters: past the limit only if bytes were counted
+    notes = quote + "é" * 20_000 + quote
+    contacts = read_bytes(f"phone,notes\n+14155550100,{notes}\n+14155550101,ok\n".encode())
+    assert contacts.broken.height == 0
+    assert contacts.frame.get_column("notes").to_list() == ["é" * 20_000, "ok"]
+
+
 @pytest.mark.parametrize("fixture,message", [
     ("empty.csv", "the file is empty"),
     ("header_only.csv", "a header row but no contacts"),
