@@ -304,8 +304,8 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
 def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0) -> Contacts:
     """Any file, record by record with Python's strict tokenizer: broken records are set aside with the reason."""
     lines = io.StringIO(text, newline="").readlines()
-    return _assemble(_records(lines, delimiter), source, lines=lines, delimiter=delimiter, has_nul="\x00" in text,
-                     line_offset=line_offset)
+    return _assemble(_records(lines, delimiter, line_offset), source, lines=lines, delimiter=delimiter,
+                     has_nul="\x00" in text, line_offset=line_offset)
 
 
 def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
@@ -524,7 +524,7 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
     )
 
 
-def _records(lines: list[str], delimiter: str):
+def _records(lines: list[str], delimiter: str, line_offset: int = 0):
     """Yield ``(row, first_line_index, end_line_index, fields, error)`` for every record, blank ones included.
 
     A quote that is never closed would swallow the rest of the file: that record is set aside as its own line
@@ -551,7 +551,7 @@ def _records(lines: list[str], delimiter: str):
                     restart = start + 1
                     break
                 end = position + reader.line_num
-                yield row, start, end, [], ("stray_quote", f"malformed quoting ({exc})")
+                yield row, start, end, [], ("stray_quote", f"malformed quoting ({exc}){_span(start, end, line_offset)}")
                 consumed = reader.line_num
                 continue
             start = position + consumed
@@ -573,10 +573,7 @@ def _structure_error(fields: list[str], width: int, lines: list[str] | None, sta
     if lines is None:  # a workbook's cells: no quoting to get wrong, only Excel's own cell limit
         return _field_size_error(fields)
     if len(fields) != width:
-        spans = (f" (the record runs over lines {start + 1 + line_offset}-{end + line_offset}: check for an "
-                 "unbalanced quote)") if end - start > 1 \
-            else ""
-        return "wrong_field_count", f"expected {width} fields, found {len(fields)}{spans}"
+        return "wrong_field_count", f"expected {width} fields, found {len(fields)}{_span(start, end, line_offset)}"
     raw_length = sum(len(lines[i]) for i in range(start, end))
     if has_nul and any("\x00" in lines[i] for i in range(start, end)):
         return "nul_byte", "the record contains a NUL byte"
@@ -587,6 +584,13 @@ def _structure_error(fields: list[str], width: int, lines: list[str] | None, sta
         if not _record_pattern(delimiter).match(raw):
             return "stray_quote", "a quote inside an unquoted field (quote the whole field and double the quote)"
     return None
+
+
+def _span(start: int, end: int, line_offset: int) -> str:
+    """For a record over several lines (most likely an unbalanced quote): which lines, to point at the quote."""
+    if end - start <= 1:
+        return ""
+    return f" (the record runs over lines {start + 1 + line_offset}-{end + line_offset}: check for an unbalanced quote)"
 
 
 def _field_size_error(fields: list[str]) -> tuple[str, str] | None:

@@ -112,6 +112,15 @@ def test_stray_quotes_are_reported():
     assert names(contacts) == ["Cy"]
 
 
+def test_a_quote_left_open_names_the_lines_it_swallowed():
+    # as a spreadsheet reads it: the quote runs to the next one, three lines on; the lines are named to find it
+    contacts = read_contacts(FIXTURES / "quote_left_open_over_four_lines.csv")
+    assert contacts.broken.select("_row", "_line", "code").rows() == [(3, 3, "stray_quote")]
+    assert "the record runs over lines 3-6: check for an unbalanced quote" in contacts.broken.get_column("message")[0]
+    assert names(contacts) == ["Ann", "Fay"]
+    assert contacts.frame.select("_row", "_line").rows() == [(2, 2), (4, 7)]
+
+
 def test_multiline_quoted_field_is_one_row_with_its_first_line():
     contacts = read_contacts(FIXTURES / "multiline_quoted_notes.csv")
     assert contacts.frame.select("_row", "_line").rows() == [(2, 2), (3, 4)]
