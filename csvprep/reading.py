@@ -402,7 +402,7 @@ def _checked_records(frame: pl.DataFrame, header: list[str], whole: Future, deli
         text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$").alias("_blank"),
         text_col.str.contains('"', literal=True).alias("_quoted"),
     )
-    body = rest.filter(~pl.col("_blank"))
+    body = rest.filter(~pl.col("_blank")) if rest.get_column("_blank").any() else rest
     # a record without quotes is always well formed: only its field count and length need checking. Lengths in
     # bytes, read rather than counted: a line of more bytes than a cell may hold characters goes to the careful
     # path, which counts each cell's characters (so the check here need only be conservative)
@@ -414,8 +414,14 @@ def _checked_records(frame: pl.DataFrame, header: list[str], whole: Future, deli
     else:  # a pattern repeated that often outgrows the regex engine's size limit
         misshapen = ~text_col.str.contains(f"^{cell}(?:{d}{cell})*$") | (
             text_col.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1 != width)
-    quoted = body.filter(pl.col("_quoted")).select(misshapen | (text_col.str.len_bytes() > CELL_LIMIT)).to_series()
-    if plain.any() or quoted.any():
+    # quoted empty cells ("","") make a blank record too; only quotes, blanks and delimiters can, so only a quoted
+    # line may be one
+    quoted = body.filter(pl.col("_quoted")).select(
+        (misshapen | (text_col.str.len_bytes() > CELL_LIMIT)).alias("_misshapen"),
+        text_col.str.contains(f'^[{re.escape(_WHITESPACE)}{d}"]*$').alias("_maybe_blank"),
+        (pl.col("_record") + 1).alias("_row"),
+    )
+    if plain.any() or quoted.get_column("_misshapen").any():
         return None
     if body.height == rest.height:  # no blank lines: what Polars read from the file itself, past the header
         fields = whole.result()
@@ -428,11 +434,10 @@ def _checked_records(frame: pl.DataFrame, header: list[str], whole: Future, deli
     records = pl.concat([fields, body.select((pl.col("_record") + 1).alias("_row"),
                                              (pl.col("_line") + line_offset).alias("_line"))], how="horizontal")
     blank_rows = rest.height - records.height
-    # quoted empty cells ("","") make a blank record too; only quotes, blanks and delimiters can
-    maybe_blank = body.select(text_col.str.contains(f'^[{re.escape(_WHITESPACE)}{d}"]*$')).to_series()
-    if maybe_blank.any():
+    maybe_blank = quoted.filter(pl.col("_maybe_blank")).get_column("_row")
+    if maybe_blank.len():
         empty = pl.all_horizontal([pl.col(name).str.strip_chars(_WHITESPACE) == "" for name in positional])
-        empty_rows = records.filter(maybe_blank).filter(empty).get_column("_row")
+        empty_rows = records.filter(pl.col("_row").is_in(maybe_blank.implode())).filter(empty).get_column("_row")
         blank_rows += empty_rows.len()
         records = records.filter(~pl.col("_row").is_in(empty_rows.implode()))
     broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
