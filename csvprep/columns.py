@@ -22,6 +22,19 @@ PHONE_HEADERS = tuple(
 )
 
 
+# Columns csvprep keeps beside the file's own while it works (row and line numbers, the E.164 number and its
+# verdict, time zones, the reasons for rejecting): a file column of the same name would be overwritten or clash.
+INTERNAL_COLUMNS = frozenset({"_row", "_line", "_raw", "_e164", "_phone_code", "_phone_detail", "_region",
+                              "_line_type", "_zones", "_errors"})
+
+
+def check_not_internal(header: list[str], where: str) -> None:
+    """Refuse a header that names one of :data:`INTERNAL_COLUMNS` (``where``: the file and line, for the message)."""
+    taken = [name for name in header if name in INTERNAL_COLUMNS]
+    if taken:
+        raise InputError(f"{where}: column '{taken[0]}' has a name csvprep uses for its own work; rename the column")
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """The header that holds the phone, and for each variable the header that holds it (or its own name when the

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import map_columns
+from .columns import check_not_internal, map_columns
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import empty_issues, issue_frame, issues_from
@@ -187,6 +187,7 @@ def _contacts_from_frame(frame: pl.DataFrame) -> Contacts:
     header = [str(name).strip() for name in frame.columns]
     if len(set(header)) != len(header):
         raise InputError("<frame>: duplicate column names")
+    check_not_internal(header, "<frame>")
     if frame.height == 0:
         raise InputError("<frame>: the frame has no contacts")
     text = frame.select(pl.all().cast(pl.String)).rename(dict(zip(frame.columns, header)))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .columns import check_not_internal
 from .errors import InputError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -662,6 +663,7 @@ def _check_header(header: list[str], source: str, line: int) -> None:
     if duplicates:
         names = ", ".join(repr(n) for n in duplicates)
         raise InputError(f"{source}: line {line}: duplicate column names in the header: {names}")
+    check_not_internal(header, f"{source}: line {line}")
 
 
 def _line_endings(text: str | bytes) -> str:

@@ -190,3 +190,34 @@ def test_the_public_api_does_what_the_command_line_does(tmp_path):
     assert "utc_offset" in result.cleaned.columns
     summary, paths = csvprep.clean_file(FIXTURES / "contacts_some_on_dnc_lists.csv", rules, tmp_path, provider="vapi")
     assert summary.counts()["rows_clean"] == 7 and paths["cleaned.csv"].read_text().startswith("number,")
+
+
+def _underscore_names() -> list[str]:
+    """Every ``"_name"`` string in csvprep's source: the names its frames may use for columns of their own."""
+    import re
+
+    source = "".join(path.read_text() for path in (ROOT / "csvprep").glob("*.py"))
+    return sorted(set(re.findall(r'"(_[a-z][a-z0-9_]*)"', source)) | {"_key0", "_id", "_type"})
+
+
+@pytest.mark.parametrize("name", _underscore_names())
+def test_a_file_column_named_like_an_internal_one_is_kept_whole_or_refused_clearly(tmp_path, name):
+    from csvprep.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.columns import INTERNAL_COLUMNS
+
+    source = tmp_path / "list.csv"
+    source.write_text(f"phone,customer_name,{name}\n+14155550100,Ann,x\n+14155550100,Ann,y\n+14155550101,,z\n"
+                      "nope,Bo,w\n")
+    dnc = tmp_path / "dnc.csv"
+    dnc.write_text("phone\n+14155550101\n")
+    rules = csvprep.load_rules(RULES / "basic.toml")
+    options = dict(suppress=[csvprep.load_suppression(dnc, rules.phone)], add_columns=("timezone", "country"),
+                   calling=CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z")))
+    if name in INTERNAL_COLUMNS:
+        with pytest.raises(csvprep.InputError, match=f"column '{name}' has a name csvprep uses for its own work"):
+            clean(source, rules, **options)
+        return
+    paths = clean(source, rules, **options).write(tmp_path / "out")
+    kept = [value for file in ("cleaned.csv", "rejected.csv")
+            for value in pl.read_csv(paths[file], infer_schema=False).get_column(name).to_list()]
+    assert sorted(kept) == ["w", "x", "y", "z"]  # the file's own values, untouched
