@@ -91,8 +91,7 @@ def clean_file(
 
     paths = prepare_out_dir(out, path, html_path)
     run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, step=step,
-                   suppress=suppress,
-                   calling=calling, add_columns=add_columns, started=started)
+                   suppress=suppress, calling=calling, add_columns=add_columns, started=started)
     with tempfile.TemporaryDirectory(prefix=".csvprep-", dir=out) as scratch_dir:
         scratch = Path(scratch_dir)
         with _PartWriter(scratch) as writer:
@@ -146,20 +145,23 @@ def check_file(
     rules = _loaded(rules, region)
     path = Path(path)
     read_options = read_options or ReadOptions()
+
+    def hand_over(issues: pl.DataFrame, first: bool) -> None:
+        if on_issues is not None:
+            on_issues(issues)
+        if issues_stream is not None:
+            write_issue_objects(issues, issues_stream, first=first)
+
     if not _can_split(path, read_options):
         result = clean(path, rules, read_options=read_options, strict=strict, suppress=suppress, calling=calling,
                        add_columns=add_columns)
-        parts = [(result, True)]
-    else:
-        run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, suppress=suppress,
-                       calling=calling, add_columns=add_columns, started=started)
-        parts = ((part.result, part.first_issues) for part in run)
-    for result, first_issues in parts:
-        if on_issues is not None:
-            on_issues(result.issues)
-        if issues_stream is not None:
-            write_issue_objects(result.issues, issues_stream, first=first_issues)
-    return result if isinstance(parts, list) else run.merged()
+        hand_over(result.issues, first=True)
+        return result
+    run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, suppress=suppress,
+                   calling=calling, add_columns=add_columns, started=started)
+    for part in run:
+        hand_over(part.result.issues, first=part.first_issues)
+    return run.merged()
 
 
 def _loaded(rules: Rules | str | Path, region: str | None) -> Rules:
