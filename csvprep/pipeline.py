@@ -95,7 +95,9 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     with ThreadPoolExecutor(max_workers=1) as worker:
         pending = worker.submit(check_phones, frame.get_column(columns.phone), rules.phone,
                                 from_workbook=contacts.sheet is not None)
-        frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables))
+        # a semicolon-separated file comes from a locale whose decimal separator is the comma
+        frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables),
+                                                                 decimal_comma=contacts.delimiter == ";")
         timings["variables"] = time.perf_counter() - mark
         # the phones take longer: check the other cells for formulas meanwhile
         output_columns = contacts.header + list(columns.added)

@@ -39,7 +39,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "phone": ("column", "default_region", "allowed_regions", "allowed_types", "fix_missing_plus"),
     "variable": (
         "column", "required", "type", "values", "case_sensitive", "min_length", "max_length", "pattern",
-        "formats", "min", "max", "description",
+        "formats", "min", "max", "decimal_separator", "description",
     ),
     "duplicates": ("policy", "key"),
 }
@@ -72,6 +72,7 @@ class VariableRule:
     formats: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    decimal_separator: str | None = None  # '.' or ','; None: ',' in a semicolon-separated file, else '.'
     default: str | None = None
     description: str | None = None
 
@@ -272,6 +273,11 @@ def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule
     bounds = {key: _optional_number(spec, key, source, where) for key in ("min", "max")}
     if (bounds["min"] is not None or bounds["max"] is not None) and kind not in ("integer", "decimal"):
         raise RulesError(f"{source}: {where} min/max only apply to types 'integer' and 'decimal'")
+    separator = _optional_str(spec, "decimal_separator", source, where)
+    if separator is not None and separator not in (".", ","):
+        raise RulesError(f"{source}: {where} decimal_separator must be \".\" or \",\", not {separator!r}")
+    if separator is not None and kind not in ("integer", "decimal"):
+        raise RulesError(f"{source}: {where} decimal_separator only applies to types 'integer' and 'decimal'")
     required = spec.get("required", False)
     if not isinstance(required, bool):
         raise RulesError(f"{source}: {where} required must be true or false, not {_kind(required)}")
@@ -291,6 +297,7 @@ def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule
         formats=formats,
         min=bounds["min"],
         max=bounds["max"],
+        decimal_separator=separator,
         description=_optional_str(spec, "description", source, where),
     )
 

@@ -44,12 +44,14 @@ class VariableStats:
 
 
 def check_variables(
-    frame: pl.DataFrame, bindings: list[tuple[VariableRule, str]]
+    frame: pl.DataFrame, bindings: list[tuple[VariableRule, str]], *, decimal_comma: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[VariableStats]]:
     """Normalise the variable columns of ``frame`` (which has ``_row`` and ``_line``).
 
     ``bindings`` pairs each variable with the frame column that holds it (a column missing from the frame is
-    created, full of the default). Returns the frame with normalised, filled columns, the issues found and a
+    created, full of the default). ``decimal_comma``: numbers whose reading depends on it (``1.234``) are read
+    with a decimal comma, as a semicolon-separated file writes them, unless the variable's ``decimal_separator``
+    says otherwise. Returns the frame with normalised, filled columns, the issues found and a
     :class:`VariableStats` per variable.
     """
     issues: list[pl.DataFrame] = []
@@ -60,7 +62,7 @@ def check_variables(
             raw = frame.get_column(column)
         else:
             raw = pl.Series(column, [None] * frame.height, dtype=pl.String)
-        typed = _typed(raw, variable)
+        typed = _typed(raw, variable, decimal_comma)
         normalised, problem = typed.get_column("value"), typed.get_column("problem")
         problem = _constraints(normalised, problem, variable)
         present = typed.get_column("present")
@@ -122,15 +124,19 @@ def normalise_value(text: str, variable: VariableRule) -> str | None:
     return None if typed.get_column("problem")[0] is not None else typed.get_column("value")[0]
 
 
-def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
+def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) -> pl.DataFrame:
     """Columns ``value`` (normalised text, null when empty or invalid), ``problem`` (why it is invalid) and
     ``present`` (the cell holds something)."""
     # the trimmed cell, null when empty: every normalisation below starts from it
     frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars().replace("", None).alias("present"))
     value = pl.col("present")
     kind = variable.type
+    comma = kind in ("integer", "decimal") and (variable.decimal_separator or ("," if decimal_comma else ".")) == ","
     if kind == "string":
         normalised, problem = value, pl.lit(None, dtype=pl.String)
+    elif comma:
+        normalised, problem = _with_decimal_comma(value, _integer if kind == "integer" else _decimal,
+                                                  also_point=variable.decimal_separator is None)
     elif kind == "integer":
         normalised, problem = _integer(value)
     elif kind == "decimal":
@@ -151,7 +157,7 @@ def _typed(raw: pl.Series, variable: VariableRule) -> pl.DataFrame:
         normalised, problem = None, _date_problem(value, variable)  # read by _parse_dates
     else:  # pragma: no cover - rules.py rejects unknown types
         raise AssertionError(kind)
-    quick = _quick(kind, variable)
+    quick = None if comma else _quick(kind, variable)
     if quick is not None:
         # most cells are already in (or next to) canonical form: the full normalisation runs on the others only
         frame = frame.with_columns(quick(value).cast(pl.String).alias("value"))
@@ -212,6 +218,20 @@ def _decimal(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     text = text.str.replace(r"^(-?)\.", "${1}0.").str.replace(r"\.$", "")
     text = text.str.replace(r"^(-?)0+(\d)", "${1}${2}")
     return pl.when(plain | grouped).then(text), pl.lit("expected a decimal number such as 1234.50")
+
+
+def _with_decimal_comma(value: pl.Expr, normalise, *, also_point: bool) -> tuple[pl.Expr, pl.Expr]:
+    """``normalise`` (:func:`_integer` or :func:`_decimal`, which read '.' as the decimal point) on numbers written
+    with a decimal comma: 1.234,56 is read as 1,234.56 is. ``also_point``: a number that only reads one way with a
+    decimal point (12.5, 1,234.56) is taken that way too; only a number that reads both ways (1.234) follows the
+    comma."""
+    normalised, problem = normalise(value.str.replace_many([".", ","], [",", "."]))
+    example = "1234" if normalise is _integer else "1234,50"
+    problem = pl.lit(f"expected a {'whole' if normalise is _integer else 'decimal'} number such as {example} "
+                     "(decimal comma)")
+    if also_point:
+        normalised = pl.coalesce(normalised, normalise(value)[0])
+    return normalised, problem
 
 
 def _enum(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:

@@ -221,3 +221,11 @@ def test_a_file_column_named_like_an_internal_one_is_kept_whole_or_refused_clear
     kept = [value for file in ("cleaned.csv", "rejected.csv")
             for value in pl.read_csv(paths[file], infer_schema=False).get_column(name).to_list()]
     assert sorted(kept) == ["w", "x", "y", "z"]  # the file's own values, untouched
+
+
+def test_amounts_in_a_semicolon_separated_export_are_read_with_a_decimal_comma():
+    rules = rules_from_dict({"phone": {"default_region": "DE"},
+                             "variables": {"betrag": {"type": "decimal", "column": "Betrag"}}})
+    result = clean(FIXTURES / "semicolon_european_excel.csv", rules)
+    assert result.issues.filter(pl.col("column") == "Betrag").height == 0
+    assert result.cleaned.get_column("Betrag").to_list() == ["1234.50", "12.00"]

@@ -139,3 +139,48 @@ def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each
             expected.append(None)
     got = variables._parse_dates(pl.Series("d", values, dtype=pl.String), rule).to_list()
     assert got == expected
+
+
+@pytest.mark.parametrize("kind,raw,with_comma,with_point", [
+    ("decimal", "1.234,56", "1234.56", None),
+    ("decimal", "12,50 €", "12.50", None),
+    ("decimal", "1.234", "1234", "1.234"),  # reads both ways: the file's separator decides
+    ("decimal", "0,5", "0.5", None),
+    ("decimal", "12.5", "12.5", "12.5"),  # reads only with a decimal point: taken that way in either file
+    ("decimal", "1,234.56", "1234.56", "1234.56"),
+    ("integer", "1.000", "1000", "1"),  # a spreadsheet's 1.0 with a point
+    ("integer", "42,0", "42", None),
+    ("integer", "42.0", "42", "42"),
+])
+def test_a_semicolon_separated_file_writes_decimals_with_a_comma(kind, raw, with_comma, with_point):
+    variable = VariableRule("v", type=kind)
+    out, issues, _ = check_variables(frame([raw]), [(variable, "c")], decimal_comma=True)
+    assert out.get_column("c").to_list() == [with_comma] and issues.height == 0
+    # a comma-separated file reads them with a decimal point, as it always did
+    out, issues, _ = check_variables(frame([raw]), [(variable, "c")])
+    assert out.get_column("c").to_list() == [with_point] and issues.height == (with_point is None)
+
+
+def test_a_stated_decimal_separator_is_the_only_reading():
+    comma = VariableRule("v", type="decimal", decimal_separator=",")
+    out, issues, _ = check_variables(frame(["1.234,56", "1.234", "12.5"]), [(comma, "c")])
+    assert out.get_column("c").to_list() == ["1234.56", "1234", None]
+    assert issues.get_column("message").to_list() == [
+        "invalid value '12.5' for 'v': expected a decimal number such as 1234,50 (decimal comma)"]
+    point = VariableRule("v", type="decimal", decimal_separator=".")
+    out, issues, _ = check_variables(frame(["1.234", "1,5"]), [(point, "c")], decimal_comma=True)
+    assert out.get_column("c").to_list() == ["1.234", None]
+    # a default is written in the rules' own convention
+    assert normalise_value("12,50", comma) == "12.50" and check_value("12,50", point) is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=-10**9, max_value=10**9), st.integers(min_value=0, max_value=99))
+def test_a_number_written_either_way_in_its_file_normalises_the_same(units, cents):
+    written = f"{abs(units):,}.{cents:02d}"
+    sign = "-" if units < 0 else ""
+    european = sign + written.translate(str.maketrans(".,", ",."))
+    variable = VariableRule("v", type="decimal")
+    point = check_variables(frame([sign + written]), [(variable, "c")])[0].get_column("c").to_list()
+    comma = check_variables(frame([european]), [(variable, "c")], decimal_comma=True)[0].get_column("c").to_list()
+    assert point == comma == [f"{sign}{abs(units)}.{cents:02d}" if units or not sign else f"0.{cents:02d}"]
