@@ -137,10 +137,11 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     elif comma:
         normalised, problem = _with_decimal_comma(value, _integer if kind == "integer" else _decimal,
                                                   also_point=variable.decimal_separator is None)
-    elif kind == "integer":
-        normalised, problem = _integer(value)
-    elif kind == "decimal":
-        normalised, problem = _decimal(value)
+    elif kind in ("integer", "decimal"):
+        normalise = _integer if kind == "integer" else _decimal
+        normalised, problem = normalise(value)
+        if variable.decimal_separator is None:  # a number that only reads with a decimal comma is taken that way
+            normalised = pl.coalesce(normalised, normalise(_swap_separators(value))[0])
     elif kind == "boolean":
         lowered = value.str.to_lowercase()
         normalised = (
@@ -225,13 +226,18 @@ def _with_decimal_comma(value: pl.Expr, normalise, *, also_point: bool) -> tuple
     with a decimal comma: 1.234,56 is read as 1,234.56 is. ``also_point``: a number that only reads one way with a
     decimal point (12.5, 1,234.56) is taken that way too; only a number that reads both ways (1.234) follows the
     comma."""
-    normalised, problem = normalise(value.str.replace_many([".", ","], [",", "."]))
+    normalised, problem = normalise(_swap_separators(value))
     example = "1234" if normalise is _integer else "1234,50"
     problem = pl.lit(f"expected a {'whole' if normalise is _integer else 'decimal'} number such as {example} "
                      "(decimal comma)")
     if also_point:
         normalised = pl.coalesce(normalised, normalise(value)[0])
     return normalised, problem
+
+
+def _swap_separators(value: pl.Expr) -> pl.Expr:
+    """1.234,56 as 1,234.56: a number written with a decimal comma, in the form the normalisers read."""
+    return value.str.replace_many([".", ","], [",", "."])
 
 
 def _enum(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:

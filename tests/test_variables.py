@@ -142,21 +142,23 @@ def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each
 
 
 @pytest.mark.parametrize("kind,raw,with_comma,with_point", [
-    ("decimal", "1.234,56", "1234.56", None),
-    ("decimal", "12,50 €", "12.50", None),
+    ("decimal", "1.234,56", "1234.56", "1234.56"),  # reads only with a decimal comma: taken that way in either file
+    ("decimal", "12,50 €", "12.50", "12.50"),
     ("decimal", "1.234", "1234", "1.234"),  # reads both ways: the file's separator decides
-    ("decimal", "0,5", "0.5", None),
+    ("decimal", "1,234", "1.234", "1234"),
+    ("decimal", "0,5", "0.5", "0.5"),
     ("decimal", "12.5", "12.5", "12.5"),  # reads only with a decimal point: taken that way in either file
     ("decimal", "1,234.56", "1234.56", "1234.56"),
+    ("decimal", "1.2.3", None, None),
     ("integer", "1.000", "1000", "1"),  # a spreadsheet's 1.0 with a point
-    ("integer", "42,0", "42", None),
+    ("integer", "42,0", "42", "42"),
     ("integer", "42.0", "42", "42"),
 ])
 def test_a_semicolon_separated_file_writes_decimals_with_a_comma(kind, raw, with_comma, with_point):
     variable = VariableRule("v", type=kind)
     out, issues, _ = check_variables(frame([raw]), [(variable, "c")], decimal_comma=True)
-    assert out.get_column("c").to_list() == [with_comma] and issues.height == 0
-    # a comma-separated file reads them with a decimal point, as it always did
+    assert out.get_column("c").to_list() == [with_comma] and issues.height == (with_comma is None)
+    # a comma-separated file reads them with a decimal point
     out, issues, _ = check_variables(frame([raw]), [(variable, "c")])
     assert out.get_column("c").to_list() == [with_point] and issues.height == (with_point is None)
 
