@@ -134,14 +134,8 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     comma = kind in ("integer", "decimal") and (variable.decimal_separator or ("," if decimal_comma else ".")) == ","
     if kind == "string":
         normalised, problem = value, pl.lit(None, dtype=pl.String)
-    elif comma:
-        normalised, problem = _with_decimal_comma(value, _integer if kind == "integer" else _decimal,
-                                                  also_point=variable.decimal_separator is None)
     elif kind in ("integer", "decimal"):
-        normalise = _integer if kind == "integer" else _decimal
-        normalised, problem = normalise(value)
-        if variable.decimal_separator is None:  # a number that only reads with a decimal comma is taken that way
-            normalised = pl.coalesce(normalised, normalise(_swap_separators(value))[0])
+        normalised, problem = _read_number(value, kind, comma=comma, either=variable.decimal_separator is None)
     elif kind == "boolean":
         lowered = value.str.to_lowercase()
         normalised = (
@@ -221,17 +215,19 @@ def _decimal(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(plain | grouped).then(text), pl.lit("expected a decimal number such as 1234.50")
 
 
-def _with_decimal_comma(value: pl.Expr, normalise, *, also_point: bool) -> tuple[pl.Expr, pl.Expr]:
-    """``normalise`` (:func:`_integer` or :func:`_decimal`, which read '.' as the decimal point) on numbers written
-    with a decimal comma: 1.234,56 is read as 1,234.56 is. ``also_point``: a number that only reads one way with a
-    decimal point (12.5, 1,234.56) is taken that way too; only a number that reads both ways (1.234) follows the
-    comma."""
-    normalised, problem = normalise(_swap_separators(value))
-    example = "1234" if normalise is _integer else "1234,50"
-    problem = pl.lit(f"expected a {'whole' if normalise is _integer else 'decimal'} number such as {example} "
-                     "(decimal comma)")
-    if also_point:
-        normalised = pl.coalesce(normalised, normalise(value)[0])
+def _read_number(value: pl.Expr, kind: str, *, comma: bool, either: bool) -> tuple[pl.Expr, pl.Expr]:
+    """An integer or decimal read with a decimal ``comma`` (1.234,56 read as :func:`_decimal` reads 1,234.56) or
+    point. ``either``: a number that reads only the other way (12.5 with a comma, 1.234,56 with a point) is taken
+    that way too, so only a number that reads both ways (1.234) follows the separator."""
+    normalise = _integer if kind == "integer" else _decimal
+    primary, other = (_swap_separators(value), value) if comma else (value, _swap_separators(value))
+    normalised, problem = normalise(primary)
+    if comma:
+        example = "1234" if kind == "integer" else "1234,50"
+        problem = pl.lit(f"expected a {'whole' if kind == 'integer' else 'decimal'} number such as {example} "
+                         "(decimal comma)")
+    if either:
+        normalised = pl.coalesce(normalised, normalise(other)[0])
     return normalised, problem
 
 
