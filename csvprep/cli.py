@@ -206,21 +206,16 @@ def clean_command(
     calling = resolve_calling_hours(loaded, window=calling_hours, launch=launch_at, campaign=body,
                                     strict=strict if strict is not None else bool(settings.strict))
     extra_columns = _add_columns(add_columns)
-    printer, tally = None, [0, 0]
+    printer = None
     if fmt in (Format.github, Format.csv) and not quiet:
         printer = _IssuePrinter(fmt, max_errors or settings.max_errors)
-
-        def print_part(issues) -> None:
-            printed, total = printer(issues, str(input))
-            tally[0] += printed
-            tally[1] += total
     with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
         # in parts of a million contacts: a file of any size runs in bounded memory
         result, paths = clean_file(input, loaded, out, region=region or settings.region,
                                    read_options=_read_options(encoding, delimiter),
                                    strict=strict if strict is not None else bool(settings.strict),
                                    html_path=html or settings.html, progress=step,
-                                   on_issues=print_part if printer else None,
+                                   on_issues=(lambda issues: printer(issues, str(input))) if printer else None,
                                    suppress=_suppression(suppress, loaded, region or settings.region),
                                    provider=upload, calling=calling, add_columns=extra_columns)
     if quiet:
@@ -235,7 +230,7 @@ def clean_command(
     if upload is not None and not quiet:
         _provider_notes(upload, result, paths)
     elif printer is not None:
-        printer.left_out(str(input), *tally)
+        printer.left_out(str(input))
     return max(result.exit_code, campaign_code)
 
 
@@ -279,20 +274,14 @@ def check_command(
     reports = []  # json: each file's report, its issues spooled to disk (a big file's outweigh memory)
     printer = _IssuePrinter(fmt, limit, errors_only=quiet)
     for path in files:
-        tally = [0, 0]
-
-        def print_part(issues, path=str(path), tally=tally) -> None:
-            printed, total = printer(issues, path)
-            tally[0] += printed
-            tally[1] += total
-
         spool = tempfile.TemporaryFile() if fmt is Format.json else None
         try:
             # in parts of a million contacts, as clean runs: a file of any size is checked in bounded memory
             result = check_file(path, loaded, region=region or settings.region, read_options=options,
                                 strict=strict if strict is not None else bool(settings.strict), suppress=lists,
                                 calling=calling, add_columns=extra_columns,
-                                on_issues=None if spool else print_part, issues_stream=spool)
+                                on_issues=None if spool else lambda issues, path=str(path): printer(issues, path),
+                                issues_stream=spool)
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED
@@ -304,7 +293,7 @@ def check_command(
         if spool:
             reports.append((report_head(result), spool))
             continue
-        printer.left_out(str(path), *tally)
+        printer.left_out(str(path))
         if fmt is Format.text and not quiet:
             counts = result.counts()
             typer.echo(
@@ -421,9 +410,10 @@ class _IssuePrinter:
         self.fmt, self.limit, self.errors_only = fmt, limit, errors_only
         self.printed = 0
         self.header_done = False
+        self.per_file: dict[str, list[int]] = {}  # path -> [printed, found], over the file's parts
 
-    def __call__(self, issues, path: str) -> tuple[int, int]:
-        """Print what room is left of ``issues``; returns (printed, how many there were)."""
+    def __call__(self, issues, path: str) -> None:
+        """Print what room is left of ``issues`` (some, or all, of the file ``path``'s)."""
         from .report import check_lines, github_lines, issues_csv
 
         if self.errors_only:
@@ -442,9 +432,13 @@ class _IssuePrinter:
                 typer.echo("\n".join(shown))  # one write: a big list has millions of lines
             count = len(lines) if room is None else min(room, len(lines))
         self.printed += count
-        return count, issues.height
+        tally = self.per_file.setdefault(path, [0, 0])
+        tally[0] += count
+        tally[1] += issues.height
 
-    def left_out(self, path: str, printed: int, total: int) -> None:
+    def left_out(self, path: str) -> None:
+        """Say so when some of ``path``'s issues were not printed; its count starts again (a path may come twice)."""
+        printed, total = self.per_file.pop(path, (0, 0))
         if printed < total:
             typer.echo(f"csvprep: {path}: printed {printed} of {total} problems (--max-errors {self.limit}); "
                        "all of them are in the report", err=True)
