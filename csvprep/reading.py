@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -452,9 +453,16 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
 
     ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
     records = iter(records)
+    head = list(itertools.islice(records, _SNIFF_LINES))
+    titles = _title_rows([len(fields) for _, _, _, fields, error in head
+                          if error is None and any(f.strip() for f in fields)])
+    records = itertools.chain(head, records)
     header_row, header = 0, None
     for row, start, end, fields, error in records:
         if error is None and any(f.strip() for f in fields):
+            if titles:  # a title above the table: not a contact, not the header
+                titles -= 1
+                continue
             header_row, header = row, [_clean_header(f) for f in fields]
             header_line = start
             break
@@ -622,15 +630,21 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
     """The delimiter among , ; tab | that splits the first records into one consistent number of fields (> 1)."""
     sample = lines[:_SNIFF_LINES]
     scores: dict[str, tuple[float, int]] = {}  # delimiter -> (share of records as wide as the header, width)
+    widths: dict[str, list[int]] = {}
     for delimiter in DELIMITERS:
         reader = csv.reader(iter(sample), delimiter=delimiter)
         try:
-            counts = [len(fields) for fields in reader if any(f.strip() for f in fields)]
+            widths[delimiter] = [len(fields) for fields in reader if any(f.strip() for f in fields)]
         except csv.Error:
             continue
-        if not counts or counts[0] < 2:
-            continue
-        scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
+    # a title above the header is looked past only when no delimiter splits the first row itself
+    for past_titles in (False, True):
+        for delimiter, counts in widths.items():
+            counts = counts[_title_rows(counts):] if past_titles else counts
+            if counts and counts[0] >= 2:
+                scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
+        if scores:
+            break
     if not scores:
         first = next((line.strip() for line in lines if line.strip()), "")
         from .columns import looks_like_phone_header
@@ -648,6 +662,32 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
         raise InputError(f"{source}: the delimiter is ambiguous ({names} split the rows equally well): "
                          "pass --delimiter")
     return winners[0]
+
+
+def has_title_rows(head: bytes) -> bool:
+    """Whether the file starting with ``head`` has a title above its header (see :func:`_title_rows`)."""
+    lines = io.StringIO(head.decode("utf-8", errors="replace"), newline="").readlines()[:_SNIFF_LINES]
+    try:
+        delimiter = sniff_delimiter(lines)
+        widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter) if any(f.strip() for f in fields)]
+    except (InputError, csv.Error):
+        return False
+    return _title_rows(widths) > 0
+
+
+def _title_rows(widths: list[int]) -> int:
+    """How many of the first records (their field counts, blank ones left out) are a title above the table, as a
+    spreadsheet saved as CSV keeps it ('Contacts for March', a date): single cells before the first record as
+    wide as most of the others, which is the header. 0 when there is no such table."""
+    wide = [width for width in widths if width > 1]
+    if not wide or widths[0] > 1:
+        return 0
+    usual = max(set(wide), key=wide.count)
+    titles = next((index for index, width in enumerate(widths) if width > 1), len(widths))
+    if widths[titles] != usual or any(width != 1 for width in widths[:titles]):
+        return 0
+    # the header and most records after it share one width: a single cell after the header is a record
+    return titles if wide.count(usual) * 2 > len(widths) - titles else 0
 
 
 def _clean_header(name: str) -> str:

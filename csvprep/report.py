@@ -176,6 +176,7 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             f"{contacts.describe()['delimiter_name']}-delimited, {contacts.line_endings} line endings; "
             f"phone column '{result.columns.phone}'"
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
+            + (f"; header on row {contacts.header_row}" if contacts.header_row > 1 else "")
         )
     calling = result.calling_hours
     if calling is not None:

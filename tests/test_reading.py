@@ -121,6 +121,23 @@ def test_a_quote_left_open_names_the_lines_it_swallowed():
     assert contacts.frame.select("_row", "_line").rows() == [(2, 2), (4, 7)]
 
 
+def test_a_title_above_the_header_is_skipped_and_rows_keep_the_spreadsheet_numbers():
+    contacts = read_contacts(FIXTURES / "title_rows_above_the_header.csv")
+    assert contacts.header == ["phone", "customer_name"] and contacts.header_row == 4
+    assert contacts.frame.select("_row", "_line").rows() == [(5, 5), (6, 6)]
+    assert names(contacts) == ["Ann", "Bob"]
+    assert reading.has_title_rows((FIXTURES / "title_rows_above_the_header.csv").read_bytes())
+
+
+@pytest.mark.parametrize("text", [
+    "phone\n+14155550100\n+14155550101,\n+14155550102\n",  # one column, one stray comma: no title
+    "phone,name\n+14155550100\nAnn,x\n",  # the first row is as wide as the others: it is the header
+])
+def test_the_first_row_stays_the_header_when_the_rows_below_are_not_a_wider_table(text):
+    contacts = read_bytes(text.encode())
+    assert contacts.header_row == 1 and not reading.has_title_rows(text.encode())
+
+
 def test_multiline_quoted_field_is_one_row_with_its_first_line():
     contacts = read_contacts(FIXTURES / "multiline_quoted_notes.csv")
     assert contacts.frame.select("_row", "_line").rows() == [(2, 2), (3, 4)]
