@@ -441,6 +441,7 @@ class _Totals:
     calling_template: object = None  # the first part's calling-hours summary
     hours: object = None  # the run's CallingHours
     line_endings: set[str] = field(default_factory=set)
+    dropped_columns: list[str] = field(default_factory=list)  # the most any part dropped (empty trailing fields)
 
     def line_ending(self) -> str:
         kinds = self.line_endings - {"none"}
@@ -455,6 +456,8 @@ class _Totals:
         for code, severity, count in result.kinds():
             self.kinds[(code, severity)] = self.kinds.get((code, severity), 0) + count
         self.line_endings.add(result.contacts.line_endings)
+        if len(result.contacts.dropped_columns) > len(self.dropped_columns):
+            self.dropped_columns = list(result.contacts.dropped_columns)
         self.rows_in += result.contacts.records
         self.clean += result.cleaned.height
         self.rejected += result.rejected.height
@@ -520,7 +523,7 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
     if first is None:  # pragma: no cover - an empty file is refused while reading
         raise InputError("the file has no contacts")
     contacts = replace(first.contacts, sha256=sha256, blank_rows=totals.blank, line_endings=totals.line_ending(),
-                       encoding=totals.encoding or first.contacts.encoding)
+                       encoding=totals.encoding or first.contacts.encoding, dropped_columns=totals.dropped_columns)
     totals.timings["total"] = time.perf_counter() - started
     merged = _MergedResult(
         cleaned=first.cleaned.clear(),

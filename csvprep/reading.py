@@ -478,10 +478,16 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
     good_lines: list[int] = []
     broken: list[tuple[int, int, str, str, str]] = []
     blank_rows = 0
+    trailing = 0  # the most empty fields past the header's last column that a record had
     for row, start, end, fields, error in records:
         if error is None and not any(f.strip() for f in fields):
             blank_rows += 1
             continue
+        if error is None and len(fields) > width and not any(f.strip() for f in fields[width:]):
+            # a delimiter at the end of the line (a,b,c,): empty cells in an unnamed column, as a spreadsheet
+            # shows them; dropped like Excel's empty trailing columns
+            trailing = max(trailing, len(fields) - width)
+            fields = fields[:width]
         if error is None:
             error = _structure_error(fields, width, lines, start, end, delimiter, has_nul, line_offset)
         if error is None:
@@ -502,13 +508,14 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
         schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String, "message": pl.String},
         orient="row",
     )
-    return _finish(frame, header, broken_frame, blank_rows, source, header_row, header_line)
+    return _finish(frame, header, broken_frame, blank_rows, source, header_row, header_line, trailing)
 
 
 def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_rows: int, source: str,
-            header_row: int, header_line: int) -> Contacts:
+            header_row: int, header_line: int, trailing: int = 0) -> Contacts:
     """Contacts from a frame of positional columns ``_0``, ``_1``... (one per header field) plus ``_row`` and
-    ``_line``: Excel's empty unnamed trailing columns dropped, the others named from the header."""
+    ``_line``: Excel's empty unnamed trailing columns dropped, the others named from the header. ``trailing``:
+    empty fields past the header that records had, already dropped: counted with the dropped columns."""
     positional = [f"_{i}" for i in range(len(header))]
     unnamed = [i for i, name in enumerate(header) if not name]
     empty = set()
@@ -517,7 +524,7 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
             [(pl.col(positional[i]).str.strip_chars(_WHITESPACE) != "").any().alias(str(i)) for i in unnamed]
         ).row(0) if frame.height else [False] * len(unnamed)
         empty = {i for i, has_data in zip(unnamed, filled) if not has_data}
-    dropped = [header[i] for i in sorted(empty)]
+    dropped = [header[i] for i in sorted(empty)] + [""] * trailing
     for i, name in enumerate(header):
         if not name and i not in empty:
             raise InputError(

@@ -138,6 +138,14 @@ def test_the_first_row_stays_the_header_when_the_rows_below_are_not_a_wider_tabl
     assert contacts.header_row == 1 and not reading.has_title_rows(text.encode())
 
 
+def test_empty_fields_past_the_header_from_a_trailing_delimiter_are_dropped_not_the_rows():
+    contacts = read_contacts(FIXTURES / "trailing_delimiter_on_data_rows.csv")
+    assert names(contacts) == ["Ann", "Bob", "Cy"]
+    assert contacts.dropped_columns == ["", ""]  # as an unnamed empty column, twice for 'Cy,,'
+    # a field past the header that holds something is never dropped: the record is refused
+    assert contacts.broken.select("_row", "code").rows() == [(5, "wrong_field_count")]
+
+
 def test_multiline_quoted_field_is_one_row_with_its_first_line():
     contacts = read_contacts(FIXTURES / "multiline_quoted_notes.csv")
     assert contacts.frame.select("_row", "_line").rows() == [(2, 2), (3, 4)]
