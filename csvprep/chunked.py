@@ -27,7 +27,7 @@ from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
 from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from .pipeline import by_count, clean_contacts
-from .reading import NoContactsError, ReadOptions, has_title_rows, read_bytes
+from .reading import NoContactsError, ReadOptions, read_bytes, title_lines
 from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import VariableStats
@@ -260,8 +260,7 @@ def _can_split(path: Path, options: ReadOptions) -> bool:
     if head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or b"\x00" in head:
         return False
     first_line = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
-    # a title above the header would be taken for each part's header: such a file is read in one part
-    return bool(first_line.strip(b" \t\r,;|")) and not has_title_rows(head.removeprefix(b"\xef\xbb\xbf"))
+    return bool(first_line.strip(b" \t\r,;|"))
 
 
 class _Digest:
@@ -398,8 +397,11 @@ def _nth_newline(data: bytes, count: int) -> int:
 
 
 def _header_end(data: bytes) -> int:
-    """Where the header record ends (after its newline), quotes respected."""
+    """Where the header record ends (after its newline), quotes respected; a title above the table comes with it,
+    so that every part is read with the header found past it."""
     position = 0
+    for _ in range(title_lines(bytes(data[:1 << 16]))):
+        position = data.find(b"\n", position) + 1
     quotes = 0
     while True:
         end = data.find(b"\n", position)

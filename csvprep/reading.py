@@ -671,15 +671,18 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
     return winners[0]
 
 
-def has_title_rows(head: bytes) -> bool:
-    """Whether the file starting with ``head`` has a title above its header (see :func:`_title_rows`)."""
+def title_lines(head: bytes) -> int:
+    """How many physical lines of the file starting with ``head`` come before its header's: a title above the
+    table (see :func:`_title_rows`) and the blank lines around it; 0 when the header is the first record."""
     lines = io.StringIO(head.decode("utf-8", errors="replace"), newline="").readlines()[:_SNIFF_LINES]
     try:
         delimiter = sniff_delimiter(lines)
-        widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter) if any(f.strip() for f in fields)]
-    except (InputError, csv.Error):
-        return False
-    return _title_rows(widths) > 0
+        records = [(start, fields) for _, start, _, fields, error in _records(lines, delimiter)
+                   if error is None and any(f.strip() for f in fields)]
+    except InputError:
+        return 0
+    titles = _title_rows([len(fields) for _, fields in records])
+    return records[titles][0] if titles else 0
 
 
 def _title_rows(widths: list[int]) -> int:

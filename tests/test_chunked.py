@@ -212,3 +212,17 @@ def test_check_and_clean_print_every_issue_of_a_file_cleaned_in_parts(monkeypatc
         printed = json.loads(result.stdout)
         assert len(printed["issues"]) == expected["summary"]["errors"] + expected["summary"]["warnings"]
         assert printed["issues"] == expected["issues"] and printed["summary"] == expected["summary"]
+
+
+def test_a_title_above_the_header_is_carried_into_every_part(tmp_path):
+    from csvprep import chunked
+
+    source = tmp_path / "titled.csv"
+    source.write_text("Contacts for March\n\nphone,customer_name\n"
+                      + "".join(f"+1415555{n:04d},N{n}\n" for n in range(60)) + "nope,Bad\n")
+    parts = list(chunked._parts(source, 7, chunked._Digest()))
+    assert len(parts) > 5
+    assert all(part.data.startswith(b"Contacts for March\n\nphone,customer_name\n") for part in parts)
+    assert_same_outputs(source, RULES / "basic.toml", 7, tmp_path)
+    parted, _ = clean_file(source, RULES / "basic.toml", tmp_path / "again", part_rows=7)
+    assert parted.contacts.header_row == 3 and parted.issues.get_column("row").to_list() == [64]

@@ -126,7 +126,7 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_the_spreadsheet_numbe
     assert contacts.header == ["phone", "customer_name"] and contacts.header_row == 4
     assert contacts.frame.select("_row", "_line").rows() == [(5, 5), (6, 6)]
     assert names(contacts) == ["Ann", "Bob"]
-    assert reading.has_title_rows((FIXTURES / "title_rows_above_the_header.csv").read_bytes())
+    assert reading.title_lines((FIXTURES / "title_rows_above_the_header.csv").read_bytes()) == 3
 
 
 @pytest.mark.parametrize("text", [
@@ -135,7 +135,7 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_the_spreadsheet_numbe
 ])
 def test_the_first_row_stays_the_header_when_the_rows_below_are_not_a_wider_table(text):
     contacts = read_bytes(text.encode())
-    assert contacts.header_row == 1 and not reading.has_title_rows(text.encode())
+    assert contacts.header_row == 1 and reading.title_lines(text.encode()) == 0
 
 
 def test_empty_fields_past_the_header_from_a_trailing_delimiter_are_dropped_not_the_rows():
