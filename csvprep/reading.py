@@ -368,6 +368,13 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     if not re.fullmatch(f"{cell}(?:{d}{cell})*", first["_text"]) or not any(f.strip() for f in header):
         return None
+    if len(header) > 1 and _used_width(header) == 1:  # a title padded as a spreadsheet saves it ('Contacts,,')?
+        try:
+            records = csv.reader(frame.head(_SNIFF_LINES).get_column("_text").to_list(), delimiter=delimiter)
+            if _title_rows([fields for fields in records if any(f.strip() for f in fields)]):
+                return None
+        except csv.Error:
+            return None
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
     header_lines = frame.item(1, "_line") - 1 if frame.height > 1 else frame.height
@@ -454,7 +461,7 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
     ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
     records = iter(records)
     head = list(itertools.islice(records, _SNIFF_LINES))
-    titles = _title_rows([len(fields) for _, _, _, fields, error in head
+    titles = _title_rows([fields for _, _, _, fields, error in head
                           if error is None and any(f.strip() for f in fields)])
     records = itertools.chain(head, records)
     header_row, header = 0, None
@@ -637,17 +644,17 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
     """The delimiter among , ; tab | that splits the first records into one consistent number of fields (> 1)."""
     sample = lines[:_SNIFF_LINES]
     scores: dict[str, tuple[float, int]] = {}  # delimiter -> (share of records as wide as the header, width)
-    widths: dict[str, list[int]] = {}
+    parsed: dict[str, list[list[str]]] = {}
     for delimiter in DELIMITERS:
         reader = csv.reader(iter(sample), delimiter=delimiter)
         try:
-            widths[delimiter] = [len(fields) for fields in reader if any(f.strip() for f in fields)]
+            parsed[delimiter] = [fields for fields in reader if any(f.strip() for f in fields)]
         except csv.Error:
             continue
     # a title above the header is looked past only when no delimiter splits the first row itself
     for past_titles in (False, True):
-        for delimiter, counts in widths.items():
-            counts = counts[_title_rows(counts):] if past_titles else counts
+        for delimiter, rows in parsed.items():
+            counts = [len(fields) for fields in rows[_title_rows(rows) if past_titles else 0:]]
             if counts and counts[0] >= 2:
                 scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
         if scores:
@@ -681,23 +688,26 @@ def title_lines(head: bytes) -> int:
                    if error is None and any(f.strip() for f in fields)]
     except InputError:
         return 0
-    titles = _title_rows([len(fields) for _, fields in records])
+    titles = _title_rows([fields for _, fields in records])
     return records[titles][0] if titles else 0
 
 
-def _title_rows(widths: list[int]) -> int:
-    """How many of the first records (their field counts, blank ones left out) are a title above the table, as a
-    spreadsheet saved as CSV keeps it ('Contacts for March', a date): single cells before the first record as
-    wide as most of the others, which is the header. 0 when there is no such table."""
-    wide = [width for width in widths if width > 1]
-    if not wide or widths[0] > 1:
-        return 0
-    usual = max(set(wide), key=wide.count)
-    titles = next((index for index, width in enumerate(widths) if width > 1), len(widths))
-    if widths[titles] != usual or any(width != 1 for width in widths[:titles]):
-        return 0
-    # the header and most records after it share one width: a single cell after the header is a record
-    return titles if wide.count(usual) * 2 > len(widths) - titles else 0
+def _title_rows(rows: list[list[str]]) -> int:
+    """How many of the first records (``rows``, blank ones left out) are a title above the table, as a spreadsheet
+    saved as CSV keeps it ('Contacts for March', a date): records of one cell, the first (a spreadsheet may pad them
+    with empty ones), before the header, a record of several cells none of them empty, when most records after it
+    have several cells too. 0 when there is no such table."""
+    widths = [_used_width(fields) for fields in rows]
+    titles = next((index for index, width in enumerate(widths) if width > 1), None)
+    if not titles or not all(cell.strip() for cell in rows[titles][:widths[titles]]):
+        return 0  # no record of several cells, the first record is one (the header), or it is no header
+    after = widths[titles + 1:]
+    return titles if after and sum(1 for width in after if width > 1) * 2 > len(after) else 0
+
+
+def _used_width(fields: list[str]) -> int:
+    """The cells of a record up to its last non-empty one: a spreadsheet pads every row to the sheet's width."""
+    return next((index + 1 for index in range(len(fields) - 1, -1, -1) if fields[index].strip()), 0)
 
 
 def _clean_header(name: str) -> str:

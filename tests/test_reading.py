@@ -129,8 +129,16 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_the_spreadsheet_numbe
     assert reading.title_lines((FIXTURES / "title_rows_above_the_header.csv").read_bytes()) == 3
 
 
+def test_a_title_padded_as_a_spreadsheet_saves_it_is_skipped_too():
+    contacts = read_contacts(FIXTURES / "title_row_saved_by_excel.csv")  # 'Contacts for March,,' then ',,'
+    assert contacts.header == ["phone", "customer_name", "notes"] and contacts.header_row == 3
+    assert contacts.frame.get_column("_row").to_list() == [4, 5, 6]
+    assert reading.title_lines((FIXTURES / "title_row_saved_by_excel.csv").read_bytes()) == 2
+
+
 @pytest.mark.parametrize("text", [
     "phone\n+14155550100\n+14155550101,\n+14155550102\n",  # one column, one stray comma: no title
+    "phone,,\n+14155550100,,\n+14155550101,,\n",  # one column padded by a spreadsheet: no title
     "phone,name\n+14155550100\nAnn,x\n",  # the first row is as wide as the others: it is the header
 ])
 def test_the_first_row_stays_the_header_when_the_rows_below_are_not_a_wider_table(text):
@@ -311,7 +319,9 @@ def test_fast_path_reads_well_formed_files_exactly_as_the_careful_path(case):
         return
     fast = reading._read_well_formed(text, "<t>", delimiter)
     crlf = text.count("\r\n")
-    if crlf in (0, text.count("\n")) and text.count("\r") == crlf:  # mixed line endings take the careful path
+    # a header naming only its first column may be a title above the table (the careful path looks into it)
+    maybe_title = delimiter in text.splitlines()[0] and text.splitlines()[0].strip(delimiter) == "col0"
+    if crlf in (0, text.count("\n")) and text.count("\r") == crlf and not maybe_title:  # mixed endings: careful
         assert fast is not None, "a well-formed file must take the fast path"
     if fast is not None:
         _same_contacts(fast, careful)
