@@ -248,7 +248,7 @@ class _PartRun:
 
 def _can_split(path: Path, options: ReadOptions) -> bool:
     """Whether newlines split the file's bytes into records: a text file in an 8-bit-clean encoding whose first
-    line is its header."""
+    line is its header or a title above it."""
     if options.encoding is not None and options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8",
                                                                                               "cp1252"):
         return False

@@ -251,7 +251,7 @@ def _rejected(original: pl.DataFrame, broken: pl.DataFrame, rejected_rows: pl.Se
     reasons = errors
     if several.any():
         joined = errors.filter(several).group_by("row", maintain_order=True).agg(pl.col("_errors").str.join("; "))
-        reasons = pl.concat([errors.filter(~several), joined]).sort("row")
+        reasons = errors.filter(~several).merge_sorted(joined, key="row")  # both in row order: merged, not sorted
     rows = original.filter(pl.col("_row").is_in(rejected_rows.implode())).with_columns(
         pl.lit(None, dtype=pl.String).alias("_raw")
     )

@@ -368,13 +368,8 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     if not re.fullmatch(f"{cell}(?:{d}{cell})*", first["_text"]) or not any(f.strip() for f in header):
         return None
-    if len(header) > 1 and _used_width(header) == 1:  # a title padded as a spreadsheet saves it ('Contacts,,')?
-        try:
-            records = csv.reader(frame.head(_SNIFF_LINES).get_column("_text").to_list(), delimiter=delimiter)
-            if _title_rows([fields for fields in records if any(f.strip() for f in fields)]):
-                return None
-        except csv.Error:
-            return None
+    if len(header) > 1 and _used_width(header) == 1 and title_lines(data[:1 << 16], delimiter):
+        return None  # a title padded as a spreadsheet saves it ('Contacts,,'): the careful path looks past it
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
     header_lines = frame.item(1, "_line") - 1 if frame.height > 1 else frame.height
@@ -678,12 +673,13 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
     return winners[0]
 
 
-def title_lines(head: bytes) -> int:
+def title_lines(head: bytes, delimiter: str | None = None) -> int:
     """How many physical lines of the file starting with ``head`` come before its header's: a title above the
-    table (see :func:`_title_rows`) and the blank lines around it; 0 when the header is the first record."""
+    table (see :func:`_title_rows`) and the blank lines around it; 0 when the header is the first record.
+    ``delimiter``: the file's, when known (else sniffed)."""
     lines = io.StringIO(head.decode("utf-8", errors="replace"), newline="").readlines()[:_SNIFF_LINES]
     try:
-        delimiter = sniff_delimiter(lines)
+        delimiter = delimiter or sniff_delimiter(lines)
         records = [(start, fields) for _, start, _, fields, error in _records(lines, delimiter)
                    if error is None and any(f.strip() for f in fields)]
     except InputError:
