@@ -237,8 +237,9 @@ def decode(data: bytes, source: str, encoding: str | None = None, *, line_offset
     try:
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError as exc:
-        if any(b >= 0x80 for b in data[: exc.start]):
-            # valid UTF-8 with non-ASCII text before the bad byte: a mix of encodings, which no single one reads
+        if any(b >= 0x80 for b in data[: data.rfind(b"\n", 0, exc.start) + 1]):
+            # valid UTF-8 with non-ASCII text on lines before the bad byte's: a mix of encodings, which no single
+            # one reads (on its own line, cp1252 text may hold a pair of bytes that happens to be valid UTF-8)
             line = data.count(b"\n", 0, exc.start) + 1
             line += line_offset if line > 1 else 0
             raise InputError(

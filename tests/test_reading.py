@@ -373,3 +373,6 @@ def test_invalid_utf8_after_valid_lines_still_takes_the_usual_way():
         read_bytes(data)
     ascii_then_cp1252 = b"phone,customer_name\n+14155550100,Ann\n+14155550101,Bj\xf6rn\n"
     assert read_bytes(ascii_then_cp1252).encoding == "cp1252"
+    # cp1252's 'Â' and a no-break space are valid UTF-8 together: alone on their line they are no mix
+    cp1252_like_utf8 = b"phone,customer_name\n+14155550100,\xc2\xa0\xa0\n"
+    assert read_bytes(cp1252_like_utf8).encoding == "cp1252"
