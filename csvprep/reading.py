@@ -346,40 +346,41 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     frame = lines.with_columns(
         pl.int_range(1, lines.height + 1, dtype=pl.Int64).alias("_line"),
-        (pl.col("_text").str.count_matches('"', literal=True).cum_sum() % 2 == 1).alias("_open"),
-    )
+        pl.col("_text").str.count_matches('"', literal=True).alias("_quotes"),
+    ).with_columns((pl.col("_quotes").cum_sum() % 2 == 1).alias("_open"))
     if frame.item(-1, "_open"):
         return None  # a quote left open at the end of the file
-    # a record ends on the first line that leaves no quote open
+    # a record starts on the line after one that leaves no quote open; the lines of a record that spans several
+    # (a quoted cell holding a line break) are joined only for those few records, the others stay lines
+    starts = pl.col("_open").shift(1, fill_value=False).not_()
     frame = frame.with_columns(
-        (pl.col("_open").shift(1, fill_value=False).not_().cum_sum().cast(pl.Int64) - 1).alias("_record"),
+        (starts.cum_sum().cast(pl.Int64) - 1).alias("_record"),
+        starts.alias("_start"),
+        (pl.col("_open") | ~starts).alias("_spanning"),
     )
-    spanning = pl.col("_open") | pl.col("_open").shift(1, fill_value=False)
-    if frame.select(spanning.any()).item():
-        multi = frame.filter(spanning).group_by("_record", maintain_order=True).agg(
-            pl.col("_text").str.join(newline), pl.col("_line").first()
-        )
-        # both are in record order already: merged, not sorted again
-        frame = frame.filter(~spanning).select("_record", "_text", "_line").merge_sorted(multi, key="_record")
+    opens = frame.get_column("_open").head(_SNIFF_LINES).to_list()
+    if all(opens):
+        return None  # a header that runs on past the lines looked at: the careful path reads it
+    header_lines = opens.index(False) + 1
+    first = newline.join(frame.get_column("_text").head(header_lines).to_list())
     d, cell = re.escape(delimiter), _cell_pattern(delimiter)
-    first = frame.row(0, named=True)
     try:
-        header = next(csv.reader([first["_text"]], delimiter=delimiter, strict=True))
+        header = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter, strict=True))
     except (csv.Error, StopIteration):
         return None
-    if not re.fullmatch(f"{cell}(?:{d}{cell})*", first["_text"]) or not any(f.strip() for f in header):
+    if not re.fullmatch(f"{cell}(?:{d}{cell})*", first) or not any(f.strip() for f in header):
         return None
     if len(header) > 1 and _used_width(header) == 1 and title_lines(data[:1 << 16], delimiter):
         return None  # a title padded as a spreadsheet saves it ('Contacts,,'): the careful path looks past it
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
-    header_lines = frame.item(1, "_line") - 1 if frame.height > 1 else frame.height
     with ThreadPoolExecutor(max_workers=1) as worker:
         # Polars splits the file into fields while the checks run; used only if they pass and no line is blank
         whole = worker.submit(pl.read_csv, data, has_header=False, skip_lines=header_lines, separator=delimiter,
                               quote_char='"', schema=_field_schema(len(header)), empty_string_is_null=False,
                               raise_if_empty=False)
-        contacts = _checked_records(frame, header, whole, delimiter, source, line_offset)
+        contacts = _checked_records(frame.slice(header_lines), header, whole, delimiter, newline, source,
+                                    line_offset)
     if contacts is not None:
         contacts.line_endings = line_endings
     return contacts
@@ -394,51 +395,63 @@ def _field_schema(width: int) -> dict[str, pl.DataType]:
     return {f"_{i}": pl.String for i in range(width)}
 
 
-def _checked_records(frame: pl.DataFrame, header: list[str], whole: Future, delimiter: str, source: str,
-                     line_offset: int) -> Contacts | None:
-    """The records of ``frame`` (``_record``, ``_text``, ``_line``; the header first) when every one is well
-    formed, else None. ``whole``: Polars' reading of the file's records, right when no line is blank."""
+def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, delimiter: str, newline: str,
+                     source: str, line_offset: int) -> Contacts | None:
+    """The records of ``lines`` (the physical lines past the header: ``_text``, ``_line``, ``_quotes``, ``_record``,
+    ``_start`` for a record's first line and ``_spanning`` for the lines of a record that spans several) when
+    every one is well formed, else None. ``whole``: Polars' reading of the file's records, right when no line is blank."""
     text_col = pl.col("_text")
     d, cell = re.escape(delimiter), _cell_pattern(delimiter)
     width = len(header)
     schema = _field_schema(width)
     positional = list(schema)
-    rest = frame.slice(1).with_columns(
-        text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$").alias("_blank"),
-        text_col.str.contains('"', literal=True).alias("_quoted"),
+    single = ~pl.col("_spanning")
+    lines = lines.with_columns(
+        (single & text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$")).alias("_blank"),
     )
-    body = rest.filter(~pl.col("_blank")) if rest.get_column("_blank").any() else rest
+    has_blank = lines.get_column("_blank").any()
     # a record without quotes is always well formed: only its field count and length need checking. Lengths in
     # bytes, read rather than counted: a line of more bytes than a cell may hold characters goes to the careful
     # path, which counts each cell's characters (so the check here need only be conservative)
-    plain = body.filter(~pl.col("_quoted")).select(
+    plain = lines.filter(single & (pl.col("_quotes") == 0) & ~pl.col("_blank")).select(
         (text_col.str.count_matches(delimiter, literal=True) + 1 != width) | (text_col.str.len_bytes() > CELL_LIMIT)
     ).to_series()
+    if plain.any():
+        return None
+    # quoted records: each one line, and those spanning several lines joined (few)
+    quoted = lines.filter(single & (pl.col("_quotes") > 0)).select("_record", "_text")
+    if lines.get_column("_spanning").any():
+        spanning = lines.filter(pl.col("_spanning")).group_by("_record", maintain_order=True).agg(
+            text_col.str.join(newline))
+        quoted = pl.concat([quoted, spanning])
     if width <= 500:  # the field count in the pattern itself: twice as quick as counting delimiters outside quotes
         misshapen = ~text_col.str.contains(f"^{cell}(?:{d}{cell}){{{width - 1}}}$")
     else:  # a pattern repeated that often outgrows the regex engine's size limit
         misshapen = ~text_col.str.contains(f"^{cell}(?:{d}{cell})*$") | (
             text_col.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1 != width)
     # quoted empty cells ("","") make a blank record too; only quotes, blanks and delimiters can, so only a quoted
-    # line may be one
-    quoted = body.filter(pl.col("_quoted")).select(
+    # record may be one
+    quoted = quoted.select(
         (misshapen | (text_col.str.len_bytes() > CELL_LIMIT)).alias("_misshapen"),
         text_col.str.contains(f'^[{re.escape(_WHITESPACE)}{d}"]*$').alias("_maybe_blank"),
         (pl.col("_record") + 1).alias("_row"),
     )
-    if plain.any() or quoted.get_column("_misshapen").any():
+    if quoted.get_column("_misshapen").any():
         return None
-    if body.height == rest.height:  # no blank lines: what Polars read from the file itself, past the header
+    # a record's row and line: those of its first line
+    firsts = lines.filter(pl.col("_start") & ~pl.col("_blank"))
+    if not has_blank:  # what Polars read from the file itself, past the header
         fields = whole.result()
     else:
-        joined = body.select(text_col.str.join("\n")).item() + "\n" if body.height else ""
+        kept = lines.filter(~pl.col("_blank")).get_column("_text")
+        joined = newline.join(kept.to_list()) + newline if kept.len() else ""
         fields = pl.read_csv(joined.encode("utf-8"), has_header=False, separator=delimiter, quote_char='"',
                              schema=schema, empty_string_is_null=False, raise_if_empty=False)
-    if fields.height != body.height:  # pragma: no cover - Polars disagreeing with the checks above
+    if fields.height != firsts.height:  # pragma: no cover - Polars disagreeing with the checks above
         return None
-    records = pl.concat([fields, body.select((pl.col("_record") + 1).alias("_row"),
-                                             (pl.col("_line") + line_offset).alias("_line"))], how="horizontal")
-    blank_rows = rest.height - records.height
+    records = pl.concat([fields, firsts.select((pl.col("_record") + 1).alias("_row"),
+                                               (pl.col("_line") + line_offset).alias("_line"))], how="horizontal")
+    blank_rows = int(lines.get_column("_blank").sum())
     maybe_blank = quoted.filter(pl.col("_maybe_blank")).get_column("_row")
     if maybe_blank.len():
         empty = pl.all_horizontal([pl.col(name).str.strip_chars(_WHITESPACE) == "" for name in positional])

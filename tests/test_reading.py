@@ -367,6 +367,28 @@ def test_utf8_files_are_read_without_decoding_them_whole_and_agree(monkeypatch):
     assert (direct.encoding, direct.bom, direct.line_endings) == (usual.encoding, usual.bom, usual.line_endings)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fast_path_reads_records_over_several_lines_anywhere(newline):
+    # a header cell with a line break in it (Alt+Enter in Excel), a multi-line cell in the first record, a blank
+    # line, and a quoted record that is blank: the fast path reads them all as the careful path does
+    text = newline.join([
+        'phone,"Customer', 'Name",notes',
+        '+14155550100,Ann,"first', 'second"',
+        "",
+        '+14155550101,"Bo, Jr.",',
+        '"","",""',
+        '+14155550102,Cy,"x', '', 'y"',
+    ]) + newline
+    fast = reading._read_well_formed(text, "<t>", ",")
+    assert fast is not None
+    _same_contacts(fast, reading._read_carefully(text, "<t>", ","))
+    assert fast.header == ["phone", f"Customer{newline}Name", "notes"]
+    assert fast.frame.get_column("_row").to_list() == [2, 4, 6]
+    assert fast.frame.get_column("_line").to_list() == [3, 6, 8]
+    assert fast.frame.get_column("notes").to_list() == [f"first{newline}second", "", f"x{newline}{newline}y"]
+    assert fast.blank_rows == 2
+
+
 def test_invalid_utf8_after_valid_lines_still_takes_the_usual_way():
     data = "phone,customer_name\n+14155550100,Zoë\n".encode("utf-8") + b"+14155550101,Bj\xf6rn\n"
     with pytest.raises(InputError, match="mixes encodings"):
