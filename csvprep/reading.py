@@ -420,9 +420,11 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
         return None
     # quoted records: each one line, and those spanning several lines joined (few)
     quoted = lines.filter(single & (pl.col("_quotes") > 0)).select("_record", "_text")
-    if lines.get_column("_spanning").any():
-        spanning = lines.filter(pl.col("_spanning")).group_by("_record", maintain_order=True).agg(
-            text_col.str.join(newline))
+    has_spanning = lines.get_column("_spanning").any()
+    if has_spanning:
+        # gathered as lists, then joined: three times as quick as str.join in the aggregation
+        spanning = lines.filter(pl.col("_spanning")).group_by("_record", maintain_order=True).agg(text_col) \
+            .with_columns(text_col.list.join(newline))
         quoted = pl.concat([quoted, spanning])
     if width <= 500:  # the field count in the pattern itself: twice as quick as counting delimiters outside quotes
         misshapen = ~text_col.str.contains(f"^{cell}(?:{d}{cell}){{{width - 1}}}$")
@@ -439,7 +441,8 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
     if quoted.get_column("_misshapen").any():
         return None
     # a record's row and line: those of its first line
-    firsts = lines.filter(pl.col("_start") & ~pl.col("_blank"))
+    firsts = lines.select("_record", "_line", (pl.col("_start") & ~pl.col("_blank")).alias("_first"))
+    firsts = firsts.filter(pl.col("_first")) if has_blank or has_spanning else firsts
     if not has_blank:  # what Polars read from the file itself, past the header
         fields = whole.result()
     else:
