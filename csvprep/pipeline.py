@@ -206,11 +206,18 @@ def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     if rows.height == 0:
         return empty_issues()
     code, value = pl.col("_phone_code"), pl.col(column).fill_null("")
-    message = pl.lit(None, dtype=pl.String)
-    for name, template in PHONE_MESSAGES.items():
-        fields = [value, pl.col("_e164")][: template.count("{}")]
-        message = pl.when(code == name).then(pl.format(template, *fields) if fields else pl.lit(template)) \
-            .otherwise(message)
+    # each code's template cut at its placeholders: the message is one concatenation for every row, where a
+    # when/then per code would format every template for every row
+    pieces = {name: (template.split("{}") + ["", ""])[:3] for name, template in PHONE_MESSAGES.items()}
+    placeholders = {name: template.count("{}") for name, template in PHONE_MESSAGES.items()}
+    piece = [code.replace_strict({name: parts[k] for name, parts in pieces.items()}, default=None,
+                                 return_dtype=pl.String) for k in range(3)]
+    used = code.replace_strict(placeholders, default=0, return_dtype=pl.Int8)
+    message = pl.concat_str(
+        piece[0], pl.when(used >= 1).then(value).otherwise(pl.lit("")),
+        piece[1], pl.when(used >= 2).then(pl.col("_e164").fill_null("")).otherwise(pl.lit("")),
+        piece[2],
+    )
     return issue_frame(rows, column=column, code=code, value=value, message=message, detail=pl.col("_phone_detail"))
 
 

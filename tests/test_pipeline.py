@@ -229,3 +229,21 @@ def test_amounts_in_a_semicolon_separated_export_are_read_with_a_decimal_comma()
     result = clean(FIXTURES / "semicolon_european_excel.csv", rules)
     assert result.issues.filter(pl.col("column") == "Betrag").height == 0
     assert result.cleaned.get_column("Betrag").to_list() == ["1234.50", "12.00"]
+
+
+def test_every_phone_problem_is_worded_by_its_template():
+    from csvprep.pipeline import PHONE_MESSAGES, _phone_issues
+
+    codes = list(PHONE_MESSAGES)
+    frame = pl.DataFrame({
+        "_row": list(range(2, 2 + len(codes) + 1)), "_line": list(range(2, 2 + len(codes) + 1)),
+        "Phone": [f"0{i}-555" for i in range(len(codes))] + [None],
+        "_phone_code": codes + [None],
+        "_e164": [f"+4415550{i}" for i in range(len(codes))] + [None],
+        "_phone_detail": [None] * (len(codes) + 1),
+    }, schema_overrides={"_phone_detail": pl.String})
+    issues = _phone_issues(frame, "Phone")
+    assert issues.get_column("code").to_list() == codes
+    expected = [template.format(*[f"0{i}-555", f"+4415550{i}"][: template.count("{}")])
+                for i, template in enumerate(PHONE_MESSAGES.values())]
+    assert issues.get_column("message").to_list() == expected
