@@ -452,8 +452,9 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
                              schema=schema, empty_string_is_null=False, raise_if_empty=False)
     if fields.height != firsts.height:  # pragma: no cover - Polars disagreeing with the checks above
         return None
-    records = pl.concat([fields, firsts.select((pl.col("_record") + 1).alias("_row"),
-                                               (pl.col("_line") + line_offset).alias("_line"))], how="horizontal")
+    numbers = _chunked_like(fields, firsts.select((pl.col("_record") + 1).alias("_row"),
+                                                  (pl.col("_line") + line_offset).alias("_line")))
+    records = pl.concat([fields, numbers], how="horizontal")
     blank_rows = int(lines.get_column("_blank").sum())
     maybe_blank = quoted.filter(pl.col("_maybe_blank")).get_column("_row")
     if maybe_blank.len():
@@ -464,6 +465,18 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
     broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
                                   "message": pl.String})
     return _finish(records, header, broken, blank_rows, source, header_row=1, header_line=0)
+
+
+def _chunked_like(fields: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """``numbers`` cut (without copying) into the chunks Polars' reader gave ``fields``: side by side with chunks
+    of other lengths, every column of the frame would be copied into one chunk."""
+    if not fields.width or fields.get_column(fields.columns[0]).n_chunks() == 1:
+        return numbers
+    pieces, offset = [], 0
+    for chunk in fields.get_column(fields.columns[0]).get_chunks():
+        pieces.append(numbers.slice(offset, len(chunk)))
+        offset += len(chunk)
+    return pl.concat(pieces, how="vertical", rechunk=False)
 
 
 def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
