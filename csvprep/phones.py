@@ -84,9 +84,7 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook
             return PhoneVerdict(None, "invalid_phone", "written without a country code and no default region is set")
         return PhoneVerdict(None, "invalid_phone", _PARSE_REASONS.get(exc.error_type, "not a phone number"))
     if number.extension:
-        return PhoneVerdict(
-            None, "phone_extension", f"it has an extension ({number.extension}), which a campaign cannot dial"
-        )
+        return PhoneVerdict(None, "phone_extension", f"extension {number.extension}")
     if not phonenumbers.is_valid_number(number):
         rescued = _with_plus(text, rule)
         if rescued is not None:

@@ -200,7 +200,7 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     decided = [
         missing.select("_i", *_verdict(code="missing_phone")),
         with_extension.select("_i", *_verdict(code="phone_extension", detail=pl.format(
-            "it has an extension ({}), which a campaign cannot dial", pl.col("_ext")))),
+            "extension {}", pl.col("_ext")))),
         _valid(judged.filter(pl.col("_type") != "unknown"), rule),
     ]
     invalid = judged.filter(pl.col("_type") == "unknown")
