@@ -107,10 +107,23 @@ class _Region:
         """``frame`` with ``_type``: phonenumbers' ``_number_type_helper`` on ``_nsn``, as csvprep's line type
         names. Every description is matched in one step (Polars runs the patterns side by side), then the first
         that matched, in phonenumbers' order, names the type."""
+        rare = [(name, desc) for name, desc in self.types if desc.pattern]
+        if rare:
+            # premium, toll-free, VoIP... numbers are few: one pattern of them all finds the rows that may be one,
+            # and only those are matched against each type's pattern
+            either = "|".join(f"(?:{desc.pattern})" for _, desc in rare)
+            maybe = frame.select(pl.col("_nsn").str.contains(f"^(?:{either})$")).to_series()
+            if maybe.any() and not maybe.all():
+                return pl.concat([self._with_type(frame.filter(maybe), rare), self._with_type(frame.filter(~maybe), [])])
+            if not maybe.any():
+                rare = []
+        return self._with_type(frame, rare)
+
+    def _with_type(self, frame: pl.DataFrame, rare: list[tuple[str, _Desc]]) -> pl.DataFrame:
         nsn = pl.col("_nsn")
         length = nsn.str.len_bytes()
         checks = [("unknown", ~self.general.matches(nsn, length))]
-        checks += [(name, desc.matches(nsn, length)) for name, desc in self.types if desc.pattern]
+        checks += [(name, desc.matches(nsn, length)) for name, desc in rare]
         fixed = self.fixed_line.matches(nsn, length)
         if self.same_mobile_and_fixed_line:
             checks.append(("fixed_line_or_mobile", fixed))
