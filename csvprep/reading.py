@@ -88,6 +88,7 @@ class Contacts:
     line_endings: str = "LF"
     header_row: int = 1
     dropped_columns: list[str] = field(default_factory=list)
+    left_out_columns: list[str] = field(default_factory=list)  # an earlier rejected.csv's row, errors (and raw)
     sheet: str | None = None  # the worksheet read, for an .xlsx workbook
 
     @property
@@ -107,6 +108,7 @@ class Contacts:
             "columns": self.header,
             "blank_rows": self.blank_rows,
             "dropped_empty_columns": len(self.dropped_columns),
+            "left_out_columns": self.left_out_columns,
             **({"sheet": self.sheet} if self.sheet is not None else {}),
         }
 
@@ -563,7 +565,12 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
                 f"{source}: line {header_line + 1}: column {i + 1} has no header name but holds data; name it"
             )
     keep = [i for i in range(len(header)) if i not in empty]
+    earlier = _earlier_reject_columns([header[i] for i in keep])
+    if earlier:
+        keep = keep[:-len(earlier)]
     frame = frame.select([pl.col(positional[i]).alias(header[i]) for i in keep] + ["_row", "_line"])
+    if earlier:  # the ' that rejected.csv put before cells a spreadsheet would run as formulas comes off again
+        frame = frame.with_columns(pl.col(header[i]).str.replace(_NEUTRALISED, "$1") for i in keep)
     if frame.height + broken.height == 0:
         raise NoContactsError(f"{source}: the file has a header row but no contacts", blank_rows)
     return Contacts(
@@ -574,7 +581,25 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
         source=source,
         header_row=header_row,
         dropped_columns=dropped,
+        left_out_columns=earlier,
     )
+
+
+# the columns csvprep adds to rejected.csv, last in it (a name the file had already is prefixed 'csvprep_'; Sarvam
+# calls the reasons 'rejected_reason')
+_NEUTRALISED = r"^'([=+\-@\t\r])"  # writing.neutralise_formulas' prefix before writing.FORMULA_START
+_REJECT_TAILS = (("row", "errors", "raw"), ("row", "errors"), ("row", "rejected_reason", "raw"),
+                 ("row", "rejected_reason"))
+
+
+def _earlier_reject_columns(header: list[str]) -> list[str]:
+    """The columns of an earlier run's rejected.csv that end ``header`` (a list fixed and run again), if any: the
+    old row numbers and reasons are no contact data, and would reach the campaign as variables."""
+    bare = tuple(re.sub(r"^(?:csvprep_)+", "", name) for name in header)
+    for tail in _REJECT_TAILS:
+        if len(header) > len(tail) and bare[-len(tail):] == tail:
+            return header[-len(tail):]
+    return []
 
 
 def _records(lines: list[str], delimiter: str, line_offset: int = 0):

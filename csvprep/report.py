@@ -178,6 +178,9 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
             + (f"; header on row {contacts.header_row}" if contacts.header_row > 1 else "")
         )
+    if contacts.left_out_columns:
+        lines.append(f"  left out {', '.join(contacts.left_out_columns)}: the columns of an earlier rejected.csv, "
+                     "not contact data")
     calling = result.calling_hours
     if calling is not None:
         total = sum(zone["contacts"] for zone in calling.by_time_zone.values())

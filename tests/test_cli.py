@@ -269,3 +269,35 @@ def test_no_progress_bar_in_ci_or_pipes(monkeypatch):
     assert cli._interactive()
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     assert not cli._interactive()
+
+
+def test_a_fixed_rejected_csv_runs_again_without_its_row_and_errors_columns(tmp_path):
+    import csv
+
+    run("clean", SAMPLE, "--rules", SAMPLE_RULES, "--out", tmp_path / "first")
+    with open(tmp_path / "first" / "rejected.csv", newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    header, records = rows[0], rows[1:]
+    assert header[-2:] == ["row", "errors"] or header[-3:] == ["row", "errors", "raw"]
+    reason = header.index("errors")
+    fixable = [r for r in records if r[reason] == "missing required variable 'due_amount'"]
+    assert fixable
+    for record in fixable:
+        record[header.index("Due Amount")] = "10.00"
+    with open(tmp_path / "fixed.csv", "w", newline="", encoding="utf-8") as stream:
+        csv.writer(stream).writerows([header, *records])
+
+    result = run("clean", tmp_path / "fixed.csv", "--rules", SAMPLE_RULES, "--out", tmp_path / "second")
+    assert "left out row, errors" in result.stdout
+    second = tmp_path / "second"
+    first_cleaned_header = (tmp_path / "first" / "cleaned.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert (second / "cleaned.csv").read_text(encoding="utf-8").splitlines()[0] == first_cleaned_header
+    report = json.loads((second / "report.json").read_text())
+    assert report["input"]["left_out_columns"] == header[header.index("row"):]
+    assert report["summary"]["rows_in"] == len(records)
+    # the fixed records are clean now (so are the duplicates: their first copies are not in this file)
+    errors = (second / "errors.txt").read_text(encoding="utf-8")
+    fixed_rows = [records.index(r) + 2 for r in fixable]
+    assert not [row for row in fixed_rows if f"Row {row}:" in errors]
+    rejected_header = (second / "rejected.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert rejected_header[-2:] == ["row", "errors"] and "csvprep_row" not in rejected_header

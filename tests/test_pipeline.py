@@ -147,8 +147,9 @@ def test_frames_are_accepted_too():
 
 
 def test_rejected_columns_do_not_collide_with_the_files_own():
-    result = clean(b"phone,row,errors\nbad,1,2\n", rules_from_dict({}))
-    assert result.rejected.columns == ["phone", "row", "errors", "csvprep_row", "csvprep_errors"]
+    # (not ending in 'row,errors' as an earlier rejected.csv does: those are left out, see test_reading)
+    result = clean(b"phone,errors,row\nbad,1,2\n", rules_from_dict({}))
+    assert result.rejected.columns == ["phone", "errors", "row", "csvprep_row", "csvprep_errors"]
 
 
 def test_xlsx_number_cells_beyond_excels_precision_are_digits_lost():

@@ -1,6 +1,7 @@
 import hashlib
 import re
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -398,3 +399,33 @@ def test_invalid_utf8_after_valid_lines_still_takes_the_usual_way():
     # cp1252's 'Â' and a no-break space are valid UTF-8 together: alone on their line they are no mix
     cp1252_like_utf8 = b"phone,customer_name\n+14155550100,\xc2\xa0\xa0\n"
     assert read_bytes(cp1252_like_utf8).encoding == "cp1252"
+
+
+@pytest.mark.parametrize("header, left_out", [
+    ("phone,name,row,errors", ["row", "errors"]),
+    ("phone,name,row,errors,raw", ["row", "errors", "raw"]),
+    ("phone,row,csvprep_row,csvprep_errors", ["csvprep_row", "csvprep_errors"]),  # the file had a 'row' already
+    ("phone,name,row,rejected_reason", ["row", "rejected_reason"]),  # Sarvam's name for the reasons
+    ("phone,row,name,errors", []),  # not how csvprep writes them
+    ("row,errors", []),  # nothing else: not an earlier rejected.csv
+    ("phone,name,Row,Errors", []),
+])
+def test_an_earlier_rejected_csv_leaves_its_own_columns_out(header, left_out):
+    width = header.count(",") + 1
+    contacts = read_bytes(f"{header}\n{','.join(['7'] * width)}\n".encode())
+    assert contacts.left_out_columns == left_out
+    assert contacts.header == header.split(",")[: width - len(left_out)]
+    assert contacts.describe()["left_out_columns"] == left_out
+
+
+def test_an_earlier_rejected_csv_gets_back_the_cells_it_guarded_against_formulas():
+    from csvprep.writing import neutralise_formulas
+
+    original = ["+44 7400 123456", "=1+2", "-5", "@home", "\tx", "plain", "'quoted", "O'Brien"]
+    guarded = neutralise_formulas(pl.DataFrame({"phone": original})).get_column("phone").to_list()
+    assert guarded[0] == "'+44 7400 123456"
+    text = "phone,row,errors\n" + "".join(f'"{cell}",{i + 2},x\n' for i, cell in enumerate(guarded))
+    assert read_bytes(text.encode()).frame.get_column("phone").to_list() == original
+    # in any other file a leading ' is the file's own
+    other = "phone,name\n'+44 7400 123456,a\n"
+    assert read_bytes(other.encode()).frame.get_column("phone").to_list() == ["'+44 7400 123456"]
