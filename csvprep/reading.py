@@ -372,8 +372,10 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     if not re.fullmatch(f"{cell}(?:{d}{cell})*", first) or not any(f.strip() for f in header):
         return None
-    if len(header) > 1 and _used_width(header) == 1 and title_lines(data[:1 << 16], delimiter):
-        return None  # a title padded as a spreadsheet saves it ('Contacts,,'): the careful path looks past it
+    used = _used_width(header)
+    following = frame.item(header_lines, "_text").count(delimiter) + 1 if frame.height > header_lines else 0
+    if ((len(header) > 1 and used == 1) or 2 * used <= following) and title_lines(data[:1 << 16], delimiter):
+        return None  # a title above the table ('Contacts, March' or 'Contacts,,'): the careful path looks past it
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
     with ThreadPoolExecutor(max_workers=1) as worker:
@@ -701,14 +703,11 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             parsed[delimiter] = [fields for fields in reader if any(f.strip() for f in fields)]
         except csv.Error:
             continue
-    # a title above the header is looked past only when no delimiter splits the first row itself
-    for past_titles in (False, True):
-        for delimiter, rows in parsed.items():
-            counts = [len(fields) for fields in rows[_title_rows(rows) if past_titles else 0:]]
-            if counts and counts[0] >= 2:
-                scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
-        if scores:
-            break
+    for delimiter, rows in parsed.items():
+        # a title above the header ('Contacts, March') is looked past: the records from the header on count
+        counts = [len(fields) for fields in rows[_title_rows(rows):]]
+        if counts and counts[0] >= 2:
+            scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
     if not scores:
         first = next((line.strip() for line in lines if line.strip()), "")
         from .columns import looks_like_phone_header
@@ -745,15 +744,27 @@ def title_lines(head: bytes, delimiter: str | None = None) -> int:
 
 def _title_rows(rows: list[list[str]]) -> int:
     """How many of the first records (``rows``, blank ones left out) are a title above the table, as a spreadsheet
-    saved as CSV keeps it ('Contacts for March', a date): records of one cell, the first (a spreadsheet may pad them
-    with empty ones), before the header, a record of several cells none of them empty, when most records after it
-    have several cells too. 0 when there is no such table."""
+    saved as CSV keeps it ('Contacts for March', 'Export, 3 March 2026', a date): records at most half as wide as
+    the header below them (a spreadsheet may pad them with empty cells), before the header, a record of several
+    cells all named and none holding a number, when most records after it are wider than the titles too. 0 when
+    the first record is the header."""
     widths = [_used_width(fields) for fields in rows]
-    titles = next((index for index, width in enumerate(widths) if width > 1), None)
-    if not titles or not all(cell.strip() for cell in rows[titles][:widths[titles]]):
-        return 0  # no record of several cells, the first record is one (the header), or it is no header
-    after = widths[titles + 1:]
-    return titles if after and sum(1 for width in after if width > 1) * 2 > len(after) else 0
+    for header in range(1, min(len(rows), _MAX_TITLES + 1)):
+        width = widths[header]
+        titles = widths[:header]
+        if width < 2 or not all(w <= 1 or 2 * w <= width for w in titles):
+            continue
+        cells = rows[header][:width]
+        if not all(cell.strip() for cell in cells) or any(_NUMBER_IN_CELL.search(cell) for cell in cells):
+            continue  # a header names every column, and no name is a phone number or an amount
+        after = widths[header + 1:]
+        if after and sum(1 for w in after if w > max(titles)) * 2 > len(after):
+            return header
+    return 0
+
+
+_MAX_TITLES = 10
+_NUMBER_IN_CELL = re.compile(r"[0-9]{5}")
 
 
 def _used_width(fields: list[str]) -> int:

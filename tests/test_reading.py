@@ -137,7 +137,23 @@ def test_a_title_padded_as_a_spreadsheet_saves_it_is_skipped_too():
     assert reading.title_lines((FIXTURES / "title_row_saved_by_excel.csv").read_bytes()) == 2
 
 
+def test_a_title_the_delimiter_splits_into_cells_is_skipped_too():
+    contacts = read_contacts(FIXTURES / "title_split_into_cells.csv")  # 'Contacts, March 2026', 'Exported by,...'
+    assert contacts.header == ["phone", "customer_name", "notes", "city"] and contacts.header_row == 3
+    assert contacts.frame.get_column("_row").to_list() == [4, 5, 6]
+    assert contacts.frame.get_column("notes").to_list() == ["first", "", "a, b"]
+    assert reading.title_lines((FIXTURES / "title_split_into_cells.csv").read_bytes()) == 2
+
+
+def test_a_title_with_a_comma_does_not_decide_the_delimiter():
+    # 'Kontakte, März 2026' above a semicolon table whose amounts have a decimal comma
+    contacts = read_contacts(FIXTURES / "title_with_a_comma_above_a_semicolon_table.csv")
+    assert contacts.delimiter == ";" and contacts.header == ["telefon", "customer_name", "betrag"]
+    assert contacts.frame.get_column("betrag").to_list() == ["12,50", "7,25", "100,00"]
+
+
 @pytest.mark.parametrize("text", [
+    "phone,name\n+14155550100,Ann,x,y\n+14155550101,Bob,z,w\n",  # rows wider than the header: not a title
     "phone\n+14155550100\n+14155550101,\n+14155550102\n",  # one column, one stray comma: no title
     "phone,,\n+14155550100,,\n+14155550101,,\n",  # one column padded by a spreadsheet: no title
     "phone,name\n+14155550100\nAnn,x\n",  # the first row is as wide as the others: it is the header
