@@ -158,7 +158,7 @@ def rows(count: int, seed: int = 7, default_region: str = "US", fictional: bool 
         if date_roll < 0.1:
             due = ""
         elif date_roll < 0.13:
-            due = f"{month:02d}/{day:02d}/2026"  # ambiguous without formats in the rules
+            due = f"{month:02d}/{day:02d}/2026"  # US order: ambiguous without formats when the day is 12 or less
         elif date_roll < 0.2:
             due = f"{day} {('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[month - 1]} 2026"
         else:

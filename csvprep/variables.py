@@ -262,11 +262,42 @@ def _parse_dates(values: pl.Series, variable: VariableRule) -> pl.Series:
             break
         positions = todo.arg_true()
         parsed = values.gather(positions).str.strptime(dtype, fmt, strict=False, exact=True).cast(pl.Date)
+        if "%Y" in fmt:  # four digits, as Python reads %Y: Polars would read 1/2/26 as the year 1
+            parsed = parsed.to_frame().select(pl.when(pl.first().dt.year() >= 1000).then(pl.first())).to_series()
         read = parsed.is_not_null()
         if read.any():
             result = result.scatter(positions.filter(read), parsed.filter(read))
             todo = todo.scatter(positions.filter(read), False)
+    if not variable.formats and todo.any():
+        # 12/21/2026 is a date only month first, 21/12/2026 only day first: a date only one order reads is
+        # taken (05/05/2026 too); 03/04/2026 reads both ways and stays a problem
+        positions = todo.arg_true()
+        rest = pl.DataFrame({"value": values.gather(positions)})
+        month_first, day_first = _day_month_readings(pl.col("value"))
+        only = rest.select(
+            pl.when(day_first.is_null() | (month_first == day_first)).then(month_first)
+            .when(month_first.is_null()).then(day_first)
+        ).to_series()
+        read = only.is_not_null()
+        if read.any():
+            result = result.scatter(positions.filter(read), only.filter(read))
     return result.dt.strftime("%Y-%m-%d")
+
+
+_DAY_MONTH = r"^\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4})$"
+
+
+def _day_month_readings(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A date of three numbers (12/21/2026, 21.12.26) read month first and day first: null where that order
+    makes no date."""
+    numbers = pl.when(value.str.contains(_DAY_MONTH)).then(value.str.replace_all(r"[.\-]", "/"))
+    long_year = numbers.str.contains(r"/\d{4}$")
+
+    def read(order: str) -> pl.Expr:
+        return pl.when(long_year).then(numbers.str.strptime(pl.Date, f"{order}/%Y", strict=False, exact=True)) \
+            .otherwise(numbers.str.strptime(pl.Date, f"{order}/%y", strict=False, exact=True))
+
+    return read("%m/%d"), read("%d/%m")
 
 
 def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
@@ -274,7 +305,8 @@ def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
     accepted = " or ".join(_format_example(fmt) for fmt in formats[:3])
     problem = pl.lit(f"expected a date such as {accepted}")
     if not variable.formats:
-        ambiguous = value.str.contains(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+        month_first, day_first = _day_month_readings(value)
+        ambiguous = month_first.is_not_null() & day_first.is_not_null()
         problem = (
             pl.when(ambiguous)
             .then(pl.lit("ambiguous date: day and month order unknown; set formats = [\"%d/%m/%Y\"] "

@@ -204,13 +204,20 @@ def test_csv_format_prints_the_issues_table_and_max_errors_caps_it():
     table = pl.read_csv(result.stdout.encode(), infer_schema=False)
     assert table.columns == ["file", "row", "line", "column", "code", "severity", "value", "message", "detail"]
     assert table.height == 3 and table.item(0, "row") == "5"
-    assert "printed 3 of 222 problems (--max-errors 3)" in result.stderr
+    assert f"printed 3 of {_sample_problems()} problems (--max-errors 3)" in result.stderr
 
 
 def test_max_errors_caps_text_output_across_files():
     result = run("check", SAMPLE, SAMPLE, "-r", SAMPLE_RULES, "--max-errors", "4")
     assert len([line for line in result.stdout.splitlines() if ": Row " in line]) == 4
-    assert "printed 4 of 222 problems" in result.stderr and "printed 0 of 222 problems" in result.stderr
+    total = _sample_problems()
+    assert f"printed 4 of {total} problems" in result.stderr and f"printed 0 of {total} problems" in result.stderr
+
+
+def _sample_problems() -> int:
+    import csvprep
+
+    return csvprep.clean(SAMPLE, SAMPLE_RULES).issues.height
 
 
 def test_quiet_prints_errors_only(tmp_path):
@@ -218,7 +225,10 @@ def test_quiet_prints_errors_only(tmp_path):
     assert result.exit_code == 1
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert len(lines) == 159 and not any("warning:" in line for line in lines)
+    import csvprep
+
+    errors = csvprep.clean(SAMPLE, SAMPLE_RULES).errors.height
+    assert len(lines) == errors > 100 and not any("warning:" in line for line in lines)
     cleaned = run("clean", SAMPLE, "-r", SAMPLE_RULES, "-o", tmp_path / "out", "--quiet")
     assert cleaned.exit_code == 1 and cleaned.stdout == "" and cleaned.stderr == ""
     assert (tmp_path / "out" / "report.html").exists()

@@ -23,6 +23,10 @@ from csvprep.variables import check_value, check_variables, normalise_value
     ("date", "2026-01-31", "2026-01-31"),
     ("date", "31 January 2026", "2026-01-31"),
     ("date", "Jan 31, 2026", "2026-01-31"),
+    ("date", "12/21/2026", "2026-12-21"),  # only month first makes a date
+    ("date", "21/12/2026", "2026-12-21"),  # only day first does
+    ("date", "21.12.26", "2026-12-21"),
+    ("date", "05/05/2026", "2026-05-05"),  # both orders, one date
     ("date", "2026-01-31 14:30:00", "2026-01-31"),
     ("string", "  Ann  ", "Ann"),
 ])
@@ -39,6 +43,10 @@ def test_normalised(kind, raw, expected):
     (VariableRule("v", type="date"), "2026-02-30", "expected a date such as 2025-01-31 or 2025/01/31 or 2025-01-31T14:30:00"),
     (VariableRule("v", type="date"), "03/04/2026", "ambiguous date: day and month order unknown; "
                                                    "set formats = [\"%d/%m/%Y\"] (or \"%m/%d/%Y\") for this variable in the rules"),
+    (VariableRule("v", type="date"), "13/13/2026", "expected a date such as 2025-01-31 or 2025/01/31 or 2025-01-31T14:30:00"),
+    (VariableRule("v", type="date"), "1/2/26", "ambiguous date: day and month order unknown; "
+                                               "set formats = [\"%d/%m/%Y\"] (or \"%m/%d/%Y\") for this variable in the rules"),
+    (VariableRule("v", type="date", formats=("%d/%m/%Y",)), "01/02/26", "expected a date such as 31/01/2025"),
     (VariableRule("v", type="enum", values=("Basic", "Pro")), "Gold", "expected one of Basic, Pro"),
     (VariableRule("v", max_length=3), "abcd", "longer than 3 characters"),
     (VariableRule("v", min_length=2), "a", "shorter than 2 characters"),
@@ -186,3 +194,28 @@ def test_a_number_written_either_way_in_its_file_normalises_the_same(units, cent
     point = check_variables(frame([sign + written]), [(variable, "c")])[0].get_column("c").to_list()
     comma = check_variables(frame([european]), [(variable, "c")], decimal_comma=True)[0].get_column("c").to_list()
     assert point == comma == [f"{sign}{abs(units)}.{cents:02d}" if units or not sign else f"0.{cents:02d}"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 31), st.integers(1, 12), st.integers(1990, 2060), st.sampled_from("/.-"),
+       st.booleans(), st.booleans())
+def test_a_date_of_three_numbers_is_read_only_when_one_order_makes_it(day, month, year, separator, month_first,
+                                                                      short_year):
+    import datetime
+
+    first, second = (month, day) if month_first else (day, month)
+    text = separator.join([f"{first:02d}", f"{second:02d}", f"{year % 100:02d}" if short_year else str(year)])
+
+    def date(m, d):
+        try:
+            return datetime.date(year, m, d).isoformat()
+        except ValueError:
+            return None
+
+    readings = {r for r in (date(first, second), date(second, first)) if r is not None}
+    variable = VariableRule("v", type="date")
+    if len(readings) == 1:
+        assert normalise_value(text, variable) == readings.pop()
+    else:
+        assert normalise_value(text, variable) is None
+        assert check_value(text, variable).startswith("ambiguous date" if readings else "expected a date")
