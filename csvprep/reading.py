@@ -374,7 +374,7 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     used = _used_width(header)
     following = frame.item(header_lines, "_text").count(delimiter) + 1 if frame.height > header_lines else 0
-    if ((len(header) > 1 and used == 1) or 2 * used <= following) and title_lines(data[:1 << 16], delimiter):
+    if ((len(header) > 1 and used == 1) or 2 * _filled(header) <= following) and title_lines(data[:1 << 16], delimiter):
         return None  # a title above the table ('Contacts, March' or 'Contacts,,'): the careful path looks past it
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
@@ -744,26 +744,30 @@ def title_lines(head: bytes, delimiter: str | None = None) -> int:
 
 def _title_rows(rows: list[list[str]]) -> int:
     """How many of the first records (``rows``, blank ones left out) are a title above the table, as a spreadsheet
-    saved as CSV keeps it ('Contacts for March', 'Export, 3 March 2026', a date): records at most half as wide as
-    the header below them (a spreadsheet may pad them with empty cells), before the header, a record of several
-    cells all named and none holding a number, when most records after it are wider than the titles too. 0 when
-    the first record is the header."""
+    saved as CSV keeps it ('Contacts for March', 'Export, 3 March 2026', a date, group titles over merged cells):
+    records with at most half as many cells filled as the header below them has (a spreadsheet pads them with
+    empty cells), before the header, a record of several cells all named and none holding a number, when
+    most records after it are wider than the titles too. 0 when the first record is the header."""
     widths = [_used_width(fields) for fields in rows]
     for header in range(1, min(len(rows), _MAX_TITLES + 1)):
         width = widths[header]
         titles = widths[:header]
-        if width < 2 or not all(w <= 1 or 2 * w <= width for w in titles):
+        if width < 2 or not all(_filled(fields) <= 1 or 2 * _filled(fields) <= width for fields in rows[:header]):
             continue
         cells = rows[header][:width]
         if not all(cell.strip() for cell in cells) or any(_NUMBER_IN_CELL.search(cell) for cell in cells):
             continue  # a header names every column, and no name is a phone number or an amount
         after = widths[header + 1:]
-        if after and sum(1 for w in after if w > max(titles)) * 2 > len(after):
+        if after and sum(1 for w in after if w > max(titles) or w >= width) * 2 > len(after):
             return header
     return 0
 
 
 _MAX_TITLES = 10
+
+
+def _filled(fields: list[str]) -> int:
+    return sum(1 for cell in fields if cell.strip())
 _NUMBER_IN_CELL = re.compile(r"[0-9]{5}")
 
 

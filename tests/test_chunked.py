@@ -42,6 +42,7 @@ def test_the_sample_in_parts_gives_the_same_files(tmp_path, part_rows):
     "multiline_quoted_notes.csv", "crlf_line_endings.csv", "blank_lines.csv", "ragged_rows.csv", "stray_quote.csv",
     "quote_left_open_over_four_lines.csv", "title_rows_above_the_header.csv",
     "trailing_delimiter_on_data_rows.csv", "title_row_saved_by_excel.csv", "title_split_into_cells.csv",
+    "group_titles_above_the_header.csv",
     "unterminated_quote.csv", "trailing_empty_columns.csv", "semicolon_european_excel.csv", "cp1252_export.csv",
     "utf8_bom.csv", "formula_cells.csv", "cr_only_line_endings.csv", "utf16be_bom.csv",
 ])

@@ -145,6 +145,22 @@ def test_a_title_the_delimiter_splits_into_cells_is_skipped_too():
     assert reading.title_lines((FIXTURES / "title_split_into_cells.csv").read_bytes()) == 2
 
 
+@pytest.mark.parametrize("text, header_row", [
+    ((FIXTURES / "group_titles_above_the_header.csv").read_text(), 2),  # 'Contact,,Billing,' over merged cells
+    ("Contact,,,Billing\nphone,customer_name,amount,due\n+14155550100,Ann,1,2\n+14155550101,Bo,3,4\n", 2),
+])
+def test_group_titles_over_merged_cells_above_the_header_are_skipped(text, header_row):
+    contacts = read_bytes(text.encode())
+    assert contacts.header[:2] == ["phone", "customer_name"] and contacts.header_row == header_row
+    assert contacts.frame.get_column("_row").to_list() == [header_row + 1, header_row + 2]
+
+
+def test_a_header_with_an_unnamed_column_of_data_stays_the_header_above_a_row_without_numbers():
+    assert reading.title_lines(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n") == 0
+    with pytest.raises(InputError, match="line 1: column 2 has no header name but holds data"):
+        read_bytes(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n")
+
+
 def test_a_title_with_a_comma_does_not_decide_the_delimiter():
     # 'Kontakte, März 2026' above a semicolon table whose amounts have a decimal comma
     contacts = read_contacts(FIXTURES / "title_with_a_comma_above_a_semicolon_table.csv")
@@ -154,6 +170,7 @@ def test_a_title_with_a_comma_does_not_decide_the_delimiter():
 
 @pytest.mark.parametrize("text", [
     "phone,name\n+14155550100,Ann,x,y\n+14155550101,Bob,z,w\n",  # rows wider than the header: not a title
+    "phone,,name\n+14155550100,,Ann\n+14155550101,,Bob\n",  # an unnamed empty column: still the header
     "phone\n+14155550100\n+14155550101,\n+14155550102\n",  # one column, one stray comma: no title
     "phone,,\n+14155550100,,\n+14155550101,,\n",  # one column padded by a spreadsheet: no title
     "phone,name\n+14155550100\nAnn,x\n",  # the first row is as wide as the others: it is the header
