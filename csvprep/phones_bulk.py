@@ -114,7 +114,8 @@ class _Region:
             either = "|".join(f"(?:{desc.pattern})" for _, desc in rare)
             maybe = frame.select(pl.col("_nsn").str.contains(f"^(?:{either})$")).to_series()
             if maybe.any() and not maybe.all():
-                return pl.concat([self._with_type(frame.filter(maybe), rare), self._with_type(frame.filter(~maybe), [])])
+                return pl.concat([self._with_type(frame.filter(maybe), rare),
+                                  self._with_type(frame.filter(~maybe), [])])
             if not maybe.any():
                 rare = []
         return self._with_type(frame, rare)

@@ -372,9 +372,10 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     if not re.fullmatch(f"{cell}(?:{d}{cell})*", first) or not any(f.strip() for f in header):
         return None
-    used = _used_width(header)
+    # a first line with a cell or two over a wider one may be a title
     following = frame.item(header_lines, "_text").count(delimiter) + 1 if frame.height > header_lines else 0
-    if ((len(header) > 1 and used == 1) or 2 * _filled(header) <= following) and title_lines(data[:1 << 16], delimiter):
+    if ((len(header) > 1 and _used_width(header) == 1) or 2 * _filled(header) <= following) \
+            and title_lines(data[:1 << 16], delimiter):
         return None  # a title above the table ('Contacts, March' or 'Contacts,,'): the careful path looks past it
     header = [_clean_header(f) for f in header]
     _check_header(header, source, 1)
@@ -403,7 +404,8 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
                      source: str, line_offset: int) -> Contacts | None:
     """The records of ``lines`` (the physical lines past the header: ``_text``, ``_line``, ``_quotes``, ``_record``,
     ``_start`` for a record's first line and ``_spanning`` for the lines of a record that spans several) when
-    every one is well formed, else None. ``whole``: Polars' reading of the file's records, right when no line is blank."""
+    every one is well formed, else None. ``whole``: Polars' reading of the file's records, right when no line is
+    blank."""
     text_col = pl.col("_text")
     d, cell = re.escape(delimiter), _cell_pattern(delimiter)
     width = len(header)
@@ -587,9 +589,9 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
     )
 
 
+_NEUTRALISED = r"^'([=+\-@\t\r])"  # writing.neutralise_formulas' prefix before writing.FORMULA_START
 # the columns csvprep adds to rejected.csv, last in it (a name the file had already is prefixed 'csvprep_'; Sarvam
 # calls the reasons 'rejected_reason')
-_NEUTRALISED = r"^'([=+\-@\t\r])"  # writing.neutralise_formulas' prefix before writing.FORMULA_START
 _REJECT_TAILS = (("row", "errors", "raw"), ("row", "errors"), ("row", "rejected_reason", "raw"),
                  ("row", "rejected_reason"))
 
@@ -766,9 +768,11 @@ def _title_rows(rows: list[list[str]]) -> int:
 _MAX_TITLES = 10
 
 
+_NUMBER_IN_CELL = re.compile(r"[0-9]{5}")
+
+
 def _filled(fields: list[str]) -> int:
     return sum(1 for cell in fields if cell.strip())
-_NUMBER_IN_CELL = re.compile(r"[0-9]{5}")
 
 
 def _used_width(fields: list[str]) -> int:
