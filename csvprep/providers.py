@@ -29,6 +29,8 @@ class Provider:
     max_cell: int | None = None  # characters per cell
     rejected_reason: str | None = None  # the rejected file's reason column, as the platform's own download has it
     transformation_file: bool = False  # Sarvam's cohort_transformation_file JSON
+    # reserved columns whose cells the platform parses as a JSON object: (name, the prefix every key needs, or "")
+    json_columns: tuple[tuple[str, str], ...] = ()
     note: str = ""
 
 
@@ -43,6 +45,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider("retell", "phone number", variable_headers=True,
                  reserved=("ignore e164 validation", "override agent id", "override agent version", "metadata",
                            "custom_sip_headers"),
+                 json_columns=(("metadata", ""), ("custom_sip_headers", "X-")),
                  note="every column that is not reserved is a dynamic variable"),
         Provider("elevenlabs", "phone_number", variable_headers=True,
                  reserved=("language", "first_message", "system_prompt", "voice_id"),
@@ -92,12 +95,22 @@ def shape(frame: pl.DataFrame, renames: dict[str, str]) -> pl.DataFrame:
 
 def upload_problems(provider: Provider, cleaned: Path) -> list[str]:
     """What the platform would refuse in cleaned.csv that csvprep cannot fix without losing data: too many
-    columns, cells past its length limit (never truncated here)."""
+    columns, cells that must hold JSON and do not, cells past its length limit (never truncated here)."""
     problems = []
     frame = pl.scan_csv(cleaned, infer_schema=False)
     names = frame.collect_schema().names()
     if provider.max_columns is not None and len(names) > provider.max_columns:
         problems.append(f"{len(names)} columns; {provider.name} takes at most {provider.max_columns}")
+    json_columns = {name.casefold(): prefix for name, prefix in provider.json_columns}
+    for name in (name for name in names if name.strip().casefold() in json_columns):
+        values = frame.select(pl.col(name)).drop_nulls().unique(maintain_order=True).collect().to_series()
+        prefix = json_columns[name.strip().casefold()]
+        bad = [value for value in values.to_list() if value.strip() and not _json_object(value, prefix)]
+        if bad:
+            cells = frame.select(pl.col(name).is_in(bad).sum()).collect(engine="streaming").item()
+            wanted = "a JSON object" + (f" whose keys start with '{prefix}'" if prefix else "")
+            problems.append(f"column '{name}': {cells:,} cell{'s' if cells != 1 else ''} not {wanted} (e.g. "
+                            f"'{bad[0][:60]}'); {provider.name} would refuse {'them' if cells != 1 else 'it'}")
     if provider.max_cell is not None and names:
         lengths = frame.select(pl.all().str.len_chars().max()).collect(engine="streaming").row(0, named=True)
         for name, length in lengths.items():
@@ -105,6 +118,14 @@ def upload_problems(provider: Provider, cleaned: Path) -> list[str]:
                 problems.append(f"column '{name}' has a cell of {length:,} characters; {provider.name} takes at most "
                                 f"{provider.max_cell:,} (shorten it: csvprep never truncates)")
     return problems
+
+
+def _json_object(text: str, key_prefix: str) -> bool:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and all(key.startswith(key_prefix) for key in value)
 
 
 def split_for_upload(cleaned: Path, provider: Provider) -> list[Path]:

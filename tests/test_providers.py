@@ -105,3 +105,19 @@ def test_a_long_list_splits_batch_by_batch_into_the_parts_one_read_would_make(tm
         for part in parts:
             part.unlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cleaned.csv"]  # no scratch left behind
+
+
+def test_retell_json_columns_that_hold_no_json_object_are_reported(tmp_path):
+    source = tmp_path / "retell.csv"
+    source.write_text('phone,customer_name,due_amount,metadata,custom_sip_headers\n'
+                      '+14155550100,Ann,1,"{""tier"": ""vip""}","{""X-Campaign"": ""spring""}"\n'
+                      '+14155550101,Bo,2,vip,"{""Campaign"": ""x""}"\n'
+                      '+14155550102,Cy,3,vip,\n'
+                      '+14155550103,Di,4,"[1, 2]",\n')
+    result = runner.invoke(app, ["clean", str(source), "-r", str(RULES / "providers.toml"), "-o",
+                                 str(tmp_path / "out"), "--provider", "retell"])
+    assert result.exit_code == 0
+    assert "column 'metadata': 3 cells not a JSON object (e.g. 'vip'); retell would refuse them" in result.stderr
+    assert ("column 'custom_sip_headers': 1 cell not a JSON object whose keys start with 'X-' "
+            "(e.g. '{\"Campaign\": \"x\"}'); retell would refuse it") in result.stderr
+    assert "vip" in (tmp_path / "out" / "cleaned.csv").read_text()  # reported, never changed
