@@ -124,6 +124,45 @@ def test_quick_canonical_path_agrees_with_the_full_normalisation(monkeypatch, va
     assert quick.equals(full), (values, quick, full)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.none(), st.just(""), st.just("  "),
+                          st.sampled_from(["2026-01-05", "5 January 2026", "12/21/2026", "03/04/2026", "English",
+                                           " hindi ", "Yes", "no", "1,234.50", "42", "-7", "$9.99", "x", "y@z.io",
+                                           "1.234", "12,5"]),
+                          st.text(alphabet="0123456789-/.,$ aeyn", max_size=8)), min_size=1, max_size=12),
+       st.sampled_from([{"type": "date"}, {"type": "enum", "values": ["English", "Hindi"]}, {"type": "boolean"},
+                        {"type": "decimal", "min": 0, "max": 1000}, {"type": "integer", "max_length": 2},
+                        {"type": "email", "pattern": "[a-y].*"}]),
+       st.integers(0, 2**32))
+def test_a_column_of_few_values_checked_once_per_value_agrees_with_every_row_checked(monkeypatch, values, rule,
+                                                                                     seed):
+    import random
+
+    from csvprep import variables
+
+    rng = random.Random(seed)
+
+    variable = rules_from_dict({"variables": {"v": rule}}).variables[0]
+    cells = [rng.choice(values) for _ in range(4 * variables._SAMPLE + 7)]
+    series = pl.Series("v", cells, dtype=pl.String)
+    sizes = []
+    checked = variables._checked
+
+    def spy(raw, *args):
+        sizes.append(len(raw))
+        return checked(raw, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(variables, "_checked", spy)
+        once_per_value = variables._checked(series, variable, False)
+    assert len(sizes) == 2 and sizes[1] <= len(values)  # the distinct values were checked, not the rows
+    with monkeypatch.context() as patch:
+        patch.setattr(variables, "_SAMPLE", len(cells))
+        every_row = variables._checked(series, variable, False)
+    assert once_per_value.equals(every_row)
+    assert once_per_value.schema == every_row.schema
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["2026-01-05", "5 January 2026", "January 5, 2026",
                                                      "January 5 2026", "2026/01/05", "2026-01-05 10:30",
