@@ -59,6 +59,30 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook
     ``from_workbook``: the cell comes from an .xlsx sheet, where a bare run of more than 15 digits is a number cell
     whose tail Excel rounded away (no E.164 number is that long anyway)."""
     rule = rule or PhoneRule()
+    return _several_numbers(raw, reference_verdict(raw, rule, from_workbook=from_workbook), rule, from_workbook)
+
+
+# what CRMs and contact exports put between two numbers in one cell (Google Contacts: ' ::: ')
+_BETWEEN_NUMBERS = r":::|[;,|/&\n]|\s(?:[Oo][Rr]|[Aa][Nn][Dd])\s"
+_BETWEEN_NUMBERS_RE = re.compile(_BETWEEN_NUMBERS)
+
+
+def _several_numbers(raw: str | None, verdict: PhoneVerdict, rule: PhoneRule, from_workbook: bool) -> PhoneVerdict:
+    """An invalid cell that holds several dialable numbers says so: 'not a phone number' or 'too long' would hide
+    that each of them is fine. None of them is picked: which one the campaign should call is the user's choice."""
+    if verdict.code != "invalid_phone" or not raw or not _BETWEEN_NUMBERS_RE.search(raw):
+        return verdict
+    parts = [part.strip() for part in _BETWEEN_NUMBERS_RE.split(raw) if part.strip()]
+    numbers = [reference_verdict(part, rule, from_workbook=from_workbook).e164 for part in parts]
+    if len(numbers) < 2 or None in numbers:
+        return verdict
+    return PhoneVerdict(None, "invalid_phone",
+                        f"{len(numbers)} numbers in one cell ({', '.join(numbers)}); a row holds one number")
+
+
+def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool = False) -> PhoneVerdict:
+    """:func:`parse_phone` by ``phonenumbers`` alone, before a cell of several numbers is told apart: the
+    verdict :mod:`csvprep.phones_bulk` must give."""
     text = (raw or "").strip()
     if not text:
         return PhoneVerdict(None, "missing_phone")
@@ -198,7 +222,7 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
         rest = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64), "_raw": values})
         rest = rest.filter(~pl.col("_i").is_in(decided.get_column("_i").implode()))
         distinct = rest.get_column("_raw").unique(maintain_order=True)
-        verdicts = [parse_phone(value, rule, from_workbook=from_workbook) for value in distinct.to_list()]
+        verdicts = [reference_verdict(value, rule, from_workbook=from_workbook) for value in distinct.to_list()]
         lookup = pl.DataFrame(
             {
                 "_raw": distinct,
@@ -214,7 +238,17 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
         decided = pl.concat([decided, rest.select(decided.columns)], how="vertical")
     if decided.height != len(values):  # pragma: no cover - a bug in the bulk path, never a user's data
         raise AssertionError(f"phone verdicts for {decided.height} of {len(values)} cells")
-    return decided.sort("_i").select(list(VERDICT_SCHEMA))
+    decided = decided.sort("_i")
+    several = decided.select((pl.col("code") == "invalid_phone") & values.str.contains(_BETWEEN_NUMBERS)).to_series()
+    if several.any():
+        positions = several.arg_true()
+        cells = values.gather(positions)
+        details = {value: _several_numbers(value, PhoneVerdict(None, "invalid_phone"), rule, from_workbook).detail
+                   for value in cells.unique().to_list()}
+        found = cells.replace_strict(details, return_dtype=pl.String)
+        decided = decided.with_columns(decided.get_column("detail").scatter(
+            positions, pl.select(pl.coalesce(found, decided.get_column("detail").gather(positions))).to_series()))
+    return decided.select(list(VERDICT_SCHEMA))
 
 
 def normalize_phones(

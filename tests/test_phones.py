@@ -65,6 +65,42 @@ def test_rejections_are_precise(raw, code, detail):
     assert (verdict.e164, verdict.code, verdict.detail) == (None, code, detail)
 
 
+@pytest.mark.parametrize("raw,numbers", [
+    ("+1 415-555-0132 ::: +1 415-555-0199", "+14155550132, +14155550199"),  # Google Contacts
+    ("415-555-0132 / 650-555-0199", "+14155550132, +16505550199"),
+    ("4155550132/4155550199", "+14155550132, +14155550199"),
+    ("(415) 555-0132; (650) 555-0199 or +44 20 7946 0958", "+14155550132, +16505550199, +442079460958"),
+    ("415-555-0132\n650-555-0199", "+14155550132, +16505550199"),
+])
+def test_a_cell_of_several_numbers_says_so_and_picks_none(raw, numbers):
+    verdict = parse_phone(raw, US)
+    count = numbers.count(",") + 1
+    assert (verdict.e164, verdict.code, verdict.detail) == (
+        None, "invalid_phone", f"{count} numbers in one cell ({numbers}); a row holds one number")
+
+
+@pytest.mark.parametrize("raw", ["415-555-0132 / 12", "415/555", "415-555-0132 / 0199", "12; 34"])
+def test_separators_around_what_is_not_two_numbers_keep_the_plain_reason(raw):
+    verdict = parse_phone(raw, US)
+    assert verdict.code == "invalid_phone" and "numbers in one cell" not in verdict.detail
+
+
+def test_a_number_written_with_a_slash_is_one_number():
+    assert parse_phone("+49 89/1234567", US).e164 == "+49891234567"
+
+
+def test_check_phones_tells_several_numbers_apart_on_either_path():
+    from csvprep.phones import BULK_FROM, check_phones
+
+    values = ["415-555-0132 / 650-555-0199", "+1 415-555-0132 ::: +1 415-555-0199", "hello", "415 555 0100"]
+    expected = [parse_phone(value, US).detail for value in values]
+    for size in (1, BULK_FROM // len(values) + 1):  # the per-value path, then the vectorised one
+        verdicts = check_phones(pl.Series(values * size), US)
+        assert verdicts.get_column("detail").to_list()[:len(values)] == expected
+    assert expected[:2] == ["2 numbers in one cell (+14155550132, +16505550199); a row holds one number",
+                            "2 numbers in one cell (+14155550132, +14155550199); a row holds one number"]
+
+
 def test_no_default_region_needs_a_country_code():
     rule = PhoneRule()
     assert parse_phone("+442079460958", rule).e164 == "+442079460958"
