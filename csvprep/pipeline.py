@@ -23,7 +23,9 @@ from .suppression import SuppressionList, suppression_issues
 from .variables import check_variables
 from .writing import FORMULA_START
 
-_PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+# a signed number (-5) or a phone number written with its + (a second phone column: +1 650-555-0100) starts like
+# a formula but is arithmetic at worst: no function, no reference to another cell, nothing to run
+_HARMLESS = r"^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)|\+[\d ().\-/]*\d[\d ().\-/]*)$"
 
 PHONE_MESSAGES = {
     "missing_phone": "missing phone number",
@@ -230,7 +232,7 @@ def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl
         cell = pl.col(column)
         # the number check runs only on the few cells that start like a formula
         rows = frame.filter(cell.str.contains(FORMULA_START)).filter(
-            ~cell.str.strip_chars().str.contains(_PLAIN_NUMBER))
+            ~cell.str.strip_chars().str.contains(_HARMLESS))
         if rows.height:
             found.append(issue_frame(
                 rows, column=column, code="formula_injection", severity=severity, value=cell,

@@ -248,3 +248,19 @@ def test_every_phone_problem_is_worded_by_its_template():
     expected = [template.format(*[f"0{i}-555", f"+4415550{i}"][: template.count("{}")])
                 for i, template in enumerate(PHONE_MESSAGES.values())]
     assert issues.get_column("message").to_list() == expected
+
+
+def test_google_contacts_export_with_two_numbers_in_a_cell_and_a_second_phone_column():
+    rules = rules_from_dict({"phone": {"default_region": "US", "column": "Phone 1 - Value"},
+                             "variables": {"customer_name": {"column": "Name", "required": True}}})
+    strict = clean(FIXTURES / "google_contacts_export.csv", rules, strict=True)
+    rejected = strict.rejected.select("row", "errors").rows()
+    # the second phone column's numbers are not formulas, even under --strict; the HYPERLINK is
+    assert rejected == [
+        (2, "invalid phone number '+1 415-555-0132 ::: +1 415-555-0199' (2 numbers in one cell (+14155550132, "
+            "+14155550199); a row holds one number)"),
+        (4, "cell '=HYPERLINK(\"http://example.com\")' in column 'Phone 2 - Value' would run as a formula in a "
+            "spreadsheet"),
+    ]
+    assert strict.cleaned.get_column("Phone 1 - Value").to_list() == ["+14155550143"]
+    assert strict.cleaned.get_column("Phone 2 - Value").to_list() == ["+1 (650) 555-0101"]  # passed through as is
