@@ -96,7 +96,7 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
             None, "phone_digits_lost",
             "Excel kept only 15 significant digits of this number cell; format the column as text",
         )
-    text = _NUMBER_CELL.sub(r"\1", text)
+    text = _NUMBER_CELL.sub(r"\1", text).translate(_SPACES)
     region = rule.default_region
     try:
         number = phonenumbers.parse(text, region)
@@ -106,15 +106,31 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
             return rescued
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE and region is None and not text.startswith("+"):
             return PhoneVerdict(None, "invalid_phone", "written without a country code and no default region is set")
-        return PhoneVerdict(None, "invalid_phone", _PARSE_REASONS.get(exc.error_type, "not a phone number"))
+        return _invalid(text, _PARSE_REASONS.get(exc.error_type, "not a phone number"))
     if number.extension:
         return PhoneVerdict(None, "phone_extension", f"extension {number.extension}")
     if not phonenumbers.is_valid_number(number):
         rescued = _with_plus(text, rule)
         if rescued is not None:
             return rescued
-        return PhoneVerdict(None, "invalid_phone", _invalid_reason(number, region))
+        return _invalid(text, _invalid_reason(number, region))
     return _accepted(number, rule)
+
+
+# spaces that phonenumbers does not skip, though they are only spacing: a thin or narrow no-break space (what
+# some apps and locales put between digit groups) would make '+33 6 12 34 56 78' 'not a phone number'
+_SPACES = dict.fromkeys(map(ord, "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"), " ")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _invalid(text: str, reason: str) -> PhoneVerdict:
+    # a label after the number ('(home)', 'p123') is read as keypad letters or dropped, and the count of digits in
+    # the reason would not match what the user sees: name the letters
+    first_digit = re.search(r"\d", text)
+    letters = _LETTERS.findall(text[first_digit.start():]) if first_digit else []
+    if letters:
+        reason += f"; it holds letters ({', '.join(repr(word) for word in letters)})"
+    return PhoneVerdict(None, "invalid_phone", reason)
 
 
 def _accepted(number: phonenumbers.PhoneNumber, rule: PhoneRule, code: str | None = None,
@@ -239,9 +255,10 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
     if decided.height != len(values):  # pragma: no cover - a bug in the bulk path, never a user's data
         raise AssertionError(f"phone verdicts for {decided.height} of {len(values)} cells")
     decided = decided.sort("_i")
-    several = decided.select((pl.col("code") == "invalid_phone") & values.str.contains(_BETWEEN_NUMBERS)).to_series()
+    invalid = decided.select(pl.col("code") == "invalid_phone").to_series().arg_true()
+    several = values.gather(invalid).str.contains(_BETWEEN_NUMBERS)
     if several.any():
-        positions = several.arg_true()
+        positions = invalid.filter(several)
         cells = values.gather(positions)
         details = {value: _several_numbers(value, PhoneVerdict(None, "invalid_phone"), rule, from_workbook).detail
                    for value in cells.unique().to_list()}

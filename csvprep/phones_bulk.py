@@ -30,6 +30,8 @@ _FORMATTING = ["tel:", " ", "\t", "(", ")", "+", ".", "-", "/"]
 _DIGIT_FORMS = {
     "＋": "+",
     **{chr(zero + i): str(i) for zero in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6) for i in range(10)},
+    # no-break, thin, narrow and ideographic spaces between digit groups are spacing, as phones.py reads them
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
 }
 _NUMBER_CELL = r"^[ \t]*\+?[0-9]{6,}\.0+[ \t]*$"
 _BLANK = r"^[ \t\r\n]*$"

@@ -101,6 +101,27 @@ def test_check_phones_tells_several_numbers_apart_on_either_path():
                             "2 numbers in one cell (+14155550132, +14155550199); a row holds one number"]
 
 
+@pytest.mark.parametrize("raw,e164", [
+    ("+33\u202f6\u202f12\u202f34\u202f56\u202f78", "+33612345678"),  # narrow no-break spaces
+    ("(415)\u2009555-0100", "+14155550100"),  # a thin space
+    ("415\u00a0555\u00a00100", "+14155550100"),
+])
+def test_unusual_spaces_between_digit_groups_are_spacing(raw, e164):
+    assert parse_phone(raw, US).e164 == e164
+
+
+@pytest.mark.parametrize("raw,detail", [
+    ("+1 415 555 0100 (home)", "too long for US: 14 digits after the country code; it holds letters ('home')"),
+    ("415 555 01OO", "too short for US: 8 digits after the country code; it holds letters ('OO')"),
+    ("415 555 0100 p123", "too long for US: 13 digits after the country code; it holds letters ('p')"),
+])
+def test_letters_that_spoil_a_number_are_named(raw, detail):
+    # phonenumbers reads letters as keypad digits or drops them: the count alone would puzzle whoever reads it
+    verdict = parse_phone(raw, US)
+    assert (verdict.e164, verdict.code, verdict.detail) == (None, "invalid_phone", detail)
+    assert parse_phone("1-800-FLOWERS", US).e164 == "+18003569377"  # a vanity number is still a number
+
+
 def test_no_default_region_needs_a_country_code():
     rule = PhoneRule()
     assert parse_phone("+442079460958", rule).e164 == "+442079460958"

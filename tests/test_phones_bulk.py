@@ -33,6 +33,8 @@ VARIANTS = (
     lambda s: s + "x7",
     lambda s: s.translate(str.maketrans("+0123456789", "＋０１２３４５６７８９")),
     lambda s: s.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    lambda s: s.replace(" ", "\u202f"),  # narrow no-break spaces, as some apps group digits
+    lambda s: s.replace(" ", "\u00a0"),
 )
 
 
@@ -133,7 +135,8 @@ def test_check_phones_gives_every_cell_its_reference_verdict_in_order():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.text(alphabet="0123456789 +-().x/#＋０１", max_size=20), min_size=1, max_size=40),
+@given(st.lists(st.text(alphabet="0123456789 +-().x/#＋０１\u00a0\u202f\u2009\u3000", max_size=20), min_size=1,
+                max_size=40),
        st.sampled_from(["US", "GB", "IN", "AU", "BR", "MX", None]))
 def test_bulk_path_agrees_with_phonenumbers_on_arbitrary_strings(values, region):
     assert disagreements(values, PhoneRule(default_region=region)) == []
