@@ -24,7 +24,9 @@ DEFAULT_DATE_FORMATS = (
     "%B %d, %Y",
     "%B %d %Y",
 )
-_CURRENCY = r"[\s$€£₹¥]|USD|EUR|GBP|INR"
+# spacing, currency signs and codes around an amount; Rs. is how Indian lists write the rupee
+_CURRENCY = (r"[\s$€£₹¥₨]|(?:US|AU|A|CA|C|S|NZ|HK)\$|\b[Rr]s\.?|\b(?:USD|EUR|GBP|INR|AUD|CAD|SGD|AED|CHF|NZD|JPY"
+             r"|CNY|HKD|ZAR|SAR)\b")
 _TRUE = ("true", "yes", "y", "t", "1")
 _FALSE = ("false", "no", "n", "f", "0")
 _EMAIL = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
@@ -216,12 +218,18 @@ _QUICK = {
 }
 
 
+# thousands grouped by commas (1,234,567), as Indian lists group them (12,34,567), or by apostrophes as Swiss ones do
+# (1'234'567): never a decimal separator in these shapes
+_GROUPED = r"\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:['’]\d{3})+"
+
+
 def _integer(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    compact = value.str.replace_all(r"[\s_]", "")
+    compact = value.str.replace_all(_CURRENCY, "").str.replace_all("_", "")
     plain = compact.str.contains(r"^[+-]?\d+$")
-    grouped = compact.str.contains(r"^[+-]?\d{1,3}(,\d{3})+$")
-    excel_float = compact.str.contains(r"^[+-]?\d+\.0+$")  # a spreadsheet number cell: 42 stored as 42.0
-    digits = compact.str.replace_all(",", "").str.replace(r"\.0+$", "").str.replace(r"^\+", "")
+    grouped = compact.str.contains(rf"^[+-]?(?:{_GROUPED})$")
+    # a spreadsheet number cell: 42 stored as 42.0, or shown as 1,500.00
+    excel_float = compact.str.contains(rf"^[+-]?(?:\d+|{_GROUPED})\.0+$")
+    digits = compact.str.replace_all(r"[,'’]", "").str.replace(r"\.0+$", "").str.replace(r"^\+", "")
     canonical = digits.str.replace(r"^(-?)0+(\d)", "${1}${2}").str.replace(r"^-0$", "0")
     return pl.when(plain | grouped | excel_float).then(canonical), pl.lit("expected a whole number")
 
@@ -229,8 +237,8 @@ def _integer(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _decimal(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     compact = value.str.replace_all(_CURRENCY, "")
     plain = compact.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-    grouped = compact.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-    text = compact.str.replace_all(",", "").str.replace(r"^\+", "")
+    grouped = compact.str.contains(rf"^[+-]?(?:{_GROUPED})(\.\d+)?$")
+    text = compact.str.replace_all(r"[,'’]", "").str.replace(r"^\+", "")
     text = text.str.replace(r"^(-?)\.", "${1}0.").str.replace(r"\.$", "")
     text = text.str.replace(r"^(-?)0+(\d)", "${1}${2}")
     return pl.when(plain | grouped).then(text), pl.lit("expected a decimal number such as 1234.50")

@@ -17,6 +17,13 @@ from csvprep.variables import check_value, check_variables, normalise_value
     ("integer", "1,234", "1234"),
     ("integer", "42.0", "42"),
     ("integer", "007", "7"),
+    ("integer", "INR 1,500.00", "1500"),
+    ("integer", "$ 99", "99"),
+    ("decimal", "₹1,23,456.50", "123456.50"),  # Indian grouping: lakhs
+    ("decimal", "Rs. 1,500", "1500"),
+    ("decimal", "A$99.50", "99.50"),
+    ("decimal", "CHF 1'234.50", "1234.50"),  # Swiss grouping
+    ("decimal", "1\u202f234,50 €", "1234.50"),  # a narrow no-break space groups the thousands
     ("boolean", "Yes", "true"),
     ("boolean", "0", "false"),
     ("email", "a.b@example.co.uk", "a.b@example.co.uk"),
@@ -38,6 +45,9 @@ def test_normalised(kind, raw, expected):
     (VariableRule("v", type="decimal"), "12..5", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="decimal"), "1,23.5", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="integer"), "4.5", "expected a whole number"),
+    (VariableRule("v", type="decimal"), "1,234,56", "expected a decimal number such as 1234.50"),
+    (VariableRule("v", type="decimal"), "12,34,5678", "expected a decimal number such as 1234.50"),
+    (VariableRule("v", type="decimal"), "Rsx 12", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="boolean"), "maybe", "expected true/false (or yes/no, 1/0)"),
     (VariableRule("v", type="email"), "a@b", "expected an email address"),
     (VariableRule("v", type="date"), "2026-02-30", "expected a date such as 2025-01-31 or 2025/01/31 or 2025-01-31T14:30:00"),
