@@ -23,6 +23,8 @@ DEFAULT_DATE_FORMATS = (
     "%d %B %Y",
     "%B %d, %Y",
     "%B %d %Y",
+    "%d-%b-%Y",  # 31-Jan-2026, Excel's d-mmm-yy shown with its year in full
+    "%d-%b-%y",  # 31-Jan-26
 )
 # spacing, currency signs and codes around an amount; Rs. is how Indian lists write the rupee
 _CURRENCY = (r"[\s$€£₹¥₨]|(?:US|AU|A|CA|C|S|NZ|HK)\$|\b[Rr]s\.?|\b(?:USD|EUR|GBP|INR|AUD|CAD|SGD|AED|CHF|NZD|JPY"
@@ -285,6 +287,8 @@ def _parse_dates(values: pl.Series, variable: VariableRule) -> pl.Series:
     """The dates normalised to ISO 8601: for each cell the first format (in the rules' order) that reads it
     whole. Each format is tried only on the cells no earlier format read."""
     result = pl.Series(values.name, [None] * len(values), dtype=pl.Date)
+    if not variable.formats:
+        values = values.to_frame().select(_date_text(pl.first())).to_series()
     todo = values.is_not_null()
     for fmt, dtype in _date_formats(variable):
         if not todo.any():
@@ -314,6 +318,19 @@ def _parse_dates(values: pl.Series, variable: VariableRule) -> pl.Series:
 
 
 _DAY_MONTH = r"^\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4})$"
+# what exports put around a date that says nothing more about the day: an ISO date-time's fraction of a second and
+# its zone (2026-01-31T10:30:00.000Z from a CRM: the date as written), the time of a spreadsheet's date-time cell
+# (1/31/2026 0:00), an ordinal's suffix (January 31st, 2026)
+_ISO_DATE_TIME = (r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d{1,9})?"
+                  r"[ ]?(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$")
+_NUMBERS_AND_TIME = (r"^(\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4}))[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
+                     r"(?:[ ]?[AaPp]\.?[Mm]\.?)?$")
+
+
+def _date_text(value: pl.Expr) -> pl.Expr:
+    """The cell as the default date formats read it."""
+    return value.str.replace(_ISO_DATE_TIME, "${1} ${2}").str.replace(_NUMBERS_AND_TIME, "${1}") \
+        .str.replace(r"\b(\d{1,2})(?:st|nd|rd|th)\b", "${1}")
 
 
 def _day_month_readings(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -334,7 +351,7 @@ def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
     accepted = " or ".join(_format_example(fmt) for fmt in formats[:3])
     problem = pl.lit(f"expected a date such as {accepted}")
     if not variable.formats:
-        month_first, day_first = _day_month_readings(value)
+        month_first, day_first = _day_month_readings(_date_text(value))
         ambiguous = month_first.is_not_null() & day_first.is_not_null()
         problem = (
             pl.when(ambiguous)

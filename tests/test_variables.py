@@ -35,6 +35,14 @@ from csvprep.variables import check_value, check_variables, normalise_value
     ("date", "21.12.26", "2026-12-21"),
     ("date", "05/05/2026", "2026-05-05"),  # both orders, one date
     ("date", "2026-01-31 14:30:00", "2026-01-31"),
+    ("date", "31-Jan-2026", "2026-01-31"),  # Excel's d-mmm-yy
+    ("date", "31-Jan-26", "2026-01-31"),
+    ("date", "January 31st, 2026", "2026-01-31"),
+    ("date", "2026-01-31T10:30:00.000Z", "2026-01-31"),  # a CRM's timestamp: the date as written
+    ("date", "2026-01-31T23:30:00+05:30", "2026-01-31"),
+    ("date", "2026-01-31T10:30", "2026-01-31"),
+    ("date", "1/31/2026 0:00", "2026-01-31"),  # a spreadsheet's date-time cell
+    ("date", "31/01/2026 10:30 PM", "2026-01-31"),
     ("string", "  Ann  ", "Ann"),
 ])
 def test_normalised(kind, raw, expected):
@@ -45,6 +53,12 @@ def test_normalised(kind, raw, expected):
     (VariableRule("v", type="decimal"), "12..5", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="decimal"), "1,23.5", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="integer"), "4.5", "expected a whole number"),
+    (VariableRule("v", type="date"), "2026-01-31T25:30:00Z", "expected a date such as 2025-01-31 or 2025/01/31 or "
+                                                             "2025-01-31T14:30:00"),
+    (VariableRule("v", type="date"), "31/01/2026 24:00", "expected a date such as 2025-01-31 or 2025/01/31 or "
+                                                         "2025-01-31T14:30:00"),
+    (VariableRule("v", type="date"), "03/04/2026 10:30", "ambiguous date: day and month order unknown; set "
+                                     "formats = [\"%d/%m/%Y\"] (or \"%m/%d/%Y\") for this variable in the rules"),
     (VariableRule("v", type="decimal"), "1,234,56", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="decimal"), "12,34,5678", "expected a decimal number such as 1234.50"),
     (VariableRule("v", type="decimal"), "Rsx 12", "expected a decimal number such as 1234.50"),
@@ -177,7 +191,8 @@ def test_a_column_of_few_values_checked_once_per_value_agrees_with_every_row_che
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["2026-01-05", "5 January 2026", "January 5, 2026",
                                                      "January 5 2026", "2026/01/05", "2026-01-05 10:30",
                                                      "2026-01-05T10:30:00", "2026-01-05 10:30:00", "05/01/2026",
-                                                     "2026-02-30", "soon", ""])), max_size=25))
+                                                     "2026-02-30", "soon", "", "31-Jan-2026", "5-Jan-2026"])),
+                max_size=25))
 def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each_cell(values):
     import datetime
 
