@@ -1,5 +1,5 @@
 """Which header holds the phone number and which holds each variable. Headers are matched the way people write
-them: case, spaces, '_' and '-' do not count (``Customer Name`` is ``customer_name``)."""
+them: case, accents, spaces and punctuation do not count (``Customer Name`` is ``customer_name``)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,22 @@ from .errors import InputError
 from .rules import Rules, VariableRule, fold_name
 
 # Headers that name a phone column in exports people upload, most specific first. Google Contacts writes
-# "Phone 1 - Value", Outlook "Mobile Phone", HubSpot "Phone Number", Vapi "number", Retell "phone number".
-PHONE_HEADERS = tuple(
+# "Phone 1 - Value", Outlook "Mobile Phone", HubSpot "Phone Number", Vapi "number", Retell "phone number"; Indian
+# lists "Mobile No." and "Ph. No."; German, French and Spanish exports their own words.
+PHONE_HEADERS = tuple(dict.fromkeys(
     fold_name(name)
     for name in (
         "phone_number", "phone", "Phone Number", "mobile", "mobile_number", "Mobile Phone", "mobile_phone_number",
         "cell", "cell_phone", "cellphone", "telephone", "telephone_number", "tel", "number", "contact_number",
         "phone_no", "mobile_no", "msisdn", "whatsapp", "whatsapp_number", "Phone 1 - Value", "primary_phone",
         "Business Phone", "Home Phone", "work_phone", "to", "to_number", "customer_phone", "customer_number",
+        "Phone (Mobile)", "mobile_phone_no", "phone_num", "mobile_num", "cell_number", "cell_no", "ph_no", "mob",
+        "mob_no", "contact_no", "tel_no", "telephone_no", "whatsapp_no", "customer_mobile", "landline",
+        "Telefon", "Telefonnummer", "Mobil", "Mobilnummer", "Handy", "Handynummer",
+        "Téléphone", "Numéro de téléphone", "Téléphone portable", "Teléfono", "Número de teléfono", "Celular", "Móvil",
+        "Telefone",
     )
-)
+))
 
 
 # Columns csvprep keeps beside the file's own while it works (row and line numbers, the E.164 number and its

@@ -8,6 +8,7 @@ import dataclasses
 import difflib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,8 +201,14 @@ def _calling_window(table: dict[str, Any], source: str):
 
 
 def fold_name(name: str) -> str:
-    """The form in which header and variable names are compared: case, spaces, '_' and '-' do not count."""
-    return re.sub(r"[\s_\-]+", "", name).casefold()
+    """The form in which header and variable names are compared: case, accents, spaces and the punctuation
+    headers are written with ('_', '-', '.', '#', '/', ':', brackets) do not count: ``Mobile No.`` is ``mobile_no``,
+    ``Téléphone`` is ``telephone``."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return _IGNORED_IN_NAMES.sub("", "".join(c for c in decomposed if not unicodedata.combining(c))).casefold()
+
+
+_IGNORED_IN_NAMES = re.compile(r"[\s_\-.#/:()\[\]]+")
 
 
 def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:

@@ -122,7 +122,8 @@ def test_no_phone_column_lists_headers_and_the_closest():
 
 
 @pytest.mark.parametrize("header", ["Phone Number", "phone_number", "Mobile Phone", "Phone 1 - Value", "number",
-                                    "MOBILE", " phone "])
+                                    "MOBILE", " phone ", "Mobile No.", "Ph. No.", "Phone #", "Phone (Mobile)",
+                                    "Téléphone", "Handynummer", "Teléfono", "Celular"])
 def test_phone_column_detection(header):
     result = clean(f"{header},customer_name\n+14155550100,Ann\n".encode(), RULES / "basic.toml")
     assert result.columns.phone == header.strip()
@@ -132,6 +133,12 @@ def test_variable_columns_match_case_and_space_insensitively():
     rules = rules_from_dict({"variables": {"customer_name": {"required": True}}})
     result = clean(b"phone,Customer Name\n+14155550100,Ann\n", rules)
     assert result.columns.variables[0][1] == "Customer Name"
+
+
+def test_variable_columns_match_whatever_accents_and_punctuation_the_header_has():
+    rules = rules_from_dict({"variables": {"customer_name": {"required": True}, "prenom": {"required": True}}})
+    result = clean("phone,Customer Name:,Prénom\n+14155550100,Ann,Zoé\n".encode(), rules)
+    assert [column for _, column in result.columns.variables] == ["Customer Name:", "Prénom"]
 
 
 def test_region_override_changes_the_reading():
