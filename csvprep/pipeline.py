@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import check_not_internal, map_columns
+from .columns import check_not_internal, looks_like_phone_header, map_columns
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import empty_issues, issue_frame, issues_from
@@ -111,6 +111,11 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
             pl.col("region").alias("_region"), pl.col("line_type").alias("_line_type"),
         )
     )
+    variable_columns = {column for _, column in columns.variables}
+    others = [name for name in contacts.header
+              if name != columns.phone and name not in variable_columns and looks_like_phone_header(name)]
+    if others:
+        frame = frame.with_columns(_other_phone_hint(others))
     phone_issues = _phone_issues(frame, columns.phone)
     timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
     suppressed_issues, suppressed = suppression_issues(frame, columns.phone, suppress or [])
@@ -221,6 +226,16 @@ def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         piece[2],
     )
     return issue_frame(rows, column=column, code=code, value=value, message=message, detail=pl.col("_phone_detail"))
+
+
+def _other_phone_hint(others: list[str]) -> pl.Expr:
+    """A row without a number in the phone column says which other phone column has one (HubSpot's 'Phone
+    Number' empty, its 'Mobile Phone Number' filled): csvprep calls one column, the rules say which."""
+    held = [pl.when(pl.col(name).str.strip_chars() != "").then(pl.format("'{}' holds '{}'", pl.lit(name),
+                                                                          pl.col(name).str.strip_chars()))
+            for name in others]
+    return pl.when(pl.col("_phone_code") == "missing_phone").then(pl.coalesce(held)) \
+        .otherwise(pl.col("_phone_detail")).alias("_phone_detail")
 
 
 def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl.DataFrame:

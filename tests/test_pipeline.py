@@ -271,3 +271,17 @@ def test_google_contacts_export_with_two_numbers_in_a_cell_and_a_second_phone_co
     ]
     assert strict.cleaned.get_column("Phone 1 - Value").to_list() == ["+14155550143"]
     assert strict.cleaned.get_column("Phone 2 - Value").to_list() == ["+1 (650) 555-0101"]  # passed through as is
+
+
+def test_a_row_without_a_number_names_the_other_phone_column_that_has_one():
+    rules = rules_from_dict({"phone": {"default_region": "IN"}, "variables": {"email": {"type": "email"}}})
+    data = ("Record ID,Phone Number,Mobile Phone Number,Email\n"
+            "101,,+91 98765 43210,ann@example.com\n"
+            "102,+91 22 2345 6789,,bob@example.com\n"
+            "103,,  ,cy@example.com\n").encode()
+    result = clean(data, rules)
+    assert result.columns.phone == "Phone Number"  # the first of the headers csvprep looks for; never switched
+    assert result.issues.select("row", "code", "detail").rows() == [
+        (2, "missing_phone", "'Mobile Phone Number' holds '+91 98765 43210'"),
+        (4, "missing_phone", None),
+    ]
