@@ -154,6 +154,8 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     ``present`` (the cell holds something)."""
     # the trimmed cell, null when empty: every normalisation below starts from it
     frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars().replace("", None).alias("present"))
+    if frame.get_column("present").str.starts_with('="').any():
+        frame = frame.select(_spreadsheet_text(pl.col("present")))
     value = pl.col("present")
     kind = variable.type
     comma = kind in ("integer", "decimal") and (variable.decimal_separator or ("," if decimal_comma else ".")) == ","
@@ -197,6 +199,14 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     if failed.any():
         problems = problems.scatter(failed.arg_true(), frame.filter(failed).select(problem.cast(pl.String)).to_series())
     return frame.select(pl.col("value").cast(pl.String), problems.alias("problem"), value.is_not_null().alias("present"))
+
+
+def _spreadsheet_text(value: pl.Expr) -> pl.Expr:
+    """="000123" is how some systems export text so that Excel keeps its leading zeros: the text inside is the value
+    (what the spreadsheet shows, and what the agent should say)."""
+    wrapped = r'^="((?:[^"]|"")*)"$'
+    inside = value.str.replace(wrapped, "${1}").str.replace_all('""', '"', literal=True).str.strip_chars()
+    return pl.when(value.str.contains(wrapped)).then(inside.replace("", None)).otherwise(value).alias("present")
 
 
 def _quick(kind: str, variable: VariableRule) -> Callable[[pl.Expr], pl.Expr] | None:

@@ -44,6 +44,10 @@ from csvprep.variables import check_value, check_variables, normalise_value
     ("date", "1/31/2026 0:00", "2026-01-31"),  # a spreadsheet's date-time cell
     ("date", "31/01/2026 10:30 PM", "2026-01-31"),
     ("string", "  Ann  ", "Ann"),
+    ("string", '="000123"', "000123"),  # text exported so that Excel keeps its zeros
+    ("string", '="say ""hi"""', 'say "hi"'),
+    ("string", '="a" & "b"', '="a" & "b"'),  # a formula, not a wrapped text: left as written
+    ("decimal", '="1,234.50"', "1234.50"),
 ])
 def test_normalised(kind, raw, expected):
     assert normalise_value(raw, VariableRule("v", type=kind)) == expected
@@ -283,3 +287,10 @@ def test_a_date_of_three_numbers_is_read_only_when_one_order_makes_it(day, month
     else:
         assert normalise_value(text, variable) is None
         assert check_value(text, variable).startswith("ambiguous date" if readings else "expected a date")
+
+
+def test_an_empty_spreadsheet_text_is_a_missing_value():
+    variable = VariableRule("c", required=True)
+    out, issues, _ = check_variables(frame(['="0042"', '=""', "7"]), [(variable, "c")])
+    assert out.get_column("c").to_list() == ["0042", None, "7"]
+    assert issues.select("row", "code").rows() == [(3, "missing_variable")]
