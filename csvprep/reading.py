@@ -164,6 +164,7 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
     after the header's (the bytes are a part of a larger file, led by its header); ``digest``: whether to take
     the bytes' SHA-256 (a caller reading a file in parts hashes the whole file itself)."""
     options = options or ReadOptions()
+    _refuse_other_text_formats(data, source)
     contacts = _read_utf8_directly(data, source, options, line_offset)
     if contacts is None:
         text, encoding, bom = decode(data, source, options.encoding, line_offset=line_offset)
@@ -174,6 +175,41 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
         contacts.encoding, contacts.bom = encoding, bom
     contacts.sha256 = hashlib.sha256(data).hexdigest() if digest else None
     return contacts
+
+
+def _refuse_other_text_formats(data: bytes, source: str) -> None:
+    """Text that is not a table: read as CSV it would be one odd column or 'no contacts', which hides what
+    went wrong (an export saved as JSON, a web page saved instead of the file, a word processor's document)."""
+    head = data[:1024].removeprefix(codecs.BOM_UTF8).lstrip()
+    start = head[:16].lower()
+    what = None
+    if start.startswith((b"<!doctype html", b"<html")):
+        what = "an HTML page, not CSV text (a web page saved in place of the download?)"
+    elif start.startswith(b"<?xml"):
+        what = "XML, not CSV text"
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192]:
+            what = "an Excel 2003 XML spreadsheet, not CSV text: save it as CSV or .xlsx"
+    elif start.startswith(b"{\\rtf"):
+        what = "an RTF document (a word processor's file), not CSV text: save it as plain text"
+    elif start.startswith((b"[", b"{")) and _is_json(data):
+        what = "JSON, not CSV text"
+    if what is not None:
+        raise InputError(f"{source}: the file is {what}")
+
+
+def _is_json(data: bytes) -> bool:
+    import json
+
+    try:
+        text = data.decode("utf-8-sig")
+        try:
+            json.loads(text)
+        except json.JSONDecodeError:  # JSON lines: an object a line
+            first = text.lstrip().split("\n", 1)[0]
+            return isinstance(json.loads(first), dict)
+        return True
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
 
 
 def _read_utf8_directly(data: bytes, source: str, options: ReadOptions, line_offset: int) -> Contacts | None:

@@ -238,10 +238,28 @@ def test_a_cell_under_the_limit_in_characters_but_not_in_bytes_is_kept(quote):
     ("duplicate_headers.csv", "duplicate column names in the header: 'name'"),
     ("blank_header_with_data.csv", "column 2 has no header name but holds data"),
     ("gzip_compressed.csv", "gzip-compressed"),
+    ("json_export_named_csv.csv", "the file is JSON, not CSV text"),
+    ("html_page_saved_as_csv.csv", "the file is an HTML page, not CSV text"),
 ])
 def test_file_level_refusals(fixture, message):
     with pytest.raises(csvprep.InputError, match=message):
         read_contacts(FIXTURES / fixture)
+
+
+@pytest.mark.parametrize("data,message", [
+    (b'{"phone": "+14155550100"}\n{"phone": "+14155550101"}\n', "JSON"),  # JSON lines
+    (b'\xef\xbb\xbf<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">\n',
+     "an Excel 2003 XML spreadsheet, not CSV text: save it as CSV or .xlsx"),
+    (b"{\\rtf1\\ansi phone,name\\par +14155550100,Ann}", "an RTF document"),
+])
+def test_text_that_is_not_a_table_says_what_it_is(data, message):
+    with pytest.raises(csvprep.InputError, match=re.escape(message)):
+        read_bytes(data)
+
+
+def test_a_header_in_brackets_or_braces_is_still_a_csv_header():
+    assert read_bytes(b"[Phone],[Name]\n+14155550100,Ann\n").header == ["[Phone]", "[Name]"]
+    assert read_bytes(b"{phone},{name}\n+14155550100,Ann\n").header == ["{phone}", "{name}"]
 
 
 def test_directory_and_missing_file(tmp_path):
