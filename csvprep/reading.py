@@ -200,6 +200,10 @@ def _refuse_other_text_formats(data: bytes, source: str) -> None:
 def _is_json(data: bytes) -> bool:
     import json
 
+    # a header such as [Phone],[Name] is told apart from the head alone: the whole file is decoded only for JSON
+    head = data[:1024].decode("utf-8-sig", errors="ignore").lstrip()
+    if not re.match(r'[\[{]\s*(?:["{\[\]}\d-]|true|false|null|$)', head):
+        return False
     try:
         text = data.decode("utf-8-sig")
         try:
