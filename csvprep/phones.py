@@ -59,7 +59,12 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook
     ``from_workbook``: the cell comes from an .xlsx sheet, where a bare run of more than 15 digits is a number cell
     whose tail Excel rounded away (no E.164 number is that long anyway)."""
     rule = rule or PhoneRule()
-    return _several_numbers(raw, reference_verdict(raw, rule, from_workbook=from_workbook), rule, from_workbook)
+    verdict = reference_verdict(raw, rule, from_workbook=from_workbook)
+    if verdict.code == "invalid_phone" and raw:
+        several = _several_numbers(raw, rule, from_workbook)
+        if several is not None:
+            return PhoneVerdict(None, "invalid_phone", several)
+    return verdict
 
 
 # what CRMs and contact exports put between two numbers in one cell (Google Contacts: ' ::: ')
@@ -67,17 +72,17 @@ _BETWEEN_NUMBERS = r":::|[;,|/&\n]|\s(?:[Oo][Rr]|[Aa][Nn][Dd])\s"
 _BETWEEN_NUMBERS_RE = re.compile(_BETWEEN_NUMBERS)
 
 
-def _several_numbers(raw: str | None, verdict: PhoneVerdict, rule: PhoneRule, from_workbook: bool) -> PhoneVerdict:
-    """An invalid cell that holds several dialable numbers says so: 'not a phone number' or 'too long' would hide
-    that each of them is fine. None of them is picked: which one the campaign should call is the user's choice."""
-    if verdict.code != "invalid_phone" or not raw or not _BETWEEN_NUMBERS_RE.search(raw):
-        return verdict
+def _several_numbers(raw: str, rule: PhoneRule, from_workbook: bool) -> str | None:
+    """The detail for an invalid cell that holds several dialable numbers, else None: 'not a phone number' or
+    'too long' would hide that each of them is fine. None of them is picked: which one the campaign should call
+    is the user's choice."""
+    if not _BETWEEN_NUMBERS_RE.search(raw):
+        return None
     parts = [part.strip() for part in _BETWEEN_NUMBERS_RE.split(raw) if part.strip()]
     numbers = [reference_verdict(part, rule, from_workbook=from_workbook).e164 for part in parts]
     if len(numbers) < 2 or None in numbers:
-        return verdict
-    return PhoneVerdict(None, "invalid_phone",
-                        f"{len(numbers)} numbers in one cell ({', '.join(numbers)}); a row holds one number")
+        return None
+    return f"{len(numbers)} numbers in one cell ({', '.join(numbers)}); a row holds one number"
 
 
 def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool = False) -> PhoneVerdict:
@@ -260,8 +265,7 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
     if several.any():
         positions = invalid.filter(several)
         cells = values.gather(positions)
-        details = {value: _several_numbers(value, PhoneVerdict(None, "invalid_phone"), rule, from_workbook).detail
-                   for value in cells.unique().to_list()}
+        details = {value: _several_numbers(value, rule, from_workbook) for value in cells.unique().to_list()}
         found = cells.replace_strict(details, return_dtype=pl.String)
         decided = decided.with_columns(decided.get_column("detail").scatter(
             positions, pl.select(pl.coalesce(found, decided.get_column("detail").gather(positions))).to_series()))

@@ -112,11 +112,9 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         )
     )
     variable_columns = {column for _, column in columns.variables}
-    others = [name for name in contacts.header
-              if name != columns.phone and name not in variable_columns and looks_like_phone_header(name)]
-    if others:
-        frame = frame.with_columns(_other_phone_hint(others))
-    phone_issues = _phone_issues(frame, columns.phone)
+    other_phones = [name for name in contacts.header
+                    if name != columns.phone and name not in variable_columns and looks_like_phone_header(name)]
+    phone_issues = _phone_issues(frame, columns.phone, other_phones)
     timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
     suppressed_issues, suppressed = suppression_issues(frame, columns.phone, suppress or [])
     calling_issues, calling_summary = empty_issues(), None
@@ -208,10 +206,12 @@ def _contacts_from_frame(frame: pl.DataFrame) -> Contacts:
                     delimiter="n/a", line_endings="n/a")
 
 
-def _phone_issues(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+def _phone_issues(frame: pl.DataFrame, column: str, other_phones: list[str]) -> pl.DataFrame:
     rows = frame.filter(pl.col("_phone_code").is_not_null())
     if rows.height == 0:
         return empty_issues()
+    if other_phones:
+        rows = rows.with_columns(_other_phone_hint(other_phones))
     code, value = pl.col("_phone_code"), pl.col(column).fill_null("")
     # each code's template cut at its placeholders: the message is one concatenation for every row, where a
     # when/then per code would format every template for every row

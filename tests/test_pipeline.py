@@ -250,7 +250,7 @@ def test_every_phone_problem_is_worded_by_its_template():
         "_e164": [f"+4415550{i}" for i in range(len(codes))] + [None],
         "_phone_detail": [None] * (len(codes) + 1),
     }, schema_overrides={"_phone_detail": pl.String})
-    issues = _phone_issues(frame, "Phone")
+    issues = _phone_issues(frame, "Phone", [])
     assert issues.get_column("code").to_list() == codes
     expected = [template.format(*[f"0{i}-555", f"+4415550{i}"][: template.count("{}")])
                 for i, template in enumerate(PHONE_MESSAGES.values())]
