@@ -29,7 +29,7 @@ CELL_LIMIT = 32_767  # Excel's limit on the characters in one cell
 _SNIFF_LINES = 400
 _INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
 # what Python's str.strip() removes (str.isspace), for Polars' strip_chars to agree with it
-_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
     "\u2028\u2029\u202f\u205f\u3000"
 _BINARY_SIGNATURES = (
     (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
@@ -453,7 +453,7 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
     positional = list(schema)
     single = ~pl.col("_spanning")
     lines = lines.with_columns(
-        (single & text_col.str.contains(f"^[{re.escape(_WHITESPACE)}{d}]*$")).alias("_blank"),
+        (single & text_col.str.contains(f"^[{re.escape(WHITESPACE)}{d}]*$")).alias("_blank"),
     )
     has_blank = lines.get_column("_blank").any()
     # a record without quotes is always well formed: only its field count and length need checking. Lengths in
@@ -481,7 +481,7 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
     # record may be one
     quoted = quoted.select(
         (misshapen | (text_col.str.len_bytes() > CELL_LIMIT)).alias("_misshapen"),
-        text_col.str.contains(f'^[{re.escape(_WHITESPACE)}{d}"]*$').alias("_maybe_blank"),
+        text_col.str.contains(f'^[{re.escape(WHITESPACE)}{d}"]*$').alias("_maybe_blank"),
         (pl.col("_record") + 1).alias("_row"),
     )
     if quoted.get_column("_misshapen").any():
@@ -504,7 +504,7 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
     blank_rows = int(lines.get_column("_blank").sum())
     maybe_blank = quoted.filter(pl.col("_maybe_blank")).get_column("_row")
     if maybe_blank.len():
-        empty = pl.all_horizontal([pl.col(name).str.strip_chars(_WHITESPACE) == "" for name in positional])
+        empty = pl.all_horizontal([pl.col(name).str.strip_chars(WHITESPACE) == "" for name in positional])
         empty_rows = records.filter(pl.col("_row").is_in(maybe_blank.implode())).filter(empty).get_column("_row")
         blank_rows += empty_rows.len()
         records = records.filter(~pl.col("_row").is_in(empty_rows.implode()))
@@ -599,7 +599,7 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
     empty = set()
     if unnamed:
         filled = frame.select(
-            [(pl.col(positional[i]).str.strip_chars(_WHITESPACE) != "").any().alias(str(i)) for i in unnamed]
+            [(pl.col(positional[i]).str.strip_chars(WHITESPACE) != "").any().alias(str(i)) for i in unnamed]
         ).row(0) if frame.height else [False] * len(unnamed)
         empty = {i for i, has_data in zip(unnamed, filled) if not has_data}
     dropped = [header[i] for i in sorted(empty)] + [""] * trailing

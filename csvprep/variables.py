@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .issues import issue_frame, issues_from
+from .reading import WHITESPACE
 from .rules import VariableRule
 
 DEFAULT_DATE_FORMATS = (
@@ -31,7 +32,11 @@ _CURRENCY = (r"[\s$€£₹¥₨]|(?:US|AU|A|CA|C|S|NZ|HK)\$|\b[Rr]s\.?|\b(?:USD
              r"|CNY|HKD|ZAR|SAR)\b")
 _TRUE = ("true", "yes", "y", "t", "1")
 _FALSE = ("false", "no", "n", "f", "0")
-_EMAIL = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
+_EMAIL = r"^[^@\s<>:]+@[^@\s.<>]+(\.[^@\s.<>]+)+$"
+# invisible characters that copying from a web page or a word processor leaves at a cell's ends: with them a
+# blank cell would count as filled (the agent greeting 'Hi ,') and a value would carry them to the platform.
+# Joiners (U+200C, U+200D) are left: inside Indic words they are spelling.
+_AT_ENDS = WHITESPACE + "\u200b\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"
 _NUMERIC_SUFFIX = "__csvprep_number"
 
 
@@ -153,7 +158,8 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     """Columns ``value`` (normalised text, null when empty or invalid), ``problem`` (why it is invalid) and
     ``present`` (the cell holds something)."""
     # the trimmed cell, null when empty: every normalisation below starts from it
-    frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars().replace("", None).alias("present"))
+    frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars(_AT_ENDS).replace("", None)
+                                              .alias("present"))
     if frame.get_column("present").str.starts_with('="').any():
         frame = frame.select(_spreadsheet_text(pl.col("present")))
     value = pl.col("present")
@@ -171,7 +177,10 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
         )
         problem = pl.lit("expected true/false (or yes/no, 1/0)")
     elif kind == "email":
-        normalised = pl.when(value.str.contains(_EMAIL)).then(value)
+        # mailto:ann@example.com, and Ann Lee <ann@example.com> as mail programs copy an address
+        address = value.str.replace(r"^(?i:mailto:)", "").str.replace(r"^[^<>@]*<([^<>]+)>$", "${1}") \
+            .str.strip_chars(_AT_ENDS)
+        normalised = pl.when(address.str.contains(_EMAIL)).then(address)
         problem = pl.lit("expected an email address")
     elif kind == "enum":
         normalised, problem = _enum(value, variable)
@@ -219,6 +228,7 @@ def _quick(kind: str, variable: VariableRule) -> Callable[[pl.Expr], pl.Expr] | 
 
 
 _QUICK = {
+    "email": lambda value: pl.when(value.str.contains(_EMAIL)).then(value),
     "integer": lambda value: pl.when(value.str.contains(r"^(?:0|-?[1-9][0-9]*)$")).then(value),
     # 1234.5 as it is, 12,345.67 without its thousands separators: nothing else to undo
     "decimal": lambda value: pl.when(value.str.contains(r"^-?(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)"

@@ -44,6 +44,10 @@ from csvprep.variables import check_value, check_variables, normalise_value
     ("date", "1/31/2026 0:00", "2026-01-31"),  # a spreadsheet's date-time cell
     ("date", "31/01/2026 10:30 PM", "2026-01-31"),
     ("string", "  Ann  ", "Ann"),
+    ("string", "\u200bAnn\u200b", "Ann"),  # zero-width spaces left by a copy from a web page
+    ("string", "\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937"),  # a joiner inside a Devanagari word stays
+    ("email", "mailto:ann@example.com", "ann@example.com"),
+    ("email", "Ann Lee <ann@example.com>", "ann@example.com"),
     ("string", '="000123"', "000123"),  # text exported so that Excel keeps its zeros
     ("string", '="say ""hi"""', 'say "hi"'),
     ("string", '="a" & "b"', '="a" & "b"'),  # a formula, not a wrapped text: left as written
@@ -294,3 +298,16 @@ def test_an_empty_spreadsheet_text_is_a_missing_value():
     out, issues, _ = check_variables(frame(['="0042"', '=""', "7"]), [(variable, "c")])
     assert out.get_column("c").to_list() == ["0042", None, "7"]
     assert issues.select("row", "code").rows() == [(3, "missing_variable")]
+
+
+def test_a_cell_of_invisible_characters_is_empty():
+    variable = VariableRule("c", required=True)
+    out, issues, _ = check_variables(frame(["\u200b", "\ufeff ", "\u200e", "Bo"]), [(variable, "c")])
+    assert out.get_column("c").to_list() == [None, None, None, "Bo"]
+    assert issues.select("row", "code").rows() == [(2, "missing_variable"), (3, "missing_variable"),
+                                                    (4, "missing_variable")]
+
+
+@pytest.mark.parametrize("raw", ["mailto:", "x <y> <z@w.io>", "ann@b", "<a@b.io", "a:b@c.io"])
+def test_what_is_still_not_an_email(raw):
+    assert check_value(raw, VariableRule("v", type="email")) == "expected an email address"
