@@ -32,7 +32,8 @@ from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import VariableStats
 from .providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
-from .writing import OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv
+from .writing import (OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv,
+                      write_rejected_csv)
 
 PART_ROWS = 1_000_000
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
@@ -596,7 +597,7 @@ class _PartWriter:
         else:
             writes.append(self._pool.submit(write_issue_objects, result.issues, issues_stream, first=first_issues))
         if rejected.height and report is not None:
-            writes.append(self._pool.submit(_write_file, self.scratch / "rejected.csv", rejected))
+            writes.append(self._pool.submit(_write_rejected, self.scratch / "rejected.csv", rejected))
             self.rejected_written = True
         elif rejected.height:
             spill = self.scratch / f"rejected-{index}.arrow"
@@ -606,9 +607,9 @@ class _PartWriter:
             write.result()
 
 
-def _write_file(path: Path, frame: pl.DataFrame) -> None:
+def _write_rejected(path: Path, frame: pl.DataFrame) -> None:
     with open(path, "wb") as stream:
-        write_csv(frame, stream)
+        write_rejected_csv(frame, stream)
 
 
 def _write_report(path: Path, result: _MergedResult, issues: pl.DataFrame) -> None:
@@ -652,10 +653,10 @@ def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path
                 frame = pl.read_ipc(part)
                 frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
                                      for name, dtype in columns.items())
-                write_csv(frame, stream, include_header=index == 0)
+                write_rejected_csv(frame, stream, include_header=index == 0)
     else:  # nothing rejected: the header alone, as one pass writes it
         with open(rejected_part, "wb") as stream:
-            write_csv(rejected_empty, stream)
+            write_rejected_csv(rejected_empty, stream)
 
     report_part = scratch / "report.json"
     if not writer.report_written:  # the parts' issues follow the summary of them all

@@ -3,6 +3,8 @@ over the target, so an interrupted run leaves the old file or the new one, never
 
 from __future__ import annotations
 
+import codecs
+
 import io
 import os
 import tempfile
@@ -35,8 +37,8 @@ def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path 
     rejected_names = rejected_renames(provider, list(result.rejected.columns), header)
     writers = {
         "cleaned.csv": lambda stream: write_csv(shape(result.cleaned, renames), stream),
-        "rejected.csv": lambda stream: write_csv(shape(neutralise_formulas(result.rejected), rejected_names),
-                                                 stream),
+        "rejected.csv": lambda stream: write_rejected_csv(shape(neutralise_formulas(result.rejected), rejected_names),
+                                                          stream),
         "errors.txt": lambda stream: write_error_lines(result, stream),
         "report.json": lambda stream: write_report_json(result, stream),
         "report.html": lambda stream: stream.write(report_html(result).encode("utf-8")),
@@ -82,6 +84,15 @@ def write_csv(frame: pl.DataFrame, stream: BinaryIO, include_header: bool = True
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     frame = frame.with_columns(pl.col(text_columns).replace("", None))
     frame.write_csv(stream, quote_style="necessary", include_header=include_header)
+
+
+def write_rejected_csv(frame: pl.DataFrame, stream: BinaryIO, include_header: bool = True) -> None:
+    """rejected.csv is for people to open in a spreadsheet and fix, so it starts with a UTF-8 byte-order mark: Excel
+    reads a CSV without one in the machine's code page, garbles every accented or non-Latin name, and saves the
+    garbling back when the fixed file is saved. (cleaned.csv, for the platforms, has none.)"""
+    if include_header:
+        stream.write(codecs.BOM_UTF8)
+    write_csv(frame, stream, include_header=include_header)
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

@@ -67,3 +67,25 @@ def test_outputs_get_the_usual_permissions_not_mkstemps(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("part_rows", [None, 1])  # one part, then a part a record
+@pytest.mark.parametrize("data", [
+    "phone,customer_name\n+14155550100,Zoé\n+1234,José\n+1235,Łukasz\n",
+    "phone,customer_name\n+14155550100,Zoé\n",  # nothing rejected: the header alone
+])
+def test_rejected_csv_opens_in_excel_with_its_accents_and_cleaned_csv_has_no_bom(tmp_path, part_rows, data):
+    from csvprep.chunked import clean_file
+
+    source = tmp_path / "contacts.csv"
+    source.write_text(data, encoding="utf-8")
+    _, paths = clean_file(source, RULES / "basic.toml", tmp_path / "out", part_rows=part_rows)
+    rejected = paths["rejected.csv"].read_bytes()
+    assert rejected.startswith(b"\xef\xbb\xbfphone,customer_name,row,errors\n")
+    assert rejected.count(b"\xef\xbb\xbf") == 1
+    assert ("José" in rejected.decode("utf-8-sig")) == ("José" in data)
+    assert paths["cleaned.csv"].read_bytes().startswith(b"phone,customer_name\n+14155550100,Zo\xc3\xa9\n")
+    if "José" in data:  # and csvprep reads it back as it wrote it
+        again = clean(rejected, RULES / "basic.toml")
+        assert again.contacts.header == ["phone", "customer_name"]
+        assert again.contacts.left_out_columns == ["row", "errors"]
