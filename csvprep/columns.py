@@ -27,6 +27,18 @@ PHONE_HEADERS = tuple(dict.fromkeys(
     )
 ))
 
+# Headers of a column that holds each number's country calling code apart from the number (web forms with a
+# country picker, Shopify's "Phone Country Code", Indian lists' "ISD Code"). Not "Country": an address's country
+# need not be the phone's; name such a column in the rules when it is.
+COUNTRY_CODE_HEADERS = frozenset(
+    fold_name(name)
+    for name in (
+        "country_code", "country calling code", "calling_code", "dial_code", "dialing_code", "dialling_code",
+        "country dial code", "country dialing code", "isd", "isd_code", "phone_code", "phone country code",
+        "country phone code", "phone_cc", "mobile_cc", "Ländervorwahl", "Indicatif", "Indicatif pays",
+        "Código de país", "Código país", "Prefijo país", "DDI",
+    )
+)
 
 # Columns csvprep keeps beside the file's own while it works (row and line numbers, the E.164 number and its
 # verdict, time zones, the reasons for rejecting): a file column of the same name would be overwritten or clash.
@@ -49,6 +61,7 @@ class ColumnMap:
     phone: str
     variables: tuple[tuple[VariableRule, str], ...]
     added: tuple[str, ...]  # variable columns that are not in the file: cleaned.csv gains them, filled by defaults
+    country_code: str | None = None  # the column of each number's country code, when apart from the number
 
 
 def looks_like_phone_header(name: str) -> bool:
@@ -90,7 +103,29 @@ def map_columns(header: list[str], rules: Rules, source: str) -> ColumnMap:
         if column == phone:
             raise InputError(f"{source}: variable '{variable.name}' matches the phone column '{phone}'")
         bound.append((variable, column))
-    return ColumnMap(phone=phone, variables=tuple(bound), added=tuple(added))
+    return ColumnMap(phone=phone, variables=tuple(bound), added=tuple(added),
+                     country_code=_country_code_column(header, rules, source, find, phone))
+
+
+def _country_code_column(header: list[str], rules: Rules, source: str, find, phone: str) -> str | None:
+    wanted = rules.phone.country_code_column
+    if wanted is False:
+        return None
+    if isinstance(wanted, str):
+        column = find(wanted)
+        if column is None:
+            raise InputError(f"{source}: no country code column '{wanted}'{_closest(wanted, header)}; "
+                             f"columns in the file: {_listing(header)}")
+    else:
+        found = [name for name in header if fold_name(name) in COUNTRY_CODE_HEADERS]
+        if len(found) > 1:
+            raise InputError(f"{source}: columns {' and '.join(repr(name) for name in found)} both look like the "
+                             "phone's country code; name one in the rules: [phone] country_code_column = \"...\" "
+                             "(or false for none)")
+        column = found[0] if found else None
+    if column == phone:
+        raise InputError(f"{source}: the country code column is the phone column '{phone}'")
+    return column
 
 
 def _phone_column(header: list[str], rules: Rules, source: str, find) -> str:

@@ -4,11 +4,12 @@ value, its E.164 form or why it cannot be dialled."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers.phonemetadata import PhoneMetadata
 
 from .rules import PHONE_TYPES, PhoneRule
 
@@ -227,14 +228,19 @@ def calling_code_size(digits: pl.Expr) -> pl.Expr:
     return digits.str.slice(0, 3).replace_strict(_CODE_SIZE_OF_START, default=None, return_dtype=pl.Int8)
 
 
-def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:
+def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False,
+                 regions: pl.Series | None = None) -> pl.DataFrame:
     """A verdict per cell of ``values`` (columns of :data:`VERDICT_SCHEMA`, in the same order).
 
+    ``regions``: a region per cell (from :func:`code_regions`) that a number written without its country code
+    is read in, in place of the rule's default region; null: the default region, :data:`UNKNOWN_REGION`: none.
     For :data:`BULK_FROM` cells or more, the vectorised path of :mod:`csvprep.phones_bulk` decides what it can;
     the rest goes through :func:`parse_phone`, each distinct value once."""
     from . import phones_bulk
 
     values = values.cast(pl.String)
+    if regions is not None:
+        return _check_by_region(values, rule, regions, from_workbook)
     if len(values) >= BULK_FROM:
         decided = phones_bulk.decide(values, rule, from_workbook=from_workbook)
     else:
@@ -270,6 +276,105 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
         decided = decided.with_columns(decided.get_column("detail").scatter(
             positions, pl.select(pl.coalesce(found, decided.get_column("detail").gather(positions))).to_series()))
     return decided.select(list(VERDICT_SCHEMA))
+
+
+def _check_by_region(values: pl.Series, rule: PhoneRule, regions: pl.Series, from_workbook: bool) -> pl.DataFrame:
+    """:func:`check_phones` on each region's cells with that region as the default (a list holds few countries)."""
+    positions = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
+                              "_region": regions.cast(pl.String)})
+    pieces = []
+    for (region,), part in positions.partition_by("_region", as_dict=True).items():
+        if region is None:
+            group_rule = rule
+        else:
+            group_rule = replace(rule, default_region=None if region == UNKNOWN_REGION else region)
+        index = part.get_column("_i")
+        verdicts = check_phones(values.gather(index), group_rule, from_workbook=from_workbook)
+        pieces.append(verdicts.with_columns(index))
+    return pl.concat(pieces).sort("_i").select(list(VERDICT_SCHEMA))
+
+
+# What a country code cell holds when it is not a region or a country's name: '+91', '91', '0091', 'India (+91)',
+# 'IN +91', '+1-264' (a NANP area code after the 1), '91.0' (a number cell exported as a float)
+_PLUS_CODE = re.compile(r"\+\s*(\d[\d \-]{0,6})")
+_BARE_CODE = re.compile(r"(?:00)?\s*(\d[\d \-]{0,6}?)(?:\.0+)?")
+# the region phonenumbers itself uses for 'unknown': a code cell that names no country
+UNKNOWN_REGION = "ZZ"
+# names people write that are not the ones phonenumbers' locale data gives
+_COUNTRY_ALIASES = {"usa": "US", "us": "US", "unitedstatesofamerica": "US", "america": "US", "uk": "GB",
+                    "greatbritain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+                    "northernireland": "GB", "uae": "AE", "ksa": "SA", "russia": "RU", "southkorea": "KR",
+                    "korea": "KR", "vietnam": "VN", "holland": "NL", "czechia": "CZ", "turkey": "TR"}
+
+
+def code_region(cell: str | None) -> str | None:
+    """The region a country code cell names: a calling code ('+91', '91', '0091', 'India (+91)') gives the main
+    region of that code, as phonenumbers reads numbers with it; a region code ('IN') or a country's name ('India',
+    'Deutschland') gives itself. None for an empty cell, :data:`UNKNOWN_REGION` for anything else."""
+    text = (cell or "").strip().strip("'\"=").strip()
+    if not text:
+        return None
+    digits = None
+    if (found := _PLUS_CODE.search(text)) is not None:
+        digits = found.group(1)
+    elif (found := _BARE_CODE.fullmatch(text)) is not None:
+        digits = found.group(1)
+    if digits is not None:
+        digits = re.sub(r"[ \-]", "", digits)
+        if digits.startswith("1") and len(digits) == 4:  # +1-264: Anguilla, read so that a 7-digit number works
+            return _nanp_region(digits[1:])
+        regions = COUNTRY_CODE_TO_REGION_CODE.get(int(digits)) if digits else None
+        # a non-geographic code (+800, +882...) has no region to read a national number in
+        return regions[0] if regions and regions[0] != "001" else UNKNOWN_REGION
+    upper = text.upper()
+    if len(upper) == 2 and upper in _KNOWN_REGIONS:
+        return upper
+    from .rules import fold_name
+
+    return _country_names().get(fold_name(text), UNKNOWN_REGION)
+
+
+def _nanp_region(area_code: str) -> str:
+    """The +1 region whose leading digits are ``area_code`` (the US when none is)."""
+    for region in COUNTRY_CODE_TO_REGION_CODE[1]:
+        leading = PhoneMetadata.metadata_for_region(region).leading_digits
+        if leading and re.fullmatch(f"(?:{leading})", area_code):
+            return region
+    return "US"
+
+
+_KNOWN_REGIONS = frozenset(region for regions in COUNTRY_CODE_TO_REGION_CODE.values() for region in regions) - {"001"}
+
+
+def _country_names() -> dict[str, str]:
+    """Folded country names, in every language phonenumbers names countries in -> region (names two regions
+    share are left out). Loaded on first use: phonenumbers' locale data takes half a second to import."""
+    global _NAMES
+    if _NAMES is None:
+        from phonenumbers.geodata.locale import LOCALE_DATA
+
+        from .rules import fold_name
+
+        found: dict[str, set[str]] = {}
+        for region, names in LOCALE_DATA.items():
+            if region not in _KNOWN_REGIONS:
+                continue
+            for name in names.values():
+                if not name.startswith("*"):
+                    found.setdefault(fold_name(name), set()).add(region)
+        _NAMES = {name: regions.pop() for name, regions in found.items() if len(regions) == 1}
+        _NAMES.update(_COUNTRY_ALIASES)
+    return _NAMES
+
+
+_NAMES: dict[str, str] | None = None
+
+
+def code_regions(cells: pl.Series) -> pl.Series:
+    """:func:`code_region` of each cell of a country code column, each distinct value worked out once."""
+    cells = cells.cast(pl.String)
+    lookup = {value: code_region(value) for value in cells.drop_nulls().unique().to_list()}
+    return cells.replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
 def normalize_phones(

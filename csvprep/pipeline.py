@@ -14,7 +14,7 @@ from .columns import check_not_internal, looks_like_phone_header, map_columns
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import empty_issues, issue_frame, issues_from
-from .phones import check_phones
+from .phones import UNKNOWN_REGION, check_phones, code_regions
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
 from .rules import Rules, load_rules
@@ -95,8 +95,9 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     mark = time.perf_counter()
     # phones and variables are independent: Polars releases the GIL, so the two stages share the cores
     with ThreadPoolExecutor(max_workers=1) as worker:
+        regions = code_regions(frame.get_column(columns.country_code)) if columns.country_code else None
         pending = worker.submit(check_phones, frame.get_column(columns.phone), rules.phone,
-                                from_workbook=contacts.sheet is not None)
+                                from_workbook=contacts.sheet is not None, regions=regions)
         # a semicolon-separated file comes from a locale whose decimal separator is the comma
         frame, variable_issues, variable_stats = check_variables(frame, list(columns.variables),
                                                                  decimal_comma=contacts.delimiter == ";")
@@ -105,6 +106,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         output_columns = contacts.header + list(columns.added)
         formula_issues = _formula_issues(frame, [c for c in output_columns if c != columns.phone], strict)
         verdicts = pending.result()
+    if regions is not None:
+        verdicts = _blame_unknown_codes(verdicts, regions, frame.get_column(columns.country_code))
     frame = frame.with_columns(
         verdicts.select(
             pl.col("e164").alias("_e164"), pl.col("code").alias("_phone_code"), pl.col("detail").alias("_phone_detail"),
@@ -158,6 +161,17 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     if remember_keys:
         result.kept_keys = kept_keys(accepted, rules.duplicates, columns, duplicate_issues.get_column("row"))
     return result
+
+
+def _blame_unknown_codes(verdicts: pl.DataFrame, regions: pl.Series, codes: pl.Series) -> pl.DataFrame:
+    """An invalid number whose country code cell names no country says so: that cell is what to fix."""
+    blamed = (regions == UNKNOWN_REGION).fill_null(False) & verdicts.get_column("e164").is_null() \
+        & (verdicts.get_column("code") == "invalid_phone").fill_null(False)
+    if not blamed.any():
+        return verdicts
+    detail = pl.select(pl.format("its country code '{}' in column '{}' is neither a calling code nor a country",
+                                 codes.cast(pl.String).str.strip_chars(), pl.lit(codes.name))).to_series()
+    return verdicts.with_columns(pl.when(blamed).then(detail).otherwise(pl.col("detail")).alias("detail"))
 
 
 ADDABLE_COLUMNS = ("timezone", "country", "line_type")

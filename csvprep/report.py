@@ -84,6 +84,7 @@ def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
         },
         "columns": {
             "phone": result.columns.phone,
+            "country_code": result.columns.country_code,
             "variables": {variable.name: column for variable, column in result.columns.variables},
             "added": list(result.columns.added),
         },
@@ -175,6 +176,7 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             f"  read as {contacts.encoding}{' with BOM' if contacts.bom else ''}, "
             f"{contacts.describe()['delimiter_name']}-delimited, {contacts.line_endings} line endings; "
             f"phone column '{result.columns.phone}'"
+            + (f" (country codes from '{result.columns.country_code}')" if result.columns.country_code else "")
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
             + (f"; header on row {contacts.header_row}" if contacts.header_row > 1 else "")
         )

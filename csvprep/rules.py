@@ -37,7 +37,8 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "": ("agent", "phone", "variables", "defaults", "duplicates", "calling_hours"),
     "agent": ("name", "agent_id", "description", "prompt_file"),
-    "phone": ("column", "default_region", "allowed_regions", "allowed_types", "fix_missing_plus"),
+    "phone": ("column", "default_region", "allowed_regions", "allowed_types", "fix_missing_plus",
+              "country_code_column"),
     "variable": (
         "column", "required", "type", "values", "case_sensitive", "min_length", "max_length", "pattern",
         "formats", "min", "max", "decimal_separator", "description",
@@ -55,6 +56,9 @@ class PhoneRule:
     allowed_regions: tuple[str, ...] | None = None
     allowed_types: tuple[str, ...] | None = None
     fix_missing_plus: bool = True
+    # the column of each number's country code ('+91', 'IN', 'India') when it is written apart from the number:
+    # None finds one by its header (Country Code, Dial Code...), False uses none
+    country_code_column: str | bool | None = None
 
 
 @dataclass(frozen=True)
@@ -234,12 +238,18 @@ def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:
     fix = table.get("fix_missing_plus", True)
     if not isinstance(fix, bool):
         raise RulesError(f"{source}: [phone] fix_missing_plus must be true or false, not {_kind(fix)}")
+    codes = table.get("country_code_column")
+    if codes is True or codes == "" or not isinstance(codes, (str, bool, type(None))):
+        what = "true" if codes is True else "an empty string" if codes == "" else _kind(codes)
+        raise RulesError(f"{source}: [phone] country_code_column must name a column, or be false for none, "
+                         f"not {what}")
     return PhoneRule(
         column=_optional_str(table, "column", source, "[phone]"),
         default_region=region,
         allowed_regions=allowed,
         allowed_types=types,
         fix_missing_plus=fix,
+        country_code_column=codes,
     )
 
 

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvprep import PhoneRule, normalize_phones, parse_phone
+from csvprep.phones import code_region
 
 US = PhoneRule(default_region="US")
 
@@ -196,3 +197,15 @@ def test_calling_code_size_is_the_shortest_leading_calling_code_as_phonenumbers_
     got = pl.select(calling_code_size(pl.Series(starts))).to_series().to_list()
     assert [(s, g) for s, g in zip(starts, got) if g != expected(s)] == []
     assert got[-3:] == [2, 1, None]  # +44 is the UK's, +1 North America's, +8 nobody's
+
+
+@pytest.mark.parametrize("cell,region", [
+    ("91", "IN"), ("+91", "IN"), (" 0091", "IN"), ("India (+91)", "IN"), ("IN +91", "IN"), ("91.0", "IN"),
+    ("'+44", "GB"), ('="+44"', "GB"), ("1", "US"), ("+1-264", "AI"), ("1 876", "JM"), ("+7", "RU"),
+    ("in", "IN"), ("GB", "GB"), ("India", "IN"), ("Deutschland", "DE"), ("United States", "US"), ("USA", "US"),
+    ("UK", "GB"), ("Brasil", "BR"), ("España", "ES"),
+    ("", None), ("  ", None), (None, None),
+    ("Ind", "ZZ"), ("999", "ZZ"), ("+800", "ZZ"), ("Atlantis", "ZZ"), ("12345678", "ZZ"),
+])
+def test_a_country_code_cell_names_the_region_numbers_are_read_in(cell, region):
+    assert code_region(cell) == region

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat
 
-from csvprep import phones_bulk
+from csvprep import phones, phones_bulk
 from csvprep.phones import check_phones, parse_phone, reference_verdict
 from csvprep.rules import PhoneRule
 
@@ -140,3 +140,24 @@ def test_check_phones_gives_every_cell_its_reference_verdict_in_order():
        st.sampled_from(["US", "GB", "IN", "AU", "BR", "MX", None]))
 def test_bulk_path_agrees_with_phonenumbers_on_arbitrary_strings(values, region):
     assert disagreements(values, PhoneRule(default_region=region)) == []
+
+
+def test_check_phones_reads_each_cell_in_its_own_region_as_phonenumbers_would(monkeypatch):
+    # a country code column gives each row its region: the bulk path runs per region, and each cell must get the
+    # verdict phonenumbers gives it in that region (null: the rule's default; 'ZZ': none)
+    monkeypatch.setattr(phones, "BULK_FROM", 500)  # every region's cells take the bulk path
+    rng = random.Random(11)
+    values = rng.sample(CORPUS, 8_000)
+    regions = [rng.choice(["IN", "GB", "DE", "AG", "BR", None, None, "ZZ"]) for _ in values]
+    rule = PhoneRule(default_region="US")
+    verdicts = check_phones(pl.Series(values, dtype=pl.String), rule, regions=pl.Series(regions, dtype=pl.String))
+    assert verdicts.height == len(values)
+    wrong = []
+    for value, region, row in zip(values, regions, verdicts.iter_rows(named=True)):
+        in_region = PhoneRule(default_region=rule.default_region if region is None else
+                              None if region == "ZZ" else region)
+        expected = parse_phone(value, in_region)
+        if (row["e164"], row["code"], row["detail"], row["region"], row["line_type"]) != (
+                expected.e164, expected.code, expected.detail, expected.region, expected.line_type):
+            wrong.append((value, region, row, expected))
+    assert wrong[:5] == []

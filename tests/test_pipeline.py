@@ -285,3 +285,40 @@ def test_a_row_without_a_number_names_the_other_phone_column_that_has_one():
         (2, "missing_phone", "'Mobile Phone Number' holds '+91 98765 43210'"),
         (4, "missing_phone", None),
     ]
+
+
+def test_a_country_code_column_beside_the_number_says_where_it_is_dialled():
+    # web forms with a country picker export the code apart from the number; read with the default region (US),
+    # '9123456789' is a valid Savannah number: the campaign would have called the wrong country
+    result = clean(FIXTURES / "country_code_column_beside_the_number.csv", RULES / "basic.toml")
+    assert result.columns.country_code == "Country Code"
+    assert result.cleaned.select("customer_name", "Mobile").rows() == [
+        ("Asha", "+919876543210"), ("Ravi", "+919123456789"), ("John", "+14155550132"), ("Emma", "+447400123456"),
+        ("Lena", "+4915123456789"), ("Zoe", "+12125550143"), ("Kim", "+447400123457"), ("Sam", "+12642351234"),
+    ]
+    assert result.cleaned.get_column("Country Code").to_list()[:2] == ["91", "+91"]  # passed through as written
+    assert result.issues.select("row", "code", "detail").rows() == [
+        (7, "invalid_phone", "its country code 'Ind' in column 'Country Code' is neither a calling code nor a "
+                             "country"),
+        (11, "missing_phone", None),
+    ]
+    report = result.report()
+    assert report["columns"]["country_code"] == "Country Code"
+    from csvprep.report import summary_text
+
+    assert "phone column 'Mobile' (country codes from 'Country Code')" in summary_text(result)
+
+
+def test_a_country_code_column_named_in_the_rules_or_turned_off():
+    data = b"phone,Land\n9876543210,IN\n"
+    named = rules_from_dict({"phone": {"default_region": "US", "country_code_column": "Land"}})
+    assert clean(data, named).cleaned.get_column("phone").to_list() == ["+919876543210"]
+    found = b"phone,Dial Code\n2025550143,44\n"
+    off = rules_from_dict({"phone": {"default_region": "US", "country_code_column": False}})
+    assert clean(found, off).cleaned.get_column("phone").to_list() == ["+12025550143"]
+    assert clean(found, off).columns.country_code is None
+    with pytest.raises(csvprep.InputError, match=r"no country code column 'Country Code' \(closest: 'Country'\)"):
+        clean(b"phone,Country\n9876543210,IN\n", rules_from_dict({"phone": {"country_code_column": "Country Code"}}))
+    with pytest.raises(csvprep.InputError, match=r"columns 'Country Code' and 'ISD' both look like the phone's "
+                                                   r"country code; name one in the rules"):
+        clean(b"phone,Country Code,ISD\n+14155550100,1,1\n", rules_from_dict({}))

@@ -32,7 +32,7 @@ def test_report_data_holds_counts_settings_and_fingerprint():
     assert report["summary"]["rows_in"] == 2 and report["summary"]["blank_rows"] == 3
     assert len(report["input"]["sha256"]) == 64
     assert report["settings"]["default_region"] == "US"
-    assert report["columns"] == {"phone": "phone", "variables": {"customer_name": "customer_name"}, "added": []}
+    assert report["columns"] == {"phone": "phone", "country_code": None, "variables": {"customer_name": "customer_name"}, "added": []}
     assert set(report["timings_seconds"]) >= {"read", "phones", "variables", "total"}
 
 

@@ -49,6 +49,10 @@ def test_example_from_the_issue():
     ({"duplicates": {"policy": "drop"}}, r"policy must be one of reject, warn, keep"),
     ({"duplicates": {"key": ["phone", "order"]}}, r"key names 'order'"),
     ({"phone": {"allowed_types": ["cellular"]}}, r"unknown type 'cellular'"),
+    ({"phone": {"country_code_column": True}}, r"country_code_column must name a column, or be false for none, "
+                                               r"not true"),
+    ({"phone": {"country_code_column": ""}}, r"country_code_column must name a column.*not an empty string"),
+    ({"phone": {"country_code_column": 91}}, r"country_code_column must name a column.*not an integer"),
 ])
 def test_mistakes_are_explained(data, message):
     with pytest.raises(RulesError, match=message):
