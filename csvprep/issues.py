@@ -38,6 +38,8 @@ CODES: dict[str, tuple[str, str]] = {
     "invalid_value": ("error", "a variable's value does not fit its type or constraints"),
     "duplicate": ("error", "the same phone number (or duplicate key) as an earlier accepted row"
                            " (a warning with `policy = \"warn\"`)"),
+    "header_repeated": ("error", "the row repeats the header (files or exports pasted together): not a contact;"
+                                 " its cells are not checked further"),
     "wrong_field_count": ("error", "the record has more or fewer fields than the header"),
     "unterminated_quote": ("error", "a quoted field is never closed"),
     "stray_quote": ("error", "a quote inside an unquoted field, or text after a closing quote"),

@@ -128,6 +128,13 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
 
     found = [phone_issues, suppressed_issues, calling_issues, variable_issues, formula_issues,
              _broken_issues(contacts.broken)]
+    repeated = _repeated_headers(original, contacts.header, columns.phone, phone_issues)
+    if repeated.height:
+        # one clear reason for such a row, not 'invalid phone number 'Phone Number'' and a complaint per column
+        rows = repeated.get_column("_row").implode()
+        found = [issue_frame(repeated, column=None, code="header_repeated", value=pl.col("_value"),
+                             message=pl.lit("the header row again (files pasted together?)"))] \
+            + [f.filter(~pl.col("row").is_in(rows)) for f in found]
     step("duplicates")
     mark = time.perf_counter()
     failed_rows = pl.concat([f.filter(pl.col("severity") == "error").get_column("row") for f in found]).unique()
@@ -269,6 +276,22 @@ def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl
                                   cell.str.slice(0, 60), pl.lit(column)),
             ))
     return issues_from(found)
+
+
+def _repeated_headers(frame: pl.DataFrame, header: list[str], phone: str, phone_issues: pl.DataFrame) -> pl.DataFrame:
+    """The rows (``_row``, ``_line``, ``_value``: the phone cell) whose filled cells are the header's names again;
+    the phone cell must be one of them. Exports pasted one after the other leave such a row between them."""
+    def names_itself(column: str, cells: pl.Expr | None = None) -> pl.Expr:
+        cells = pl.col(column) if cells is None else cells
+        return cells.str.strip_chars().str.to_lowercase() == column.strip().lower()
+
+    # such a phone cell is never a plain valid number: only the rows with a phone issue are looked at
+    suspects = phone_issues.filter(names_itself(phone, pl.col("value")))
+    candidates = frame.filter(pl.col("_row").is_in(suspects.get_column("row").implode())) if suspects.height \
+        else frame.clear()
+    blank = {column: pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "") for column in header}
+    return candidates.filter(pl.all_horizontal(blank[column] | names_itself(column) for column in header)).select(
+        "_row", "_line", pl.col(phone).alias("_value"))
 
 
 def _broken_issues(broken: pl.DataFrame) -> pl.DataFrame:

@@ -322,3 +322,15 @@ def test_a_country_code_column_named_in_the_rules_or_turned_off():
     with pytest.raises(csvprep.InputError, match=r"columns 'Country Code' and 'ISD' both look like the phone's "
                                                    r"country code; name one in the rules"):
         clean(b"phone,Country Code,ISD\n+14155550100,1,1\n", rules_from_dict({}))
+
+
+def test_a_header_row_repeated_inside_the_data_is_one_clear_rejection():
+    # two exports pasted one under the other: the second one's header is not a contact with an invalid number
+    result = clean(FIXTURES / "two_exports_pasted_together.csv", RULES / "basic.toml")
+    assert result.issues.select("row", "code", "message").rows() == [
+        (4, "header_repeated", "the header row again (files pasted together?)"),
+        (6, "duplicate", "duplicate phone number '+14155550133' (same as row 3)"),
+        # not the header: 'phone number' in the Notes column is a note
+        (7, "invalid_phone", "invalid phone number 'phone number'"),
+    ]
+    assert result.counts()["rows_rejected"] == 3 and result.cleaned.height == 3
