@@ -290,11 +290,19 @@ def decode(data: bytes, source: str, encoding: str | None = None, *, line_offset
             ) from None
     if _looks_binary(data):
         raise InputError(f"{source}: the file is binary data, not CSV text")
+    if b"\r" in data and b"\n" not in data:
+        # lines ended by CR alone, and not UTF-8: Excel for Mac's "CSV (Macintosh)", which writes Mac Roman (read
+        # as cp1252, 'é' would become 'Ž' and 'ç' fail). Such a file has no LF to cut it at: always one part
+        return data.decode("mac_roman"), "mac_roman", False
     return _decode_strict(data, "cp1252", source, line_offset), "cp1252", False
 
 
 def _has_content(data: bytes) -> bool:
     return bool(data[:65536].strip(b" \t\r\n\x00")) or bool(data.strip(b" \t\r\n\x00"))
+
+
+# the five bytes cp1252 leaves undefined; Mac Roman uses them for letters (0x8D: 'ç', 0x8F: 'è', 0x90: 'ê')
+_UNDEFINED_IN_CP1252 = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
 def _decode_strict(data: bytes, encoding: str, source: str, line_offset: int = 0) -> str:
@@ -305,6 +313,8 @@ def _decode_strict(data: bytes, encoding: str, source: str, line_offset: int = 0
         line += line_offset if line > 1 else 0
         bad = data[exc.start: exc.end].hex(" ")
         hint = " (pass --encoding if the file uses another encoding)" if encoding != "utf-8" else ""
+        if encoding == "cp1252" and data[exc.start] in _UNDEFINED_IN_CP1252:
+            hint = " (pass --encoding if the file uses another: mac_roman for Excel for Mac's 'CSV (Macintosh)')"
         raise InputError(f"{source}: line {line}: bytes {bad} cannot be decoded as {encoding}{hint}") from None
 
 

@@ -480,3 +480,18 @@ def test_an_earlier_rejected_csv_gets_back_the_cells_it_guarded_against_formulas
     # in any other file a leading ' is the file's own
     other = "phone,name\n'+44 7400 123456,a\n"
     assert read_bytes(other.encode()).frame.get_column("phone").to_list() == ["'+44 7400 123456"]
+
+
+def test_excel_for_macs_csv_with_cr_line_ends_is_read_as_mac_roman():
+    # Excel for Mac's "CSV (Macintosh)": CR-only lines in Mac Roman; read as cp1252, 'ç' (0x8d) would not decode
+    # and 'é' (0x8e) would be 'Ž'
+    contacts = read_contacts(FIXTURES / "mac_roman_excel_for_mac.csv")
+    assert (contacts.encoding, contacts.line_endings) == ("mac_roman", "CR")
+    assert contacts.frame.get_column("customer_name").to_list() == ["Zoë Müller", "François Gérard", "Ñuño Çelik"]
+
+
+def test_a_byte_only_mac_roman_has_suggests_it():
+    data = "phone,customer_name\n+14155550100,François\n".encode("mac_roman")
+    with pytest.raises(csvprep.InputError, match=r"line 2: bytes 8d cannot be decoded as cp1252 \(pass --encoding "
+                                                   r"if the file uses another: mac_roman for Excel for Mac's"):
+        read_bytes(data)
