@@ -39,6 +39,13 @@ COUNTRY_CODE_HEADERS = frozenset(
         "Código de país", "Código país", "Prefijo país", "DDI",
     )
 )
+# Headers of an address's country: never read as the phone's country unless the rules say so, but an invalid
+# number that the row's country would make valid says so (HubSpot "Country/Region", Salesforce "Mailing Country")
+COUNTRY_HEADERS = frozenset(
+    fold_name(name)
+    for name in ("country", "Country/Region", "country_name", "Mailing Country", "Billing Country",
+                 "Shipping Country", "Other Country", "Land", "Pays", "País", "Paese")
+)
 
 # Columns csvprep keeps beside the file's own while it works (row and line numbers, the E.164 number and its
 # verdict, time zones, the reasons for rejecting): a file column of the same name would be overwritten or clash.

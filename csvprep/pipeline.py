@@ -10,14 +10,14 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import check_not_internal, looks_like_phone_header, map_columns
+from .columns import COUNTRY_HEADERS, check_not_internal, looks_like_phone_header, map_columns
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import empty_issues, issue_frame, issues_from
 from .phones import UNKNOWN_REGION, check_phones, code_regions
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
-from .rules import Rules, load_rules
+from .rules import Rules, fold_name, load_rules
 from .calling_hours import CallingHours, check_calling_hours, contact_zones, find_zone_column, utc_offsets
 from .suppression import SuppressionList, suppression_issues
 from .variables import check_variables
@@ -117,6 +117,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     variable_columns = {column for _, column in columns.variables}
     other_phones = [name for name in contacts.header
                     if name != columns.phone and name not in variable_columns and looks_like_phone_header(name)]
+    if columns.country_code is None:
+        frame = _country_column_hint(frame, columns.phone, contacts.header, rules)
     phone_issues = _phone_issues(frame, columns.phone, other_phones)
     timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
     suppressed_issues, suppressed = suppression_issues(frame, columns.phone, suppress or [])
@@ -257,6 +259,36 @@ def _other_phone_hint(others: list[str]) -> pl.Expr:
             for name in others]
     return pl.when(pl.col("_phone_code") == "missing_phone").then(pl.coalesce(held)) \
         .otherwise(pl.col("_phone_detail")).alias("_phone_detail")
+
+
+def _country_column_hint(frame: pl.DataFrame, phone: str, header: list[str], rules: Rules) -> pl.DataFrame:
+    """An invalid number that is valid in the country an address column of its row names says so, and how to
+    read the numbers that way: that column is not taken for the phone's country unasked."""
+    countries = [name for name in header if fold_name(name) in COUNTRY_HEADERS]
+    if not countries:
+        return frame
+    invalid = frame.filter(pl.col("_phone_code") == "invalid_phone")
+    if invalid.height == 0:
+        return frame
+    hints = []
+    for column in countries:
+        regions = code_regions(invalid.get_column(column))
+        named = (regions != UNKNOWN_REGION) & (regions != (rules.phone.default_region or ""))
+        if not named.any():
+            continue
+        rows = invalid.filter(named)
+        verdicts = check_phones(rows.get_column(phone), rules.phone, regions=regions.filter(named))
+        hint = pl.format("{}; {} read in {}, the country in column '{}': to read each number in its row's "
+                         "country, set [phone] country_code_column = \"{}\"", pl.col("_phone_detail"),
+                         pl.col("_e164_there"), pl.col("_there"), pl.lit(column), pl.lit(column))
+        hints.append(rows.select("_row", pl.Series("_e164_there", verdicts.get_column("e164")),
+                                 pl.Series("_there", regions.filter(named)), "_phone_detail")
+                     .filter(pl.col("_e164_there").is_not_null()).select("_row", hint.alias("_hint")))
+    if not any(h.height for h in hints):
+        return frame
+    found = pl.concat(hints).unique("_row", keep="first", maintain_order=True)
+    return frame.join(found, on="_row", how="left", maintain_order="left").with_columns(
+        pl.coalesce("_hint", "_phone_detail").alias("_phone_detail")).drop("_hint")
 
 
 def _formula_issues(frame: pl.DataFrame, columns: list[str], strict: bool) -> pl.DataFrame:

@@ -334,3 +334,23 @@ def test_a_header_row_repeated_inside_the_data_is_one_clear_rejection():
         (7, "invalid_phone", "invalid phone number 'phone number'"),
     ]
     assert result.counts()["rows_rejected"] == 3 and result.cleaned.height == 3
+
+
+def test_an_invalid_number_valid_in_its_rows_address_country_says_how_to_read_it_so():
+    # an address's country is not taken for the phone's unasked; the numbers it would make valid say so
+    result = clean(FIXTURES / "address_country_beside_national_numbers.csv", RULES / "basic.toml")
+    assert result.columns.country_code is None
+    hint = ("read in {}, the country in column 'Country/Region': to read each number in its row's country, set "
+            "[phone] country_code_column = \"Country/Region\"")
+    assert result.issues.select("row", "code", "detail").rows() == [
+        (2, "invalid_phone", "not a valid US number; +919876543210 " + hint.format("IN")),
+        (3, "invalid_phone", "too long for US: 11 digits after the country code; +447400123456 " + hint.format("GB")),
+        (5, "invalid_phone", "not a valid US number"),  # invalid in GB too: no hint
+        (6, "invalid_phone", "too long for US: 12 digits after the country code; +4915123456789 " + hint.format("DE")),
+    ]
+    told = clean(FIXTURES / "address_country_beside_national_numbers.csv",
+                 rules_from_dict({"phone": {"default_region": "US", "country_code_column": "Country/Region"},
+                                  "variables": {"customer_name": {"required": True}}}))
+    assert told.cleaned.get_column("Phone Number").to_list() == ["+919876543210", "+447400123456", "+14155550132",
+                                                                "+4915123456789"]
+    assert told.issues.select("row", "detail").rows() == [(5, "not a valid GB number")]
