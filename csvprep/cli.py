@@ -88,6 +88,10 @@ FormatOption = Annotated[
                                         "csv for the issues table."),
 ]
 EncodingOption = Annotated[Optional[str], typer.Option("--encoding", help="Read the file in this encoding.")]
+SheetOption = Annotated[
+    Optional[str], typer.Option("--sheet", help="An .xlsx workbook's sheet, by name or number (default: the first "
+                                                "with a phone column).")
+]
 DelimiterOption = Annotated[
     Optional[str], typer.Option("--delimiter", "-d", help="Field delimiter: , ; | or 'tab' (default: detected).")
 ]
@@ -131,13 +135,13 @@ ProviderOption = Annotated[
 ]
 
 
-def _read_options(encoding: str | None, delimiter: str | None):
+def _read_options(encoding: str | None, delimiter: str | None, sheet: str | None = None):
     from .reading import ReadOptions
 
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(
             delimiter.lower(), delimiter)
-    return ReadOptions(encoding=encoding, delimiter=delimiter)
+    return ReadOptions(encoding=encoding, delimiter=delimiter, sheet=sheet)
 
 
 def _settings():
@@ -172,6 +176,7 @@ def clean_command(
     format: FormatOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    sheet: SheetOption = None,
     strict: StrictOption = None,
     max_errors: MaxErrorsOption = None,
     quiet: QuietOption = False,
@@ -212,7 +217,7 @@ def clean_command(
     with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
         # in parts of a million contacts: a file of any size runs in bounded memory
         result, paths = clean_file(input, loaded, out, region=region or settings.region,
-                                   read_options=_read_options(encoding, delimiter),
+                                   read_options=_read_options(encoding, delimiter, sheet),
                                    strict=strict if strict is not None else bool(settings.strict),
                                    html_path=html or settings.html, progress=step,
                                    on_issues=(lambda issues: printer(issues, str(input))) if printer else None,
@@ -242,6 +247,7 @@ def check_command(
     format: FormatOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
+    sheet: SheetOption = None,
     strict: StrictOption = None,
     max_errors: MaxErrorsOption = None,
     quiet: QuietOption = False,
@@ -269,7 +275,7 @@ def check_command(
     calling = resolve_calling_hours(loaded, window=calling_hours, launch=launch_at, campaign=body,
                                     strict=strict if strict is not None else bool(settings.strict))
     extra_columns = _add_columns(add_columns)
-    options = _read_options(encoding, delimiter)
+    options = _read_options(encoding, delimiter, sheet)
     lists = _suppression(suppress, loaded, region or settings.region)
     reports = []  # json: each file's report, its issues spooled to disk (a big file's outweigh memory)
     printer = _IssuePrinter(fmt, limit, errors_only=quiet)

@@ -87,7 +87,14 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     earlier parts of the same file (see :func:`csvprep.duplicates.kept_keys`), when a large file is cleaned in
     parts; ``remember_keys``: put this part's kept keys in ``result.kept_keys`` for the parts after it."""
     timings = {} if timings is None else timings
-    columns = map_columns(contacts.header, rules, contacts.source)
+    try:
+        columns = map_columns(contacts.header, rules, contacts.source)
+    except InputError as exc:
+        if len(contacts.sheets) > 1:  # the columns may be on another sheet of the workbook
+            others = ", ".join(repr(name) for name in contacts.sheets if name != contacts.sheet)
+            raise InputError(f"{exc} (read the sheet '{contacts.sheet}'; the workbook also has {others}: "
+                             "choose one with --sheet)") from None
+        raise
     original = contacts.frame
     frame = original
 

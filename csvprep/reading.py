@@ -65,6 +65,7 @@ class ReadOptions:
 
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None  # a workbook's sheet: its name or its number (1 is the first)
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Contacts:
     dropped_columns: list[str] = field(default_factory=list)
     left_out_columns: list[str] = field(default_factory=list)  # an earlier rejected.csv's row, errors (and raw)
     sheet: str | None = None  # the worksheet read, for an .xlsx workbook
+    sheets: list[str] = field(default_factory=list)  # all the workbook's sheets, in order
 
     @property
     def records(self) -> int:
@@ -126,18 +128,21 @@ def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Conta
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if data.startswith(b"PK\x03\x04") and path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return read_workbook(data, source=str(path))
+        return read_workbook(data, source=str(path), sheet=options.sheet)
     return read_bytes(data, source=str(path), options=options)
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def read_workbook(data: bytes, source: str = "<input>", sheet: int | str = 0) -> Contacts:
-    """Read the first worksheet of an .xlsx workbook, every cell as text, with Excel's row numbers.
+def read_workbook(data: bytes, source: str = "<input>", sheet: int | str | None = None) -> Contacts:
+    """Read a worksheet of an .xlsx workbook, every cell as text, with Excel's row numbers.
 
-    Number cells come back as their digits where Excel kept them all (up to 15 significant digits); the pipeline
-    reports a longer run of digits in the phone column as lost to Excel's precision."""
+    ``sheet``: its name or number (1 is the first; an int counts from 0). Without it, the first sheet with a
+    phone column's header in its first rows (a workbook often opens on instructions or a cover sheet), else the
+    first sheet with anything in it. Number cells come back as their digits where Excel kept them all (up to 15
+    significant digits); the pipeline reports a longer run of digits in the phone column as lost to Excel's
+    precision."""
     digest = hashlib.sha256(data).hexdigest()
     try:
         import fastexcel
@@ -145,8 +150,11 @@ def read_workbook(data: bytes, source: str = "<input>", sheet: int | str = 0) ->
         raise InputError(f"{source}: reading .xlsx needs the fastexcel package") from None
     try:
         workbook = fastexcel.read_excel(data)
-        name = workbook.sheet_names[sheet] if isinstance(sheet, int) else sheet
+        names = list(workbook.sheet_names)
+        name = _chosen_sheet(workbook, names, sheet, source)
         table = workbook.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    except InputError:
+        raise
     except Exception as exc:  # fastexcel raises its own error types for damaged workbooks
         raise InputError(f"{source}: cannot read the workbook ({' '.join(str(exc).split())[:200]})") from None
     rows = table.rows()
@@ -154,8 +162,35 @@ def read_workbook(data: bytes, source: str = "<input>", sheet: int | str = 0) ->
                for index, cells in enumerate(rows))
     contacts = _assemble(records, source, lines=None)
     contacts.sha256, contacts.encoding, contacts.delimiter, contacts.line_endings = digest, "xlsx", "n/a", "n/a"
-    contacts.sheet = name
+    contacts.sheet, contacts.sheets = name, names
     return contacts
+
+
+def _chosen_sheet(workbook, names: list[str], sheet: int | str | None, source: str) -> str:
+    if isinstance(sheet, int):
+        return names[sheet]
+    if sheet is not None:
+        wanted = sheet.strip()
+        if wanted in names:
+            return wanted
+        folded = [name for name in names if name.strip().casefold() == wanted.casefold()]
+        if folded:
+            return folded[0]
+        if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+            return names[int(wanted) - 1]
+        raise InputError(f"{source}: no sheet '{sheet}'; the workbook's sheets: "
+                         f"{', '.join(repr(name) for name in names)}")
+    from .columns import looks_like_phone_header
+
+    filled = None
+    for name in names:
+        head = workbook.load_sheet(name, header_row=None, n_rows=10, dtypes="string").to_polars()
+        cells = [cell for row in head.rows() for cell in row if cell is not None and cell.strip()]
+        if any(looks_like_phone_header(cell) for cell in cells):
+            return name
+        if cells and filled is None:
+            filled = name
+    return filled or names[0]
 
 
 def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None, *, line_offset: int = 0,

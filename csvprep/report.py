@@ -171,11 +171,14 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
         f"{counts['rows_rejected']} rejected"
         + (f" ({_plural(counts['blank_rows'], 'blank row')} skipped)" if counts["blank_rows"] else ""),
     ]
+    if contacts.sheet is not None:
+        read_as = f"read the sheet '{contacts.sheet}' of the workbook"
+    else:
+        read_as = (f"read as {contacts.encoding}{' with BOM' if contacts.bom else ''}, "
+                   f"{contacts.describe()['delimiter_name']}-delimited, {contacts.line_endings} line endings")
     if contacts.encoding != "n/a":
         lines.append(
-            f"  read as {contacts.encoding}{' with BOM' if contacts.bom else ''}, "
-            f"{contacts.describe()['delimiter_name']}-delimited, {contacts.line_endings} line endings; "
-            f"phone column '{result.columns.phone}'"
+            f"  {read_as}; phone column '{result.columns.phone}'"
             + (f" (country codes from '{result.columns.country_code}')" if result.columns.country_code else "")
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
             + (f"; header on row {contacts.header_row}" if contacts.header_row > 1 else "")

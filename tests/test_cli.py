@@ -311,3 +311,17 @@ def test_a_fixed_rejected_csv_runs_again_without_its_row_and_errors_columns(tmp_
     assert not [row for row in fixed_rows if f"Row {row}:" in errors]
     rejected_header = (second / "rejected.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert rejected_header[-2:] == ["row", "errors"] and "csvprep_row" not in rejected_header
+
+
+def test_sheet_option_reads_another_sheet_and_a_wrong_one_names_the_others(tmp_path):
+    workbook = FIXTURES / "workbook_instructions_sheet_first.xlsx"
+    found = run("check", str(workbook), "--rules", str(RULES / "basic.toml"))
+    assert found.exit_code == 1 and "Row 4: invalid phone number 'n/a'" in found.stdout
+    archive = run("clean", str(workbook), "--rules", str(RULES / "basic.toml"), "--sheet", "Archive",
+                  "--out", str(tmp_path / "out"))
+    assert archive.exit_code == 0 and "read the sheet 'Archive' of the workbook" in archive.stdout
+    assert (tmp_path / "out" / "cleaned.csv").read_text() == "Phone Number,customer_name\n+14155550199,Old\n"
+    cover = run("check", str(workbook), "--rules", str(RULES / "basic.toml"), "--sheet", "Read me")
+    assert cover.exit_code == 2
+    assert "no phone column found" in cover.output and "(read the sheet 'Read me'; the workbook also has " \
+        "'Contacts', 'Archive': choose one with --sheet)" in cover.output

@@ -495,3 +495,24 @@ def test_a_byte_only_mac_roman_has_suggests_it():
     with pytest.raises(csvprep.InputError, match=r"line 2: bytes 8d cannot be decoded as cp1252 \(pass --encoding "
                                                    r"if the file uses another: mac_roman for Excel for Mac's"):
         read_bytes(data)
+
+
+WORKBOOK = FIXTURES / "workbook_instructions_sheet_first.xlsx"  # 'Read me', then 'Contacts', then 'Archive'
+
+
+def test_a_workbook_is_read_from_its_first_sheet_with_a_phone_column():
+    contacts = read_contacts(WORKBOOK)
+    assert (contacts.sheet, contacts.sheets) == ("Contacts", ["Read me", "Contacts", "Archive"])
+    assert contacts.header == ["Mobile", "customer_name"] and contacts.frame.height == 3
+
+
+@pytest.mark.parametrize("sheet,read", [("Archive", "Archive"), (" archive ", "Archive"), ("3", "Archive"),
+                                        ("1", "Read me")])
+def test_a_workbooks_sheet_is_chosen_by_name_or_number(sheet, read):
+    assert read_contacts(WORKBOOK, csvprep.ReadOptions(sheet=sheet)).sheet == read
+
+
+def test_a_sheet_the_workbook_lacks_lists_those_it_has():
+    with pytest.raises(csvprep.InputError, match=r"no sheet 'Leads'; the workbook's sheets: 'Read me', 'Contacts', "
+                                                   r"'Archive'"):
+        read_contacts(WORKBOOK, csvprep.ReadOptions(sheet="Leads"))
