@@ -6,6 +6,8 @@ Python per row); :mod:`csvprep.schema` states the same contract as a pandera sch
 
 from __future__ import annotations
 
+import datetime
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -370,6 +372,12 @@ def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
     formats = variable.formats or DEFAULT_DATE_FORMATS
     accepted = " or ".join(_format_example(fmt) for fmt in formats[:3])
     problem = pl.lit(f"expected a date such as {accepted}")
+    # a date cell exported as a plain number shows Excel's serial: days since 1899-12-30 (46053 is 2026-01-31)
+    serial = value.str.strip_chars().str.extract(r"^(\d{5})(?:\.0+)?$").cast(pl.Int64)
+    serial_date = (pl.lit(datetime.date(1899, 12, 30)) + pl.duration(days=serial)).dt.strftime("%Y-%m-%d")
+    problem = pl.when(serial.is_between(20_000, 80_000)).then(pl.format(
+        "a spreadsheet's date serial number ({}?); format the column as dates in the spreadsheet and export it "
+        "again", serial_date)).otherwise(problem)
     if not variable.formats:
         month_first, day_first = _day_month_readings(_date_text(value))
         ambiguous = month_first.is_not_null() & day_first.is_not_null()
@@ -383,8 +391,6 @@ def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
 
 
 def _format_example(fmt: str) -> str:
-    import datetime
-
     return datetime.datetime(2025, 1, 31, 14, 30).strftime(fmt)
 
 

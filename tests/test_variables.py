@@ -79,6 +79,13 @@ def test_normalised(kind, raw, expected):
     (VariableRule("v", type="date"), "1/2/26", "ambiguous date: day and month order unknown; "
                                                "set formats = [\"%d/%m/%Y\"] (or \"%m/%d/%Y\") for this variable in the rules"),
     (VariableRule("v", type="date", formats=("%d/%m/%Y",)), "01/02/26", "expected a date such as 31/01/2025"),
+    # a date cell exported as a plain number: Excel's serial, days since 1899-12-30
+    (VariableRule("v", type="date"), "46053", "a spreadsheet's date serial number (2026-01-31?); format the column "
+                                              "as dates in the spreadsheet and export it again"),
+    (VariableRule("v", type="date", formats=("%d/%m/%Y",)), " 45658.0", "a spreadsheet's date serial number "
+     "(2025-01-01?); format the column as dates in the spreadsheet and export it again"),
+    (VariableRule("v", type="date"), "123456", "expected a date such as 2025-01-31 or 2025/01/31 or "
+                                               "2025-01-31T14:30:00"),
     (VariableRule("v", type="enum", values=("Basic", "Pro")), "Gold", "expected one of Basic, Pro"),
     (VariableRule("v", max_length=3), "abcd", "longer than 3 characters"),
     (VariableRule("v", min_length=2), "a", "shorter than 2 characters"),
