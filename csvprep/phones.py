@@ -36,6 +36,7 @@ VERDICT_SCHEMA = {
     "region": REGION,
     "line_type": LINE_TYPE,
 }
+NO_REGION = "written without a country code and no default region is set"
 _TYPE_NAMES = {value: name for name, value in PHONE_TYPES.items()}
 # Below this many cells the per-value path is quicker than compiling the bulk path's expressions (about 0.2 s);
 # both give the same verdicts (tests/test_phones_bulk.py).
@@ -111,7 +112,7 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
         if rescued is not None:
             return rescued
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE and region is None and not text.startswith("+"):
-            return PhoneVerdict(None, "invalid_phone", "written without a country code and no default region is set")
+            return PhoneVerdict(None, "invalid_phone", NO_REGION)
         return _invalid(text, _PARSE_REASONS.get(exc.error_type, "not a phone number"))
     if number.extension:
         return PhoneVerdict(None, "phone_extension", f"extension {number.extension}")

@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import polars as pl
 
+from .phones import NO_REGION
 from .result import CleanResult
 
 if TYPE_CHECKING:
@@ -183,6 +184,9 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
             + (f"; header on row {contacts.header_row}" if contacts.header_row > 1 else "")
         )
+    if result.rules.phone.default_region is None and result.issues.filter(pl.col("detail") == NO_REGION).height:
+        lines.append("  numbers written without a country code are rejected: no default region is set (pass --region, "
+                     "e.g. --region US, or set [phone] default_region in the rules)")
     if contacts.left_out_columns:
         lines.append(f"  left out {', '.join(contacts.left_out_columns)}: the columns of an earlier rejected.csv, "
                      "not contact data")

@@ -70,3 +70,13 @@ def test_report_json_follows_its_published_schema(source):
     report["summary"]["rows_cleaned"] = report["summary"].pop("rows_clean")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(report)
+
+
+def test_summary_says_when_numbers_fail_for_want_of_a_default_region():
+    data = b"phone,customer_name\n(415) 555-0132,Ann\n+44 7400 123456,Cy\n"
+    hint = "numbers written without a country code are rejected: no default region is set"
+    without = clean(data, csvprep.rules_from_dict({}))
+    assert without.issues.get_column("detail").to_list() == ["written without a country code and no default "
+                                                             "region is set"]
+    assert hint in summary_text(without)
+    assert hint not in summary_text(clean(data, csvprep.rules_from_dict({}), region="US"))
