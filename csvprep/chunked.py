@@ -49,7 +49,7 @@ class _Part:
 
 
 def clean_file(
-    path: str | Path,
+    path: str | Path | bytes,
     rules: Rules | str | Path,
     out_dir: str | Path,
     *,
@@ -64,6 +64,7 @@ def clean_file(
     provider: Provider | str | None = None,
     calling=None,
     add_columns: tuple[str, ...] = (),
+    name: str = "<stdin>",
 ) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result (its
     ``cleaned`` and ``rejected`` frames are left empty: they are in the files) and the paths written. Parts are
@@ -71,7 +72,8 @@ def clean_file(
 
     A file that is not UTF-8 (or was given an encoding), a workbook, or one whose records cannot be cut apart
     (an unterminated quote) is read in one part, as :func:`csvprep.clean` reads it. ``on_issues`` is given each
-    part's issues as they are found (the result keeps only the first few of each kind)."""
+    part's issues as they are found (the result keeps only the first few of each kind). ``path`` may be the
+    file's bytes (standard input), named ``name`` in messages: then it is read at once."""
     from .pipeline import clean
 
     if isinstance(provider, str):
@@ -79,16 +81,17 @@ def clean_file(
     started = time.perf_counter()
     rules = _loaded(rules, region)
     step = progress or (lambda stage: None)
-    path = Path(path)
     out = Path(out_dir)
     read_options = read_options or ReadOptions()
-    if not _can_split(path, read_options):
+    if isinstance(path, bytes) or not _can_split(Path(path), read_options):
         result = clean(path, rules, read_options=read_options, strict=strict, progress=progress, suppress=suppress,
-                       calling=calling, add_columns=add_columns)
+                       calling=calling, add_columns=add_columns, name=name)
         if on_issues is not None:
             on_issues(result.issues)
         step("writing")
-        return result, result.write(out, input_path=path, html_path=html_path, provider=provider)
+        return result, result.write(out, input_path=None if isinstance(path, bytes) else path,
+                                    html_path=html_path, provider=provider)
+    path = Path(path)
 
     paths = prepare_out_dir(out, path, html_path)
     run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, step=step,
@@ -121,7 +124,7 @@ def clean_file(
 
 
 def check_file(
-    path: str | Path,
+    path: str | Path | bytes,
     rules: Rules | str | Path,
     *,
     region: str | None = None,
@@ -133,18 +136,19 @@ def check_file(
     suppress: list | None = None,
     calling=None,
     add_columns: tuple[str, ...] = (),
+    name: str = "<stdin>",
 ) -> CleanResult:
     """Check a contact file of any size in bounded memory, writing no outputs: what ``csvprep check`` runs.
 
     Returns the run's result; for a file cleaned in parts its ``cleaned`` and ``rejected`` frames are empty and
     its ``issues`` hold the first few of each kind. ``on_issues`` is given the issues as they are found (a part's
     at a time, in row order); ``issues_stream`` receives every issue as report.json's issue objects
-    (:func:`csvprep.report.write_issue_objects`), for a caller that writes the report itself."""
+    (:func:`csvprep.report.write_issue_objects`), for a caller that writes the report itself. ``path`` may be
+    the file's bytes, as for :func:`clean_file`."""
     from .pipeline import clean
 
     started = time.perf_counter()
     rules = _loaded(rules, region)
-    path = Path(path)
     read_options = read_options or ReadOptions()
 
     def hand_over(issues: pl.DataFrame, first: bool) -> None:
@@ -153,11 +157,12 @@ def check_file(
         if issues_stream is not None:
             write_issue_objects(issues, issues_stream, first=first)
 
-    if not _can_split(path, read_options):
+    if isinstance(path, bytes) or not _can_split(Path(path), read_options):
         result = clean(path, rules, read_options=read_options, strict=strict, suppress=suppress, calling=calling,
-                       add_columns=add_columns)
+                       add_columns=add_columns, name=name)
         hand_over(result.issues, first=True)
         return result
+    path = Path(path)
     run = _PartRun(path, rules, read_options, part_rows=part_rows or PART_ROWS, strict=strict, suppress=suppress,
                    calling=calling, add_columns=add_columns, started=started)
     for part in run:

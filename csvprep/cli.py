@@ -135,6 +135,18 @@ ProviderOption = Annotated[
 ]
 
 
+STDIN = "<stdin>"
+
+
+def _input(path: Path) -> Path | bytes:
+    """The file to read: ``-`` is standard input, read whole (it cannot be read twice or in parts)."""
+    return sys.stdin.buffer.read() if str(path) == "-" else path
+
+
+def _shown(path: Path) -> str:
+    return STDIN if str(path) == "-" else str(path)
+
+
 def _read_options(encoding: str | None, delimiter: str | None, sheet: str | None = None):
     from .reading import ReadOptions
 
@@ -165,7 +177,7 @@ def _interactive() -> bool:
 
 @app.command("clean")
 def clean_command(
-    input: Annotated[Path, typer.Argument(help="The contact file to clean (never modified).")],
+    input: Annotated[Path, typer.Argument(help="The contact file to clean (never modified); - for standard input.")],
     rules: RulesOption = None,
     out: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Directory for the outputs (created if missing); "
@@ -216,11 +228,11 @@ def clean_command(
         printer = _IssuePrinter(fmt, max_errors or settings.max_errors)
     with _progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
         # in parts of a million contacts: a file of any size runs in bounded memory
-        result, paths = clean_file(input, loaded, out, region=region or settings.region,
+        result, paths = clean_file(_input(input), loaded, out, region=region or settings.region,
                                    read_options=_read_options(encoding, delimiter, sheet),
                                    strict=strict if strict is not None else bool(settings.strict),
                                    html_path=html or settings.html, progress=step,
-                                   on_issues=(lambda issues: printer(issues, str(input))) if printer else None,
+                                   on_issues=(lambda issues: printer(issues, _shown(input))) if printer else None,
                                    suppress=_suppression(suppress, loaded, region or settings.region),
                                    provider=upload, calling=calling, add_columns=extra_columns)
     if quiet:
@@ -235,13 +247,14 @@ def clean_command(
     if upload is not None and not quiet:
         _provider_notes(upload, result, paths)
     elif printer is not None:
-        printer.left_out(str(input))
+        printer.left_out(_shown(input))
     return max(result.exit_code, campaign_code)
 
 
 @app.command("check")
 def check_command(
-    files: Annotated[list[Path], typer.Argument(help="Contact files to validate (nothing is written).")],
+    files: Annotated[list[Path], typer.Argument(help="Contact files to validate (nothing is written); - for "
+                                                    "standard input.")],
     rules: RulesOption = None,
     region: RegionOption = None,
     format: FormatOption = None,
@@ -283,10 +296,10 @@ def check_command(
         spool = tempfile.TemporaryFile() if fmt is Format.json else None
         try:
             # in parts of a million contacts, as clean runs: a file of any size is checked in bounded memory
-            result = check_file(path, loaded, region=region or settings.region, read_options=options,
+            result = check_file(_input(path), loaded, region=region or settings.region, read_options=options,
                                 strict=strict if strict is not None else bool(settings.strict), suppress=lists,
                                 calling=calling, add_columns=extra_columns,
-                                on_issues=None if spool else lambda issues, path=str(path): printer(issues, path),
+                                on_issues=None if spool else lambda issues, path=_shown(path): printer(issues, path),
                                 issues_stream=spool)
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
@@ -299,11 +312,11 @@ def check_command(
         if spool:
             reports.append((report_head(result), spool))
             continue
-        printer.left_out(str(path))
+        printer.left_out(_shown(path))
         if fmt is Format.text and not quiet:
             counts = result.counts()
             typer.echo(
-                f"{path}: {counts['rows_in']} rows, {counts['rows_rejected']} would be rejected"
+                f"{_shown(path)}: {counts['rows_in']} rows, {counts['rows_rejected']} would be rejected"
                 + (f", {counts['warnings']} warnings" if counts["warnings"] else ""),
                 err=True,
             )

@@ -49,6 +49,7 @@ def clean(
     suppress: list[SuppressionList] | None = None,
     calling: CallingHours | None = None,
     add_columns: tuple[str, ...] = (),
+    name: str = "<input>",
 ) -> CleanResult:
     """Clean a contact list: a file path, the file's bytes, or a Polars frame (every column read as text).
 
@@ -57,8 +58,8 @@ def clean(
     stage as it starts (reading, phones and variables, duplicates, splitting); ``suppress``: do-not-call lists
     (:func:`csvprep.suppression.load_suppression`) whose numbers are rejected; ``calling``: a calling window and
     launch time to check each contact's local time against; ``add_columns``: any of timezone, country, line_type,
-    added to the cleaned contacts. Raises :class:`~csvprep.errors.CsvprepError`
-    subclasses when the job cannot run; row problems are in the result."""
+    added to the cleaned contacts; ``name``: what messages call bytes given as ``source``. Raises
+    :class:`~csvprep.errors.CsvprepError` subclasses when the job cannot run; row problems are in the result."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if not isinstance(rules, Rules):
@@ -70,7 +71,7 @@ def clean(
     step = progress or (lambda stage: None)
     step("reading")
     mark = time.perf_counter()
-    contacts = _contacts(source, read_options)
+    contacts = _contacts(source, read_options, name)
     timings["read"] = time.perf_counter() - mark
     result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings, suppress=suppress,
                             calling=calling, add_columns=add_columns)
@@ -212,11 +213,11 @@ def _added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHo
     return added
 
 
-def _contacts(source: str | Path | bytes | pl.DataFrame, options: ReadOptions | None) -> Contacts:
+def _contacts(source: str | Path | bytes | pl.DataFrame, options: ReadOptions | None, name: str) -> Contacts:
     if isinstance(source, pl.DataFrame):
         return _contacts_from_frame(source)
     if isinstance(source, (bytes, bytearray)):
-        return read_bytes(bytes(source), options=options)
+        return read_bytes(bytes(source), source=name, options=options)
     return read_contacts(source, options)
 
 

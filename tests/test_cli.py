@@ -325,3 +325,16 @@ def test_sheet_option_reads_another_sheet_and_a_wrong_one_names_the_others(tmp_p
     assert cover.exit_code == 2
     assert "no phone column found" in cover.output and "(read the sheet 'Read me'; the workbook also has " \
         "'Contacts', 'Archive': choose one with --sheet)" in cover.output
+
+
+def test_a_dash_reads_the_list_from_standard_input(tmp_path):
+    data = "phone,customer_name\n+14155550100,Ann\nn/a,Bob\n"
+    checked = runner.invoke(app, ["check", "-", "--rules", str(RULES / "basic.toml")], input=data)
+    assert checked.exit_code == 1
+    assert "<stdin>:3: Row 3: invalid phone number 'n/a'" in checked.stdout
+    cleaned = runner.invoke(app, ["clean", "-", "--rules", str(RULES / "basic.toml"), "--out", str(tmp_path / "o")],
+                            input=data)
+    assert cleaned.exit_code == 1 and cleaned.stdout.startswith("<stdin>: 2 rows in, 1 clean, 1 rejected")
+    assert (tmp_path / "o" / "cleaned.csv").read_text() == "phone,customer_name\n+14155550100,Ann\n"
+    empty = runner.invoke(app, ["check", "-", "--rules", str(RULES / "basic.toml")], input="")
+    assert empty.exit_code == 2 and "csvprep: error: <stdin>: the file is empty" in empty.output
