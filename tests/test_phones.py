@@ -209,3 +209,12 @@ def test_calling_code_size_is_the_shortest_leading_calling_code_as_phonenumbers_
 ])
 def test_a_country_code_cell_names_the_region_numbers_are_read_in(cell, region):
     assert code_region(cell) == region
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=12), st.text(alphabet="+0123456789 -().'=\"٠١٢٣٤٥٦٧٨٩", max_size=10)))
+def test_any_country_code_cell_gives_a_region_or_none_never_an_error(cell):
+    region = code_region(cell)
+    assert region is None or region == "ZZ" or phonenumbers.region_code_for_country_code(
+        phonenumbers.country_code_for_region(region)) != "ZZ"
+    assert (region is None) == (not (cell or "").strip().strip("'\"=").strip())
