@@ -90,6 +90,7 @@ class Contacts:
     header_row: int = 1
     dropped_columns: list[str] = field(default_factory=list)
     left_out_columns: list[str] = field(default_factory=list)  # an earlier rejected.csv's row, errors (and raw)
+    left_out_index: bool = False  # an unnamed first column of whole numbers: a row index (pandas' to_csv)
     sheet: str | None = None  # the worksheet read, for an .xlsx workbook
     sheets: list[str] = field(default_factory=list)  # all the workbook's sheets, in order
 
@@ -111,6 +112,7 @@ class Contacts:
             "blank_rows": self.blank_rows,
             "dropped_empty_columns": len(self.dropped_columns),
             "left_out_columns": self.left_out_columns,
+            "left_out_index": self.left_out_index,
             **({"sheet": self.sheet} if self.sheet is not None else {}),
         }
 
@@ -648,12 +650,16 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
         ).row(0) if frame.height else [False] * len(unnamed)
         empty = {i for i, has_data in zip(unnamed, filled) if not has_data}
     dropped = [header[i] for i in sorted(empty)] + [""] * trailing
+    # pandas' to_csv writes the frame's index first, unnamed: row numbers, no contact data (and with no name it
+    # could be no campaign variable)
+    index = 0 in unnamed and 0 not in empty and frame.select(
+        pl.col(positional[0]).str.contains(r"^[ \t]*\d+[ \t]*$").all()).item()
     for i, name in enumerate(header):
-        if not name and i not in empty:
+        if not name and i not in empty and not (index and i == 0):
             raise InputError(
                 f"{source}: line {header_line + 1}: column {i + 1} has no header name but holds data; name it"
             )
-    keep = [i for i in range(len(header)) if i not in empty]
+    keep = [i for i in range(len(header)) if i not in empty and not (index and i == 0)]
     earlier = _earlier_reject_columns([header[i] for i in keep])
     if earlier:
         keep = keep[:-len(earlier)]
@@ -671,6 +677,7 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
         header_row=header_row,
         dropped_columns=dropped,
         left_out_columns=earlier,
+        left_out_index=bool(index),
     )
 
 

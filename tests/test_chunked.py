@@ -46,7 +46,7 @@ def test_the_sample_in_parts_gives_the_same_files(tmp_path, part_rows):
     "unterminated_quote.csv", "trailing_empty_columns.csv", "semicolon_european_excel.csv", "cp1252_export.csv",
     "utf8_bom.csv", "formula_cells.csv", "cr_only_line_endings.csv", "utf16be_bom.csv",
     "country_code_column_beside_the_number.csv", "two_exports_pasted_together.csv", "mac_roman_excel_for_mac.csv",
-    "address_country_beside_national_numbers.csv",
+    "address_country_beside_national_numbers.csv", "pandas_to_csv_with_its_index.csv",
 ])
 @pytest.mark.parametrize("part_rows", [1, 3])
 def test_hostile_fixtures_in_parts_give_the_same_files(tmp_path, fixture, part_rows):

@@ -516,3 +516,21 @@ def test_a_sheet_the_workbook_lacks_lists_those_it_has():
     with pytest.raises(csvprep.InputError, match=r"no sheet 'Leads'; the workbook's sheets: 'Read me', 'Contacts', "
                                                    r"'Archive'"):
         read_contacts(WORKBOOK, csvprep.ReadOptions(sheet="Leads"))
+
+
+def test_pandas_index_column_is_left_out_and_said():
+    # df.to_csv() writes the index first, unnamed: row numbers, even with gaps after a filter
+    contacts = read_contacts(FIXTURES / "pandas_to_csv_with_its_index.csv")
+    assert contacts.header == ["phone", "customer_name"] and contacts.left_out_index
+    assert contacts.frame.get_column("phone").to_list()[:2] == ["+14155550132", "(415) 555-0133"]
+    assert contacts.describe()["left_out_index"] is True
+
+
+@pytest.mark.parametrize("data,column", [
+    (b",phone\nA1,+14155550132\n", 1),  # not whole numbers: an unnamed column of data, which needs a name
+    (b",phone\n1,+14155550132\n,+14155550133\n", 1),  # a blank among them
+    (b"phone,,name\n+14155550132,1,Ann\n", 2),  # whole numbers, but not first
+])
+def test_unnamed_columns_that_are_no_index_still_need_a_name(data, column):
+    with pytest.raises(csvprep.InputError, match=f"column {column} has no header name but holds data; name it"):
+        read_bytes(data)
