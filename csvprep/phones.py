@@ -11,8 +11,10 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
 from phonenumbers.phonemetadata import PhoneMetadata
 
+from .reading import SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
 from .rules import PHONE_TYPES, PhoneRule
 
+_SPREADSHEET_ERROR = re.compile(SPREADSHEET_ERROR)
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
 _DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
@@ -93,6 +95,8 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
     text = (raw or "").strip()
     if not text:
         return PhoneVerdict(None, "missing_phone")
+    if _SPREADSHEET_ERROR.match(text):
+        return PhoneVerdict(None, "invalid_phone", SPREADSHEET_ERROR_REASON)
     if _SCIENTIFIC.match(text):
         return PhoneVerdict(
             None, "phone_digits_lost",

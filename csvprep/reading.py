@@ -31,6 +31,11 @@ _INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
 # what Python's str.strip() removes (str.isspace), for Polars' strip_chars to agree with it
 WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
     "\u2028\u2029\u202f\u205f\u3000"
+# what a spreadsheet shows, and exports, in a cell whose formula failed (a VLOOKUP that found nothing: #N/A);
+# LibreOffice writes Err:502 and the like
+SPREADSHEET_ERROR = (r"^(?i:#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|ERROR!|FIELD!|BLOCKED!|"
+                     r"CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)|Err:\d{3})$")
+SPREADSHEET_ERROR_REASON = "a spreadsheet's error value (its formula failed); fix it in the spreadsheet and export again"
 _BINARY_SIGNATURES = (
     (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),

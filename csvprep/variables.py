@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .issues import issue_frame, issues_from
-from .reading import WHITESPACE
+from .reading import SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE
 from .rules import VariableRule
 
 DEFAULT_DATE_FORMATS = (
@@ -164,6 +164,11 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
                                               .alias("present"))
     if frame.get_column("present").str.starts_with('="').any():
         frame = frame.select(_spreadsheet_text(pl.col("present")))
+    # '#N/A' in a name column would be read out to the contact: a failed formula is no value of any type
+    failed_formulas = None
+    if frame.select(pl.col("present").str.starts_with("#") | pl.col("present").str.starts_with("Err:")).to_series() \
+            .any():
+        failed_formulas = frame.select(pl.col("present").str.contains(SPREADSHEET_ERROR).fill_null(False)).to_series()
     value = pl.col("present")
     kind = variable.type
     comma = kind in ("integer", "decimal") and (variable.decimal_separator or ("," if decimal_comma else ".")) == ","
@@ -209,6 +214,10 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     problems = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
     if failed.any():
         problems = problems.scatter(failed.arg_true(), frame.filter(failed).select(problem.cast(pl.String)).to_series())
+    if failed_formulas is not None and failed_formulas.any():
+        positions = failed_formulas.arg_true()
+        frame = frame.with_columns(frame.get_column("value").cast(pl.String).scatter(positions, None))
+        problems = problems.scatter(positions, SPREADSHEET_ERROR_REASON)
     return frame.select(pl.col("value").cast(pl.String), problems.alias("problem"), value.is_not_null().alias("present"))
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvprep import PhoneRule, normalize_phones, parse_phone
-from csvprep.phones import code_region
+from csvprep.phones import PhoneVerdict, code_region
 
 US = PhoneRule(default_region="US")
 
@@ -218,3 +218,9 @@ def test_any_country_code_cell_gives_a_region_or_none_never_an_error(cell):
     assert region is None or region == "ZZ" or phonenumbers.region_code_for_country_code(
         phonenumbers.country_code_for_region(region)) != "ZZ"
     assert (region is None) == (not (cell or "").strip().strip("'\"=").strip())
+
+
+@pytest.mark.parametrize("raw", ["#N/A", "#REF!", " #value! ", "Err:502"])
+def test_a_failed_formula_in_the_phone_column_says_so(raw):
+    assert parse_phone(raw, US) == PhoneVerdict(None, "invalid_phone", "a spreadsheet's error value (its formula "
+                                                                      "failed); fix it in the spreadsheet and export again")

@@ -45,6 +45,8 @@ from csvprep.variables import check_value, check_variables, normalise_value
     ("date", "31/01/2026 10:30 PM", "2026-01-31"),
     ("string", "  Ann  ", "Ann"),
     ("string", "\u200bAnn\u200b", "Ann"),  # zero-width spaces left by a copy from a web page
+    ("string", "#1 fan", "#1 fan"),  # a '#' alone is no spreadsheet error
+    ("string", "#N/A please", "#N/A please"),
     ("string", "\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937"),  # a joiner inside a Devanagari word stays
     ("email", "mailto:ann@example.com", "ann@example.com"),
     ("email", "Ann Lee <ann@example.com>", "ann@example.com"),
@@ -87,6 +89,13 @@ def test_normalised(kind, raw, expected):
     (VariableRule("v", type="date"), "123456", "expected a date such as 2025-01-31 or 2025/01/31 or "
                                                "2025-01-31T14:30:00"),
     (VariableRule("v", type="enum", values=("Basic", "Pro")), "Gold", "expected one of Basic, Pro"),
+    # a formula that failed: no value of any type, not even a string the agent would read out
+    (VariableRule("v"), "#N/A", "a spreadsheet's error value (its formula failed); fix it in the spreadsheet and "
+                                "export again"),
+    (VariableRule("v", type="decimal"), " #value! ", "a spreadsheet's error value (its formula failed); fix it in "
+                                                     "the spreadsheet and export again"),
+    (VariableRule("v", required=True), "Err:502", "a spreadsheet's error value (its formula failed); fix it in the "
+                                                  "spreadsheet and export again"),
     (VariableRule("v", max_length=3), "abcd", "longer than 3 characters"),
     (VariableRule("v", min_length=2), "a", "shorter than 2 characters"),
     (VariableRule("v", pattern=r"ORD-\d+"), "ORD-12x", r"does not match the pattern ORD-\d+"),
