@@ -34,6 +34,9 @@ CODES: dict[str, tuple[str, str]] = {
                              " list)"),
     "outside_calling_hours": ("warning", "at the launch time the contact's local time is outside the calling"
                                          " window in one of its time zones (an error with `--strict`)"),
+    "placeholder_value": ("warning", "a variable's cell holds what software writes for 'no value' (`nan`, `None`,"
+                                     " `null`...): read as empty, so the default fills it, or a required one is"
+                                     " missing"),
     "missing_variable": ("error", "a required variable's cell is empty and there is no default"),
     "invalid_value": ("error", "a variable's value does not fit its type or constraints"),
     "duplicate": ("error", "the same phone number (or duplicate key) as an earlier accepted row"

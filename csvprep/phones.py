@@ -11,7 +11,7 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from .reading import SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
+from .reading import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
 from .rules import PHONE_TYPES, PhoneRule
 
 _SPREADSHEET_ERROR = re.compile(SPREADSHEET_ERROR)
@@ -97,6 +97,8 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
         return PhoneVerdict(None, "missing_phone")
     if _SPREADSHEET_ERROR.match(text):
         return PhoneVerdict(None, "invalid_phone", SPREADSHEET_ERROR_REASON)
+    if text in PLACEHOLDERS:
+        return PhoneVerdict(None, "missing_phone", f"'{text}' is what software writes for no value")
     if _SCIENTIFIC.match(text):
         return PhoneVerdict(
             None, "phone_digits_lost",

@@ -265,7 +265,7 @@ def _other_phone_hint(others: list[str]) -> pl.Expr:
     held = [pl.when(pl.col(name).str.strip_chars() != "").then(pl.format("'{}' holds '{}'", pl.lit(name),
                                                                           pl.col(name).str.strip_chars()))
             for name in others]
-    return pl.when(pl.col("_phone_code") == "missing_phone").then(pl.coalesce(held)) \
+    return pl.when(pl.col("_phone_code") == "missing_phone").then(pl.coalesce(*held, pl.col("_phone_detail"))) \
         .otherwise(pl.col("_phone_detail")).alias("_phone_detail")
 
 

@@ -36,6 +36,9 @@ WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, 
 SPREADSHEET_ERROR = (r"^(?i:#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|ERROR!|FIELD!|BLOCKED!|"
                      r"CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)|Err:\d{3})$")
 SPREADSHEET_ERROR_REASON = "a spreadsheet's error value (its formula failed); fix it in the spreadsheet and export again"
+# what software writes for 'no value' when it turns a missing value into text (pandas' astype(str): nan; Python:
+# None; JSON and SQL: null): the agent would read it out ('Hi nan'), so such a cell is empty, and says so
+PLACEHOLDERS = ("nan", "NaN", "NAN", "None", "null", "NULL", "Null", "undefined", "nil", "<NA>", "NaT")
 _BINARY_SIGNATURES = (
     (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .issues import issue_frame, issues_from
-from .reading import SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE
+from .reading import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE
 from .rules import VariableRule
 
 DEFAULT_DATE_FORMATS = (
@@ -76,6 +76,18 @@ def check_variables(
         checked = _checked(raw, variable, decimal_comma)
         normalised, problem = checked.get_column("value"), checked.get_column("problem")
         present = checked.get_column("present")
+        placeholder = checked.get_column("placeholder")
+        if placeholder.any():
+            # a required one without a default: the missing_variable error that follows says it
+            then = (f"filled with the default '{variable.default}'" if variable.default is not None
+                    else None if variable.required else "left empty")
+            issues.append(issue_frame(
+                frame.with_columns(raw.alias("_value")).filter(placeholder), column=column, code="placeholder_value",
+                value=pl.col("_value"),
+                message=pl.format("placeholder '{}' for '{}' read as an empty cell", pl.col("_value").str.strip_chars(),
+                                  pl.lit(variable.name)),
+                detail=pl.lit(then),
+            ))
         invalid = problem.is_not_null()
         missing = ~present
         filled = normalised
@@ -151,7 +163,8 @@ def _checked(raw: pl.Series, variable: VariableRule, decimal_comma: bool) -> pl.
             position = raw.replace_strict(distinct, pl.int_range(len(distinct), eager=True, dtype=pl.UInt32),
                                           default=None, return_dtype=pl.UInt32)
             # an empty cell's position is null: its row comes back all null, where present is false
-            return checked[position].with_columns(pl.col("present").fill_null(False))
+            return checked[position].with_columns(pl.col("present").fill_null(False),
+                                                  pl.col("placeholder").fill_null(False))
     typed = _typed(raw, variable, decimal_comma)
     return typed.with_columns(_constraints(typed.get_column("value"), typed.get_column("problem"), variable))
 
@@ -162,8 +175,14 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     # the trimmed cell, null when empty: every normalisation below starts from it
     frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars(_AT_ENDS).replace("", None)
                                               .alias("present"))
+    placeholder = frame.select(pl.col("present").is_in(PLACEHOLDERS).fill_null(False)).to_series()
+    if placeholder.any():
+        frame = frame.select(pl.when(~placeholder).then(pl.col("present")).alias("present"),
+                             placeholder.alias("placeholder"))
+    else:
+        frame = frame.with_columns(pl.lit(False).alias("placeholder"))
     if frame.get_column("present").str.starts_with('="').any():
-        frame = frame.select(_spreadsheet_text(pl.col("present")))
+        frame = frame.with_columns(_spreadsheet_text(pl.col("present")))
     # '#N/A' in a name column would be read out to the contact: a failed formula is no value of any type
     failed_formulas = None
     if frame.select(pl.col("present").str.starts_with("#") | pl.col("present").str.starts_with("Err:")).to_series() \
@@ -218,7 +237,8 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
         positions = failed_formulas.arg_true()
         frame = frame.with_columns(frame.get_column("value").cast(pl.String).scatter(positions, None))
         problems = problems.scatter(positions, SPREADSHEET_ERROR_REASON)
-    return frame.select(pl.col("value").cast(pl.String), problems.alias("problem"), value.is_not_null().alias("present"))
+    return frame.select(pl.col("value").cast(pl.String), problems.alias("problem"), value.is_not_null().alias("present"),
+                        "placeholder")
 
 
 def _spreadsheet_text(value: pl.Expr) -> pl.Expr:

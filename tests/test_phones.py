@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvprep import PhoneRule, normalize_phones, parse_phone
-from csvprep.phones import PhoneVerdict, code_region
+from csvprep.phones import PhoneVerdict, check_phones, code_region
 
 US = PhoneRule(default_region="US")
 
@@ -224,3 +224,18 @@ def test_any_country_code_cell_gives_a_region_or_none_never_an_error(cell):
 def test_a_failed_formula_in_the_phone_column_says_so(raw):
     assert parse_phone(raw, US) == PhoneVerdict(None, "invalid_phone", "a spreadsheet's error value (its formula "
                                                                       "failed); fix it in the spreadsheet and export again")
+
+
+@pytest.mark.parametrize("raw", ["nan", "None", " null ", "<NA>"])
+def test_what_software_writes_for_no_value_is_a_missing_number(raw):
+    assert parse_phone(raw, US) == PhoneVerdict(None, "missing_phone", f"'{raw.strip()}' is what software writes "
+                                                                       "for no value")
+
+
+def test_a_placeholder_among_thousands_of_numbers_is_missing_on_the_bulk_path_too():
+    values = pl.Series([f"+1415555{i:04d}" for i in range(6000)] + ["nan", "none"])
+    verdicts = check_phones(values, US)
+    assert verdicts.tail(2).select("code", "detail").rows() == [
+        ("missing_phone", "'nan' is what software writes for no value"),
+        ("invalid_phone", "not a phone number"),  # 'none' is a word, not software's spelling of nothing
+    ]

@@ -137,6 +137,28 @@ def test_required_missing_and_default_fill():
     assert (stats[0].from_file, stats[0].defaulted, stats[0].missing) == (1, 3, 0)
 
 
+def test_what_software_writes_for_no_value_is_an_empty_cell_and_says_so():
+    # pandas' astype(str) writes nan, Python None, JSON and SQL null: the agent would have said 'Hi nan'
+    with_default = VariableRule("customer_name", required=True, default="there")
+    out, issues, stats = check_variables(frame(["nan", " None ", "Ann", "Nancy", "none"]), [(with_default, "c")])
+    assert out.get_column("c").to_list() == ["there", "there", "Ann", "Nancy", "none"]
+    assert issues.select("row", "code", "severity", "message", "detail").rows() == [
+        (2, "placeholder_value", "warning", "placeholder 'nan' for 'customer_name' read as an empty cell",
+         "filled with the default 'there'"),
+        (3, "placeholder_value", "warning", "placeholder 'None' for 'customer_name' read as an empty cell",
+         "filled with the default 'there'"),
+    ]
+    assert (stats[0].from_file, stats[0].defaulted) == (3, 2)
+    required = VariableRule("due_amount", type="decimal", required=True)
+    _, issues, _ = check_variables(frame(["NULL", "12"]), [(required, "c")])
+    assert issues.select("row", "code", "detail").rows() == [(2, "placeholder_value", None),
+                                                             (2, "missing_variable", None)]
+    optional = VariableRule("notes")
+    out, issues, _ = check_variables(frame(["<NA>", "x"]), [(optional, "c")])
+    assert out.get_column("c").to_list() == [None, "x"]
+    assert issues.get_column("detail").to_list() == ["left empty"]
+
+
 def test_invalid_value_is_not_replaced_by_the_default():
     variable = VariableRule("due_amount", type="decimal", default="0")
     out, issues, stats = check_variables(frame(["abc", ""]), [(variable, "c")])
