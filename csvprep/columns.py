@@ -1,5 +1,6 @@
 """Which header holds the phone number and which holds each variable. Headers are matched the way people write
-them: case, accents, spaces and punctuation do not count (``Customer Name`` is ``customer_name``)."""
+them: only letters and digits count, not case, accents, spaces, punctuation or emoji (``Customer Name`` is
+``customer_name``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .rules import Rules, VariableRule, fold_name
 
 # Headers that name a phone column in exports people upload, most specific first. Google Contacts writes
 # "Phone 1 - Value", Outlook "Mobile Phone", HubSpot "Phone Number", Vapi "number", Retell "phone number"; Indian
-# lists "Mobile No." and "Ph. No."; German, French and Spanish exports their own words.
+# lists "Mobile No." and "Ph. No." (and in Hindi, मोबाइल नंबर); German, French and Spanish exports their own words.
 PHONE_HEADERS = tuple(dict.fromkeys(
     fold_name(name)
     for name in (
@@ -23,7 +24,7 @@ PHONE_HEADERS = tuple(dict.fromkeys(
         "mob_no", "contact_no", "tel_no", "telephone_no", "whatsapp_no", "customer_mobile", "landline",
         "Telefon", "Telefonnummer", "Mobil", "Mobilnummer", "Handy", "Handynummer",
         "Téléphone", "Numéro de téléphone", "Téléphone portable", "Teléfono", "Número de teléfono", "Celular", "Móvil",
-        "Telefone",
+        "Telefone", "मोबाइल नंबर", "मोबाइल", "फ़ोन नंबर", "फोन नंबर", "फ़ोन", "फोन",
     )
 ))
 

@@ -205,14 +205,13 @@ def _calling_window(table: dict[str, Any], source: str):
 
 
 def fold_name(name: str) -> str:
-    """The form in which header and variable names are compared: case, accents, spaces and the punctuation
-    headers are written with ('_', '-', '.', '#', '/', ':', brackets) do not count: ``Mobile No.`` is ``mobile_no``,
-    ``Téléphone`` is ``telephone``."""
+    """The form in which header and variable names are compared: only letters and digits count, without case or
+    accents: ``Mobile No.`` is ``mobile_no``, ``Téléphone`` is ``telephone``, ``📞 Phone`` (Airtable and Notion
+    headers carry emoji) is ``phone``, ``Amount ($)`` is ``amount``."""
     decomposed = unicodedata.normalize("NFKD", name)
-    return _IGNORED_IN_NAMES.sub("", "".join(c for c in decomposed if not unicodedata.combining(c))).casefold()
-
-
-_IGNORED_IN_NAMES = re.compile(r"[\s_\-.#/:()\[\]]+")
+    # an accent is a combining mark, dropped; an Indic vowel sign is a spacing one, kept: it spells the word
+    return "".join(c for c in decomposed if (c.isalnum() or unicodedata.category(c).startswith("M"))
+                   and not unicodedata.combining(c)).casefold()
 
 
 def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:

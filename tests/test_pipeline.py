@@ -123,7 +123,8 @@ def test_no_phone_column_lists_headers_and_the_closest():
 
 @pytest.mark.parametrize("header", ["Phone Number", "phone_number", "Mobile Phone", "Phone 1 - Value", "number",
                                     "MOBILE", " phone ", "Mobile No.", "Ph. No.", "Phone #", "Phone (Mobile)",
-                                    "Téléphone", "Handynummer", "Teléfono", "Celular"])
+                                    "Téléphone", "Handynummer", "Teléfono", "Celular", "📞 Phone", "Phone Number ☎",
+                                    "मोबाइल नंबर", "फ़ोन नंबर"])
 def test_phone_column_detection(header):
     result = clean(f"{header},customer_name\n+14155550100,Ann\n".encode(), RULES / "basic.toml")
     assert result.columns.phone == header.strip()
@@ -136,9 +137,10 @@ def test_variable_columns_match_case_and_space_insensitively():
 
 
 def test_variable_columns_match_whatever_accents_and_punctuation_the_header_has():
-    rules = rules_from_dict({"variables": {"customer_name": {"required": True}, "prenom": {"required": True}}})
-    result = clean("phone,Customer Name:,Prénom\n+14155550100,Ann,Zoé\n".encode(), rules)
-    assert [column for _, column in result.columns.variables] == ["Customer Name:", "Prénom"]
+    rules = rules_from_dict({"variables": {"customer_name": {"required": True}, "prenom": {"required": True},
+                                           "amount": {"type": "decimal"}}})
+    result = clean("phone,👤 Customer Name:,Prénom,Amount ($)\n+14155550100,Ann,Zoé,5\n".encode(), rules)
+    assert [column for _, column in result.columns.variables] == ["👤 Customer Name:", "Prénom", "Amount ($)"]
 
 
 def test_region_override_changes_the_reading():
