@@ -797,7 +797,8 @@ def _record_pattern(delimiter: str) -> re.Pattern[str]:
 def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
     """The delimiter among , ; tab | that splits the first records into one consistent number of fields (> 1)."""
     sample = lines[:_SNIFF_LINES]
-    scores: dict[str, tuple[float, int]] = {}  # delimiter -> (share of records as wide as the header, width)
+    # delimiter -> (share of records as wide as the header, its width, title rows it had to look past)
+    scores: dict[str, tuple[float, int, int]] = {}
     parsed: dict[str, list[list[str]]] = {}
     for delimiter in DELIMITERS:
         reader = csv.reader(iter(sample), delimiter=delimiter)
@@ -807,9 +808,10 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             continue
     for delimiter, rows in parsed.items():
         # a title above the header ('Contacts, March') is looked past: the records from the header on count
-        counts = [len(fields) for fields in rows[_title_rows(rows):]]
+        titles = _title_rows(rows)
+        counts = [len(fields) for fields in rows[titles:]]
         if counts and counts[0] >= 2:
-            scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0])
+            scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0], titles)
     if not scores:
         first = next((line.strip() for line in lines if line.strip()), "")
         from .columns import looks_like_phone_header
@@ -820,8 +822,13 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             f"{source}: found a single column (header {first[:60]!r}): if the file is delimited by another "
             "character, pass --delimiter"
         )
-    best = max(score for score, _ in scores.values())
-    winners = [d for d, (score, _) in scores.items() if score == best]
+    best = max(score for score, _, _ in scores.values())
+    winners = [d for d, (score, _, _) in scores.items() if score == best]
+    if len(winners) > 1:
+        # a delimiter that splits every record from the first alike beats one that had to take the first records
+        # for a title (a ';' in one cell of each row made the header look like a title above a 2-column table)
+        fewest = min(scores[d][2] for d in winners)
+        winners = [d for d in winners if scores[d][2] == fewest]
     if len(winners) > 1:
         names = " and ".join(DELIMITER_NAMES[d] for d in winners)
         raise InputError(f"{source}: the delimiter is ambiguous ({names} split the rows equally well): "

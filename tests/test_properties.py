@@ -77,3 +77,35 @@ def test_random_bytes_are_refused_cleanly_or_reported(data):
         return
     counts = result.counts()
     assert counts["rows_in"] == counts["rows_clean"] + counts["rows_rejected"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(
+    st.one_of(st.sampled_from(["98765 43210", "07400 123456", "(415) 555-0132", "+33 6 12 34 56 78", "", "nan",
+                               "0151 23456789", "264 235 1234", "919876543210"]), st.text(max_size=10)),
+    st.one_of(st.sampled_from(["91", "+44", "IN", "India", "", "Ind", "1", "0049", "+1-264", "#N/A"]),
+              st.text(max_size=6)),
+), min_size=1, max_size=20))
+def test_a_country_code_column_reads_each_number_as_phonenumbers_does_in_that_country(rows):
+    import csv
+    import io
+
+    from csvprep.phones import UNKNOWN_REGION, code_region, parse_phone
+    from csvprep.rules import PhoneRule
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["phone", "Country Code", "n"],
+                                                       *[[phone, code, str(k)] for k, (phone, code) in
+                                                         enumerate(rows)]])
+    try:
+        result = clean(buffer.getvalue().encode(), rules_from_dict({"phone": {"default_region": "US"}}))
+    except csvprep.InputError as exc:
+        assert "no contacts" in str(exc), str(exc)
+        return
+    counts = result.counts()
+    assert counts["rows_in"] == counts["rows_clean"] + counts["rows_rejected"]
+    for phone, code, number in result.cleaned.select("phone", "Country Code", "n").rows():
+        original = rows[int(number)][0]
+        region = code_region(code)
+        rule = PhoneRule(default_region="US" if region is None else None if region == UNKNOWN_REGION else region)
+        assert phone == parse_phone(original, rule).e164

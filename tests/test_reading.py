@@ -534,3 +534,10 @@ def test_pandas_index_column_is_left_out_and_said():
 def test_unnamed_columns_that_are_no_index_still_need_a_name(data, column):
     with pytest.raises(csvprep.InputError, match=f"column {column} has no header name but holds data; name it"):
         read_bytes(data)
+
+
+def test_a_semicolon_in_one_cell_of_every_row_does_not_make_the_delimiter_ambiguous():
+    # split at ';' the header is one cell above rows of two: it looked like a title, and both delimiters scored
+    # alike; the one that needs no title wins
+    contacts = read_bytes(b"phone,Country Code,n\n(415) 555-0132,;,0\n98765 43210,;,1\n")
+    assert (contacts.delimiter, contacts.header, contacts.header_row) == (",", ["phone", "Country Code", "n"], 1)
