@@ -287,8 +287,10 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
 
 def _check_by_region(values: pl.Series, rule: PhoneRule, regions: pl.Series, from_workbook: bool) -> pl.DataFrame:
     """:func:`check_phones` on each region's cells with that region as the default (a list holds few countries)."""
-    positions = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64),
-                              "_region": regions.cast(pl.String)})
+    regions = regions.cast(pl.String)
+    if rule.default_region is not None:  # rows of the default region go with the rows that have none
+        regions = regions.replace(rule.default_region, None)
+    positions = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64), "_region": regions})
     pieces = []
     for (region,), part in positions.partition_by("_region", as_dict=True).items():
         if region is None:
