@@ -15,6 +15,9 @@ from .reading import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
 from .rules import PHONE_TYPES, PhoneRule
 
 _SPREADSHEET_ERROR = re.compile(SPREADSHEET_ERROR)
+# ="+14155550132": text an export wrapped so that Excel keeps it as written; the number is inside
+_TEXT_FORMULA_PATTERN = r'^[ \t]*="([^"]*)"[ \t]*$'
+_TEXT_FORMULA = re.compile(_TEXT_FORMULA_PATTERN)
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
 _DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
@@ -92,7 +95,7 @@ def _several_numbers(raw: str, rule: PhoneRule, from_workbook: bool) -> str | No
 def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool = False) -> PhoneVerdict:
     """:func:`parse_phone` by ``phonenumbers`` alone, before a cell of several numbers is told apart: the
     verdict :mod:`csvprep.phones_bulk` must give."""
-    text = (raw or "").strip()
+    text = _TEXT_FORMULA.sub(r"\1", (raw or "").strip()).strip()
     if not text:
         return PhoneVerdict(None, "missing_phone")
     if _SPREADSHEET_ERROR.match(text):
@@ -246,6 +249,8 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
     from . import phones_bulk
 
     values = values.cast(pl.String)
+    if values.str.contains('="', literal=True).any():
+        values = values.str.replace(_TEXT_FORMULA_PATTERN, "${1}")
     if regions is not None:
         return _check_by_region(values, rule, regions, from_workbook)
     if len(values) >= BULK_FROM:
@@ -291,7 +296,7 @@ def _check_by_region(values: pl.Series, rule: PhoneRule, regions: pl.Series, fro
     if rule.default_region is not None:  # rows of the default region go with the rows that have none
         regions = regions.replace(rule.default_region, None)
     positions = pl.DataFrame({"_i": pl.int_range(0, len(values), eager=True, dtype=pl.Int64), "_region": regions})
-    pieces = []
+    pieces = [pl.DataFrame(schema={**VERDICT_SCHEMA, "_i": pl.Int64})]  # no cells at all: no verdicts
     for (region,), part in positions.partition_by("_region", as_dict=True).items():
         if region is None:
             group_rule = rule

@@ -23,9 +23,10 @@ from .suppression import SuppressionList, suppression_issues
 from .variables import check_variables
 from .writing import FORMULA_START
 
-# a signed number (-5) or a phone number written with its + (a second phone column: +1 650-555-0100) starts like
-# a formula but is arithmetic at worst: no function, no reference to another cell, nothing to run
-_HARMLESS = r"^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)|\+[\d ().\-/]*\d[\d ().\-/]*)$"
+# a signed number (-5), a phone number written with its + (a second phone column: +1 650-555-0100) or a text
+# wrapped so that Excel keeps it (="000123") starts like a formula but is arithmetic or text at worst: no function,
+# no reference to another cell, nothing to run
+_HARMLESS = r'^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)|\+[\d ().\-/]*\d[\d ().\-/]*|="[^"]*")$'
 
 PHONE_MESSAGES = {
     "missing_phone": "missing phone number",

@@ -487,8 +487,15 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
 
 
 def _cell_pattern(delimiter: str) -> str:
-    """A well-formed field: quoted (quotes inside doubled), or free of quotes, delimiters and line breaks."""
-    return f'(?:"(?:[^"]|"")*"|[^"{re.escape(delimiter)}\\r\\n]*)'
+    """A well-formed field: quoted (quotes inside doubled), free of quotes, delimiters and line breaks, or
+    :data:`_TEXT_FORMULA`."""
+    d = re.escape(delimiter)
+    return f'(?:"(?:[^"]|"")*"|={_TEXT_FORMULA.format(d=d)}|[^"{d}\\r\\n]*)'
+
+# ="000123" written bare, as many systems export text so that Excel keeps its zeros: Excel reads it (and so does
+# csvprep, quotes and all: the variables and the phone take the text inside); quotes, delimiters or line breaks
+# inside it would be the stray quotes they look like
+_TEXT_FORMULA = '"[^"{d}\\r\\n]*"'
 
 
 def _field_schema(width: int) -> dict[str, pl.DataType]:
@@ -789,7 +796,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {}
 def _record_pattern(delimiter: str) -> re.Pattern[str]:
     if delimiter not in _PATTERNS:
         d = re.escape(delimiter)
-        cell = rf'(?:"(?:[^"]|"")*"|[^"{d}\r\n]*)'
+        cell = _cell_pattern(delimiter)
         _PATTERNS[delimiter] = re.compile(rf"{cell}(?:{d}{cell})*(?:\r\n|\r|\n)?\Z")
     return _PATTERNS[delimiter]
 

@@ -239,3 +239,12 @@ def test_a_placeholder_among_thousands_of_numbers_is_missing_on_the_bulk_path_to
         ("missing_phone", "'nan' is what software writes for no value"),
         ("invalid_phone", "not a phone number"),  # 'none' is a word, not software's spelling of nothing
     ]
+
+
+def test_a_number_wrapped_for_excel_is_read_inside_on_either_path():
+    assert parse_phone('="+14155550132"', US).e164 == "+14155550132"
+    assert parse_phone(' ="(415) 555-0133" ', US).e164 == "+14155550133"
+    values = pl.Series([f'="+1415555{i:04d}"' for i in range(6000)] + ['="0415"'])
+    verdicts = check_phones(values, US)
+    assert verdicts.get_column("e164").head(2).to_list() == ["+14155550000", "+14155550001"]
+    assert verdicts.get_column("e164").null_count() == 1

@@ -161,3 +161,10 @@ def test_check_phones_reads_each_cell_in_its_own_region_as_phonenumbers_would(mo
                 expected.e164, expected.code, expected.detail, expected.region, expected.line_type):
             wrong.append((value, region, row, expected))
     assert wrong[:5] == []
+
+
+def test_check_phones_by_region_on_no_cells_gives_no_verdicts():
+    # every record of a file can be broken (a NUL byte): the phone column is then empty
+    verdicts = check_phones(pl.Series([], dtype=pl.String), PhoneRule(default_region="US"),
+                            regions=pl.Series([], dtype=pl.String))
+    assert verdicts.height == 0 and verdicts.columns == ["e164", "code", "detail", "region", "line_type"]

@@ -356,3 +356,10 @@ def test_an_invalid_number_valid_in_its_rows_address_country_says_how_to_read_it
     assert told.cleaned.get_column("Phone Number").to_list() == ["+919876543210", "+447400123456", "+14155550132",
                                                                 "+4915123456789"]
     assert told.issues.select("row", "detail").rows() == [(5, "not a valid GB number")]
+
+
+def test_text_wrapped_for_excel_is_no_formula_to_warn_about():
+    data = b'phone,customer_name,Account\n="+14155550100",="Ann",="000123"\n+14155550101,Bob,"=HYPERLINK(""x"")"\n'
+    result = clean(data, RULES / "basic.toml")
+    assert result.cleaned.rows() == [("+14155550100", "Ann", '="000123"'), ("+14155550101", "Bob", '=HYPERLINK("x")')]
+    assert result.issues.select("row", "code").rows() == [(3, "formula_injection")]

@@ -327,7 +327,7 @@ def test_byte_undefined_in_cp1252_names_its_line():
 
 _fast_cells = st.one_of(
     st.sampled_from(["", " ", "+14155550100", "a,b", 'say "hi"', "two\nlines", "crlf\r\ninside", "Zoë", "\t",
-                     '""', "x;y", "p|q", "=1+2", "\u00a0", "  padded  "]),
+                     '""', "x;y", "p|q", "=1+2", "\u00a0", "  padded  ", '="000123"', '="+1 415"', '=""']),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=8),
 )
 
@@ -344,6 +344,8 @@ def _well_formed_texts(draw):
                          max_size=15))
 
     def quoted(cell):
+        if re.fullmatch(r'="[^"\r\n]*"', cell) and delimiter not in cell and draw(st.booleans()):
+            return cell  # bare, as exports write text for Excel to keep
         needs = any(ch in cell for ch in (delimiter, '"', "\r", "\n")) or draw(st.booleans())
         return '"' + cell.replace('"', '""') + '"' if needs else cell
 
@@ -398,7 +400,7 @@ def test_fast_path_reports_the_line_endings_it_checked():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(['"', ",", "\n", "\r\n", "a", " ", "b", "\r"]), max_size=40).map("".join))
+@given(st.lists(st.sampled_from(['"', ",", "\n", "\r\n", "a", " ", "b", "\r", "="]), max_size=40).map("".join))
 def test_fast_path_gives_way_or_agrees_on_damaged_text(text):
     try:
         careful = reading._read_carefully("h1,h2\n" + text, "<t>", ",")
@@ -541,3 +543,23 @@ def test_a_semicolon_in_one_cell_of_every_row_does_not_make_the_delimiter_ambigu
     # alike; the one that needs no title wins
     contacts = read_bytes(b"phone,Country Code,n\n(415) 555-0132,;,0\n98765 43210,;,1\n")
     assert (contacts.delimiter, contacts.header, contacts.header_row) == (",", ["phone", "Country Code", "n"], 1)
+
+
+@pytest.mark.parametrize("text", [
+    'phone,id\n="+14155550100",="000123"\n+14155550101,="0042"\n',
+    'phone,id\n="+14155550100",="000123"\n"two\nlines",="7"\n',  # a record over two lines: the careful path
+])
+def test_text_wrapped_for_excel_and_written_bare_is_well_formed(text):
+    # ="000123" unquoted is how many systems export text for Excel to keep: no stray quote
+    careful = reading._read_carefully(text, "<t>", ",")
+    assert careful.broken.height == 0
+    assert careful.frame.get_column("id").to_list()[0] == '="000123"'
+    fast = reading._read_well_formed(text, "<t>", ",")
+    assert fast is not None
+    _same_contacts(fast, careful)
+
+
+@pytest.mark.parametrize("cell", ['="a"b"', '="a,b"', 'x="a"'])
+def test_quotes_that_are_no_bare_excel_text_are_still_stray(cell):
+    contacts = read_bytes(f"phone,id\n+14155550100,{cell}\n".encode())
+    assert contacts.broken.get_column("code").to_list() in (["stray_quote"], ["wrong_field_count"])
