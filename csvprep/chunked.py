@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -27,7 +28,7 @@ from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
 from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from .pipeline import by_count, clean_contacts
-from .reading import NoContactsError, ReadOptions, read_bytes, title_lines
+from .reading import _MAX_FOOTER, NoContactsError, ReadOptions, read_bytes, title_lines
 from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import VariableStats
@@ -213,9 +214,11 @@ class _PartRun:
             mark = time.perf_counter()
             try:
                 contacts = read_bytes(part.data, source=str(self.path), options=options,
-                                      line_offset=part.first_line - part.header_lines - 1, digest=False)
-            except NoContactsError as empty:  # a part of blank lines: they still count as rows
+                                      line_offset=part.first_line - part.header_lines - 1, digest=False,
+                                      at_end=part.last)
+            except NoContactsError as empty:  # a part of blank lines (and a footer): they still count as rows
                 totals.blank += empty.blank_rows
+                totals.footer += empty.footer
                 last_row += empty.blank_rows
                 blank_only = empty
                 continue
@@ -240,6 +243,7 @@ class _PartRun:
             self.examples.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
                                                       < EXAMPLES_PER_KIND))
             totals.add(result)
+            totals.footer += contacts.footer
             last_row += contacts.records + contacts.blank_rows
             yield _CleanedPart(index, result, whole=index == 0 and part.last, first_issues=first_issues)
         if self.first is None:
@@ -343,9 +347,23 @@ def _parts(path: Path, part_rows: int, digest: _Digest) -> Iterator[_Part]:
                 header, pending = bytes(pending), bytearray()
             if not pending and line > 1 + header.count(b"\n"):
                 return
-            cut = len(pending) if eof else _cut(pending, part_rows)
-            if cut is not None and not eof and size - (consumed + cut) < cut // 4:
-                cut = None  # what is left is a short tail: one part with this one
+            if eof:  # the rest of the file is in pending: cut while more than a part is left
+                cut = _cut(pending, part_rows) if lines > limit else None
+                if cut is None or len(pending) - cut < cut // 4 or _splits_footer(pending, cut):
+                    cut = len(pending)
+            else:
+                cut = _cut(pending, part_rows)
+                if cut is not None and size - (consumed + cut) < cut // 4:
+                    cut = None  # what is left is a short tail: one part with this one
+                elif cut is not None and size - (consumed + cut) < _FOOTER_BYTES:
+                    # near the end: a report's footer must be read in one part with the blank line above it,
+                    # so the rest is read before cutting
+                    while block := stream.read(_BLOCK):
+                        digest.update(block)
+                        pending += block
+                        lines += block.count(b"\n")
+                    eof = True
+                    continue
             if cut is None:  # a quoted field runs on past the part, or a short tail follows: read on
                 block = stream.read(_BLOCK)
                 if block:
@@ -366,6 +384,34 @@ def _parts(path: Path, part_rows: int, digest: _Digest) -> Iterator[_Part]:
             line += piece_lines + (0 if ends_with_newline or not cut else 1)
             if not pending and eof:
                 return
+
+
+_FOOTER_BYTES = 1 << 16
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _splits_footer(data: bytearray, cut: int) -> bool:
+    """Whether cutting ``data`` (the rest of the file) at ``cut`` would part what may be a report's footer from
+    the blank line above it (see :func:`csvprep.reading._footer`): the last lines, each a single field (no
+    delimiter outside quotes), after a blank one."""
+    lines = bytes(data).split(b"\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def blank(index: int) -> bool:
+        return not lines[index].strip(b" \t\r,;|\"")
+
+    index = len(lines) - 1
+    while index >= 0 and blank(index):  # blank lines at the very end
+        index -= 1
+    single = 0
+    while index >= 0 and not blank(index) and single < _MAX_FOOTER:
+        if any(d in _QUOTED.sub(b"", lines[index]) for d in (b",", b";", b"\t", b"|")):
+            return False
+        index -= 1
+        single += 1
+    return single > 0 and index >= 0 and blank(index) and cut > starts[index]
 
 
 def _cut(data: bytes, lines: int) -> int | None:
@@ -450,6 +496,7 @@ class _Totals:
     hours: object = None  # the run's CallingHours
     line_endings: set[str] = field(default_factory=set)
     dropped_columns: list[str] = field(default_factory=list)  # the most any part dropped (empty trailing fields)
+    footer: list[str] = field(default_factory=list)  # the last part's
 
     def line_ending(self) -> str:
         kinds = self.line_endings - {"none"}
@@ -531,7 +578,8 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
     if first is None:  # pragma: no cover - an empty file is refused while reading
         raise InputError("the file has no contacts")
     contacts = replace(first.contacts, sha256=sha256, blank_rows=totals.blank, line_endings=totals.line_ending(),
-                       encoding=totals.encoding or first.contacts.encoding, dropped_columns=totals.dropped_columns)
+                       encoding=totals.encoding or first.contacts.encoding, dropped_columns=totals.dropped_columns,
+                       footer=totals.footer)
     totals.timings["total"] = time.perf_counter() - started
     merged = _MergedResult(
         cleaned=first.cleaned.clear(),

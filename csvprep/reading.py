@@ -60,11 +60,12 @@ csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**62)
 
 
 class NoContactsError(InputError):
-    """A header and nothing else but ``blank_rows`` blank rows."""
+    """A header and nothing else but ``blank_rows`` blank rows (and perhaps a ``footer``)."""
 
     def __init__(self, message: str, blank_rows: int) -> None:
         super().__init__(message)
         self.blank_rows = blank_rows
+        self.footer: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Contacts:
     dropped_columns: list[str] = field(default_factory=list)
     left_out_columns: list[str] = field(default_factory=list)  # an earlier rejected.csv's row, errors (and raw)
     left_out_index: bool = False  # an unnamed first column of whole numbers: a row index (pandas' to_csv)
+    footer: list[str] = field(default_factory=list)  # lines below the table, after a blank line: a report's footer
     sheet: str | None = None  # the worksheet read, for an .xlsx workbook
     sheets: list[str] = field(default_factory=list)  # all the workbook's sheets, in order
 
@@ -121,6 +123,7 @@ class Contacts:
             "dropped_empty_columns": len(self.dropped_columns),
             "left_out_columns": self.left_out_columns,
             "left_out_index": self.left_out_index,
+            "footer_rows": len(self.footer),
             **({"sheet": self.sheet} if self.sheet is not None else {}),
         }
 
@@ -204,10 +207,11 @@ def _chosen_sheet(workbook, names: list[str], sheet: int | str | None, source: s
 
 
 def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None, *, line_offset: int = 0,
-               digest: bool = True) -> Contacts:
+               digest: bool = True, at_end: bool = True) -> Contacts:
     """Read a contact file's bytes (see :func:`read_contacts`). ``line_offset`` is added to every line number
     after the header's (the bytes are a part of a larger file, led by its header); ``digest``: whether to take
-    the bytes' SHA-256 (a caller reading a file in parts hashes the whole file itself)."""
+    the bytes' SHA-256 (a caller reading a file in parts hashes the whole file itself); ``at_end``: the bytes end
+    the file (only there can a report's footer be)."""
     options = options or ReadOptions()
     _refuse_other_text_formats(data, source)
     contacts = _read_utf8_directly(data, source, options, line_offset)
@@ -216,7 +220,8 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
         utf8 = None
         if encoding == "utf-8":
             utf8 = data[len(codecs.BOM_UTF8):] if bom else data
-        contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset)
+        contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset,
+                             at_end=at_end)
         contacts.encoding, contacts.bom = encoding, bom
     contacts.sha256 = hashlib.sha256(data).hexdigest() if digest else None
     return contacts
@@ -383,7 +388,7 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def read_text(text: str, source: str = "<input>", delimiter: str | None = None, utf8: bytes | None = None,
-              line_offset: int = 0) -> Contacts:
+              line_offset: int = 0, at_end: bool = True) -> Contacts:
     """Split decoded text into records (see :class:`Contacts`); ``utf8``: the same text as UTF-8 bytes, when the
     caller has them."""
     if text.count("\x00") > max(16, len(text) // 100):
@@ -395,17 +400,17 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
 
     contacts = _read_well_formed(text, source, delimiter, utf8, line_offset)
     if contacts is None:
-        contacts = _read_carefully(text, source, delimiter, line_offset)
+        contacts = _read_carefully(text, source, delimiter, line_offset, at_end)
         contacts.line_endings = _line_endings(text)
     contacts.delimiter = delimiter
     return contacts
 
 
-def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0) -> Contacts:
+def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0, at_end: bool = True) -> Contacts:
     """Any file, record by record with Python's strict tokenizer: broken records are set aside with the reason."""
     lines = io.StringIO(text, newline="").readlines()
     return _assemble(_records(lines, delimiter, line_offset), source, lines=lines, delimiter=delimiter,
-                     has_nul="\x00" in text, line_offset=line_offset)
+                     has_nul="\x00" in text, line_offset=line_offset, at_end=at_end)
 
 
 def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
@@ -588,7 +593,7 @@ def _chunked_like(fields: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
 
 
 def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
-              has_nul: bool = False, line_offset: int = 0) -> Contacts:
+              has_nul: bool = False, line_offset: int = 0, at_end: bool = False) -> Contacts:
     """Contacts from ``(row, first_line_index, end_line_index, fields, error)`` records, header first.
 
     ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
@@ -619,9 +624,11 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
     broken: list[tuple[int, int, str, str, str]] = []
     blank_rows = 0
     trailing = 0  # the most empty fields past the header's last column that a record had
+    since_good: list[tuple[int, list[str]] | None] = []  # records after the last good one: broken, or None (blank)
     for row, start, end, fields, error in records:
         if error is None and not any(f.strip() for f in fields):
             blank_rows += 1
+            since_good.append(None)
             continue
         if error is None and len(fields) > width and not any(f.strip() for f in fields[width:]):
             # a delimiter at the end of the line (a,b,c,): empty cells in an unnamed column, as a spreadsheet
@@ -634,9 +641,14 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
             good.append(fields)
             good_rows.append(row)
             good_lines.append(start + 1 + line_offset)
+            since_good = []
             continue
         raw_text = "".join(lines[start:end]).rstrip("\r\n") if lines is not None else delimiter.join(fields)
         broken.append((row, start + 1 + line_offset, raw_text, error[0], error[1]))
+        since_good.append((len(broken) - 1, fields if end - start == 1 else []))
+    footer = _footer(since_good, len(header)) if at_end and lines is not None else []
+    if footer:
+        broken = broken[:footer[0]]
 
     columns = list(zip(*good)) if good else [()] * len(header)
     frame = pl.DataFrame(
@@ -648,7 +660,38 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
         schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String, "message": pl.String},
         orient="row",
     )
-    return _finish(frame, header, broken_frame, blank_rows, source, header_row, header_line, trailing)
+    try:
+        contacts = _finish(frame, header, broken_frame, blank_rows, source, header_row, header_line, trailing)
+    except NoContactsError as empty:
+        empty.footer = footer[1:]
+        raise
+    contacts.footer = footer[1:]
+    return contacts
+
+
+_MAX_FOOTER = 10
+
+
+def _footer(since_good: list[tuple[int, list[str]] | None], width: int) -> list:
+    """A report's footer below the table (Salesforce: a blank line, then 'Copyright (c) 2000-2026 salesforce.com,
+    inc.', 'Confidential Information - Do Not Distribute', 'Generated By: ...'): the lines that end the file after
+    a blank one, each a single field of words where the header has several (a number there is a contact short of
+    fields). Returns [the index of its first record among the broken ones, then its lines], or [] when the file
+    ends otherwise. ``since_good``: the records after the last good one, broken (their fields; none for a record
+    over several lines) or None (blank)."""
+    while since_good and since_good[-1] is None:  # blank lines at the very end
+        since_good = since_good[:-1]
+    if width < 2 or None not in since_good:
+        return []
+    after = since_good[len(since_good) - since_good[::-1].index(None):]
+    if not after or len(after) > _MAX_FOOTER or any(
+            len(fields) != 1 or not _WORDS.search(fields[0]) or _DIGIT_RUN.search(fields[0]) for _, fields in after):
+        return []
+    return [after[0][0], *(fields[0].strip() for _, fields in after)]
+
+
+_WORDS = re.compile(r"[^\W\d_]{2}")
+_DIGIT_RUN = re.compile(r"\d{7}")
 
 
 def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_rows: int, source: str,

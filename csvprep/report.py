@@ -187,6 +187,9 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
     if result.rules.phone.default_region is None and result.issues.filter(pl.col("detail") == NO_REGION).height:
         lines.append("  numbers written without a country code are rejected: no default region is set (pass --region, "
                      "e.g. --region US, or set [phone] default_region in the rules)")
+    if contacts.footer:
+        lines.append(f"  skipped {_plural(len(contacts.footer), 'line')} below the table, after a blank line: a report's "
+                     f"footer, not contacts ('{_shorten(contacts.footer[0], 60)}')")
     if contacts.left_out_index:
         lines.append("  left out the unnamed first column of whole numbers: a row index (pandas' to_csv writes one), "
                      "not contact data")

@@ -50,15 +50,25 @@ def test_every_record_is_accounted_for(case):
     counts = result.counts()
     assert counts["rows_in"] == counts["rows_clean"] + counts["rows_rejected"]
     assert result.cleaned.height + result.rejected.height == result.contacts.records
-    # each written row is one record (quoted newlines included), blank ones aside
+    # each written row is one record (quoted newlines included), blank ones aside, and a footer: single-field
+    # records that end the file after a blank one
     blank = sum(1 for row in rows if all(not c.strip() for c in row))
-    assert counts["rows_in"] + counts["blank_rows"] == len(rows)
+    footer = len(result.contacts.footer)
+    assert counts["rows_in"] + counts["blank_rows"] + footer == len(rows)
     assert counts["blank_rows"] == blank
+    tail = []
+    if footer:
+        filled = [k for k, row in enumerate(rows) if any(c.strip() for c in row)]
+        tail = filled[-footer:]
+        assert all(len(rows[k]) == 1 for k in tail)
+        assert any(not any(c.strip() for c in row) for row in rows[filled[-footer - 1] + 1 if footer < len(filled)
+                                                                   else 0:tail[0]])
+        assert result.contacts.footer == [rows[k][0].strip() for k in tail]
     # a record whose field count differs from the header's is never cleaned, unless all it has past the header's
     # last column is empty (a delimiter at the end of the line): those fields are dropped, never its contents
     rejected = result.rejected.get_column("row").to_list()
-    for row, record in zip(range(2, len(rows) + 2), rows):
-        if not any(c.strip() for c in record):
+    for k, (row, record) in enumerate(zip(range(2, len(rows) + 2), rows)):
+        if not any(c.strip() for c in record) or k in tail:
             continue
         if len(record) < width or any(c.strip() for c in record[width:]):
             assert row in rejected
