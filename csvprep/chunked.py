@@ -28,7 +28,7 @@ from .html_report import EXAMPLES_PER_KIND
 from .issues import issues_from
 from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from .pipeline import by_count, clean_contacts
-from .reading import _MAX_FOOTER, NoContactsError, ReadOptions, read_bytes, title_lines
+from .reading import MAX_FOOTER_LINES, NoContactsError, ReadOptions, read_bytes, title_lines
 from .result import CleanResult
 from .rules import Rules, load_rules
 from .variables import VariableStats
@@ -406,7 +406,7 @@ def _splits_footer(data: bytearray, cut: int) -> bool:
     while index >= 0 and blank(index):  # blank lines at the very end
         index -= 1
     single = 0
-    while index >= 0 and not blank(index) and single < _MAX_FOOTER:
+    while index >= 0 and not blank(index) and single < MAX_FOOTER_LINES:
         if any(d in _QUOTED.sub(b"", lines[index]) for d in (b",", b";", b"\t", b"|")):
             return False
         index -= 1

@@ -669,7 +669,7 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
     return contacts
 
 
-_MAX_FOOTER = 10
+MAX_FOOTER_LINES = 10
 
 
 def _footer(since_good: list[tuple[int, list[str]] | None], width: int) -> list:
@@ -684,7 +684,7 @@ def _footer(since_good: list[tuple[int, list[str]] | None], width: int) -> list:
     if width < 2 or None not in since_good:
         return []
     after = since_good[len(since_good) - since_good[::-1].index(None):]
-    if not after or len(after) > _MAX_FOOTER or any(
+    if not after or len(after) > MAX_FOOTER_LINES or any(
             len(fields) != 1 or not _WORDS.search(fields[0]) or _DIGIT_RUN.search(fields[0]) for _, fields in after):
         return []
     return [after[0][0], *(fields[0].strip() for _, fields in after)]
