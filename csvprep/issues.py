@@ -30,6 +30,8 @@ CODES: dict[str, tuple[str, str]] = {
     "phone_type_not_allowed": ("error", "a valid number of a type outside `allowed_types` (e.g. a landline)"),
     "phone_missing_plus": ("warning", "invalid as written but valid with a leading `+` (a spreadsheet dropped"
                                       " it): accepted as the international number"),
+    "phone_country_mismatch": ("warning", "a valid number written with a country code other than the one its"
+                                          " row's country code column gives: dialled as written"),
     "do_not_call": ("error", "the number is on a do-not-call list given with `--suppress` (the message names the"
                              " list)"),
     "outside_calling_hours": ("warning", "at the launch time the contact's local time is outside the calling"

@@ -129,6 +129,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     if columns.country_code is None:
         frame = _country_column_hint(frame, columns.phone, contacts.header, rules)
     phone_issues = _phone_issues(frame, columns.phone, other_phones)
+    if regions is not None:
+        phone_issues = issues_from([phone_issues, _other_country(frame, regions, columns)])
     timings["phones"] = time.perf_counter() - mark  # variables ran meanwhile
     suppressed_issues, suppressed = suppression_issues(frame, columns.phone, suppress or [])
     calling_issues, calling_summary = empty_issues(), None
@@ -179,6 +181,28 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     if remember_keys:
         result.kept_keys = kept_keys(accepted, rules.duplicates, columns, duplicate_issues.get_column("row"))
     return result
+
+
+def _other_country(frame: pl.DataFrame, regions: pl.Series, columns) -> pl.DataFrame:
+    """A warning for each valid number written with a country code other than its row's country code column
+    gives (+1 415... beside 91): the number's own code is dialled, but one of the two cells is likely wrong."""
+    from phonenumbers import country_code_for_region
+
+    named = regions.drop_nulls().unique().to_list()
+    codes = {region: country_code_for_region(region) for region in named if region != UNKNOWN_REGION}
+    number_code = pl.col("_e164").str.slice(1, 3)
+    column_code = pl.Series(regions.name, regions).replace_strict(codes, default=None, return_dtype=pl.Int64)
+    rows = frame.with_columns(column_code.alias("_column_code")).filter(
+        pl.col("_e164").is_not_null() & pl.col("_column_code").is_not_null()
+        & ~number_code.str.starts_with(pl.col("_column_code").cast(pl.String)))
+    if rows.height == 0:
+        return empty_issues()
+    phone, country = pl.col(columns.phone), pl.col(columns.country_code)
+    return issue_frame(rows, column=columns.phone, code="phone_country_mismatch", value=phone,
+                       message=pl.format("phone number '{}' is a {} number, but column '{}' says '{}'", phone,
+                                         pl.col("_region").cast(pl.String), pl.lit(columns.country_code),
+                                         country.str.strip_chars()),
+                       detail=pl.format("dialled as {}", pl.col("_e164")))
 
 
 def _blame_unknown_codes(verdicts: pl.DataFrame, regions: pl.Series, codes: pl.Series) -> pl.DataFrame:

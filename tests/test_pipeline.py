@@ -363,3 +363,14 @@ def test_text_wrapped_for_excel_is_no_formula_to_warn_about():
     result = clean(data, RULES / "basic.toml")
     assert result.cleaned.rows() == [("+14155550100", "Ann", '="000123"'), ("+14155550101", "Bob", '=HYPERLINK("x")')]
     assert result.issues.select("row", "code").rows() == [(3, "formula_injection")]
+
+
+def test_a_number_whose_own_code_disagrees_with_the_country_code_column_is_dialled_as_written_with_a_warning():
+    data = b"phone,Country Code\n+1 415 555 0132,91\n+91 98765 43210,+91\n+1 264 235 1234,1\n+44 7400 123456,UK\n"
+    result = clean(data, rules_from_dict({"phone": {"default_region": "US"}}))
+    assert result.cleaned.get_column("phone").to_list() == ["+14155550132", "+919876543210", "+12642351234",
+                                                            "+447400123456"]
+    assert result.issues.select("row", "code", "severity", "message", "detail").rows() == [
+        (2, "phone_country_mismatch", "warning", "phone number '+1 415 555 0132' is a US number, but column "
+                                                 "'Country Code' says '91'", "dialled as +14155550132"),
+    ]
