@@ -597,6 +597,7 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
         strict=first.strict,
         suppression=totals.suppression,
         calling_hours=_merged_calling(totals),
+        region_hint=first.region_hint,
     )
     merged.totals = totals
     merged.check_accounting()

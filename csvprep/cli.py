@@ -320,6 +320,10 @@ def check_command(
                 + (f", {counts['warnings']} warnings" if counts["warnings"] else ""),
                 err=True,
             )
+            if result.region_hint is not None:
+                from .report import region_hint_text
+
+                typer.echo(f"{_shown(path)}: {region_hint_text(result)}", err=True)
     if reports:
         _print_reports(reports)
     return code

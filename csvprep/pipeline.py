@@ -3,6 +3,7 @@ rejected. Every stage appends to one issue frame; a record is rejected when it h
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -176,11 +177,44 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         suppression={s.name: {"entries": s.entries, "numbers": len(s.numbers), "unreadable": s.unreadable,
                               "suppressed": suppressed[s.name]} for s in suppress or []},
         calling_hours=calling_summary,
+        region_hint=_region_hint(frame, columns, rules) if columns.country_code is None else None,
     )
     result.check_accounting()
     if remember_keys:
         result.kept_keys = kept_keys(accepted, rules.duplicates, columns, duplicate_issues.get_column("row"))
     return result
+
+
+# where contact lists come from most, tried when many numbers are invalid in the default region
+_LIKELY_REGIONS = ("IN", "GB", "AU", "CA", "DE", "FR", "BR", "MX", "ES", "IT", "NL", "AE", "SG", "ZA", "NG", "PH",
+                   "ID", "PK", "US")
+_HINT_SAMPLE = 200
+
+
+def _region_hint(frame: pl.DataFrame, columns, rules: Rules) -> tuple[str, int, int] | None:
+    """When at least a fifth of the numbers are invalid in the default region: a region in which most of those
+    written without a country code would be valid (a list from India checked as US), as (region, valid, tried)."""
+    from .phones import reference_verdict
+
+    invalid = frame.filter(pl.col("_phone_code") == "invalid_phone")
+    if invalid.height < 3 or 5 * invalid.height < frame.height:
+        return None
+    national = invalid.get_column(columns.phone).str.strip_chars()
+    sample = national.filter(~national.str.starts_with("+")).unique(maintain_order=True).head(_HINT_SAMPLE).to_list()
+    if len(sample) < 3:
+        return None
+    seen = frame.get_column("_region").drop_nulls().cast(pl.String).value_counts(sort=True).get_column("_region")
+    candidates = [r for r in dict.fromkeys([*seen.head(3).to_list(), *_LIKELY_REGIONS])
+                  if r != rules.phone.default_region]
+    best = None
+    for region in candidates:
+        rule = dataclasses.replace(rules.phone, default_region=region, fix_missing_plus=False)
+        valid = sum(1 for value in sample if reference_verdict(value, rule).e164 is not None)
+        if best is None or valid > best[1]:
+            best = (region, valid, len(sample))
+        if 10 * valid >= 9 * len(sample):
+            break
+    return best if best is not None and 10 * best[1] >= 6 * best[2] else None
 
 
 def _other_country(frame: pl.DataFrame, regions: pl.Series, columns) -> pl.DataFrame:

@@ -184,7 +184,10 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
             + (f", default region {result.rules.phone.default_region}" if result.rules.phone.default_region else "")
             + (f"; header on row {contacts.header_row}" if contacts.header_row > 1 else "")
         )
-    if result.rules.phone.default_region is None and result.issues.filter(pl.col("detail") == NO_REGION).height:
+    if result.region_hint is not None:
+        lines.append(f"  {region_hint_text(result)}")
+    if result.rules.phone.default_region is None and result.region_hint is None \
+            and result.issues.filter(pl.col("detail") == NO_REGION).height:
         lines.append("  numbers written without a country code are rejected: no default region is set (pass --region, "
                      "e.g. --region US, or set [phone] default_region in the rules)")
     if contacts.footer:
@@ -216,6 +219,17 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
         if len(of_severity) > top:
             lines.append(f"    … and {len(of_severity) - top} more kinds (see report.json)")
     return "\n".join(lines)
+
+
+def region_hint_text(result: CleanResult) -> str | None:
+    """What :attr:`CleanResult.region_hint` means, for people."""
+    if result.region_hint is None:
+        return None
+    region, valid, tried = result.region_hint
+    default = result.rules.phone.default_region
+    where = f"are invalid in {default}" if default else "have no country code and no default region is set"
+    return (f"many numbers {where}, but {valid} of {tried} tried are valid read in {region}: if the list is from "
+            f"{region}, pass --region {region} (or set [phone] default_region)")
 
 
 def _plural(count: int, noun: str) -> str:

@@ -34,6 +34,9 @@ class CleanResult:
     # per do-not-call list: entries, distinct numbers, unreadable entries, contacts it stopped
     suppression: dict[str, dict[str, int]] = field(default_factory=dict)
     calling_hours: object = None  # a csvprep.calling_hours.CallingSummary when a calling window was checked
+    # when many numbers are invalid in the default region: (a region most of them are valid in, how many of those
+    # tried are, how many were tried)
+    region_hint: tuple[str, int, int] | None = None
 
     def counts(self) -> dict[str, object]:
         """``rows_in`` = ``rows_clean`` + ``rows_rejected``; blank rows are counted apart (they are not contacts)."""

@@ -338,3 +338,11 @@ def test_a_dash_reads_the_list_from_standard_input(tmp_path):
     assert (tmp_path / "o" / "cleaned.csv").read_text() == "phone,customer_name\n+14155550100,Ann\n"
     empty = runner.invoke(app, ["check", "-", "--rules", str(RULES / "basic.toml")], input="")
     assert empty.exit_code == 2 and "csvprep: error: <stdin>: the file is empty" in empty.output
+
+
+def test_check_suggests_the_region_a_list_of_invalid_numbers_is_valid_in():
+    data = "phone,customer_name\n98765 43210,A\n98765 43211,B\n99887 76655,C\n+14155550100,D\n"
+    checked = runner.invoke(app, ["check", "-", "--rules", str(RULES / "basic.toml")], input=data)
+    assert checked.exit_code == 1
+    assert ("<stdin>: many numbers are invalid in US, but 3 of 3 tried are valid read in IN: if the list is from IN, "
+            "pass --region IN (or set [phone] default_region)") in checked.stderr

@@ -374,3 +374,17 @@ def test_a_number_whose_own_code_disagrees_with_the_country_code_column_is_diall
         (2, "phone_country_mismatch", "warning", "phone number '+1 415 555 0132' is a US number, but column "
                                                  "'Country Code' says '91'", "dialled as +14155550132"),
     ]
+
+
+def test_many_numbers_invalid_in_the_default_region_suggest_the_region_they_are_valid_in():
+    # a list from India checked with the rules' US: the summary says where the numbers would be valid
+    data = b"phone,customer_name\n98765 43210,A\n98765 43211,B\n(415) 555-0132,C\n99887 76655,D\n70123 45678,E\n"
+    result = clean(data, RULES / "basic.toml")
+    assert result.region_hint == ("IN", 3, 3)  # 70123 45678 is a valid North Dakota number as well
+    from csvprep.report import summary_text
+
+    assert ("many numbers are invalid in US, but 3 of 3 tried are valid read in IN: if the list is from IN, pass "
+            "--region IN (or set [phone] default_region)") in summary_text(result)
+    # a few invalid numbers among many good ones say nothing
+    few = b"phone,customer_name\n" + b"".join(b"+1415555%04d,N\n" % n for n in range(20)) + b"98765 43210,X\n" * 3
+    assert clean(few, RULES / "basic.toml").region_hint is None
