@@ -392,26 +392,36 @@ _QUOTED = re.compile(rb'"[^"]*"')
 
 def _splits_footer(data: bytearray, cut: int) -> bool:
     """Whether cutting ``data`` (the rest of the file) at ``cut`` would part what may be a report's footer from
-    the blank line above it (see :func:`csvprep.reading._footer`): the last lines, each a single field (no
-    delimiter outside quotes), after a blank one."""
-    lines = bytes(data).split(b"\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    the blank line above it (see :func:`csvprep.reading.read_bytes`): the last lines, each a single field (no
+    delimiter outside quotes), after a blank one. Only the file's last lines are looked at."""
+    lines = _lines_backwards(data)
 
-    def blank(index: int) -> bool:
-        return not lines[index].strip(b" \t\r,;|\"")
+    def blank(line: bytes) -> bool:
+        return not line.strip(b" \t\r,;|\"")
 
-    index = len(lines) - 1
-    while index >= 0 and blank(index):  # blank lines at the very end
-        index -= 1
+    start, line = next(lines, (0, b""))
+    while blank(line) and start > 0:  # blank lines at the very end
+        start, line = next(lines)
     single = 0
-    while index >= 0 and not blank(index) and single < MAX_FOOTER_LINES:
-        if any(d in _QUOTED.sub(b"", lines[index]) for d in (b",", b";", b"\t", b"|")):
+    while not blank(line) and single < MAX_FOOTER_LINES:
+        if any(d in _QUOTED.sub(b"", line) for d in (b",", b";", b"\t", b"|")):
             return False
-        index -= 1
         single += 1
-    return single > 0 and index >= 0 and blank(index) and cut > starts[index]
+        if start == 0:
+            return False
+        start, line = next(lines)
+    return single > 0 and blank(line) and cut > start
+
+
+def _lines_backwards(data: bytearray) -> Iterator[tuple[int, bytes]]:
+    """``data``'s lines, last first, each with its start."""
+    end = len(data)
+    while True:
+        start = data.rfind(b"\n", 0, end) + 1
+        yield start, bytes(data[start:end])
+        if start == 0:
+            return
+        end = start - 1
 
 
 def _cut(data: bytes, lines: int) -> int | None:

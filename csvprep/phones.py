@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import phonenumbers
 import polars as pl
@@ -12,7 +13,7 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, Phon
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from .reading import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
-from .rules import PHONE_TYPES, PhoneRule
+from .rules import PHONE_TYPES, PhoneRule, fold_name
 
 _SPREADSHEET_ERROR = re.compile(SPREADSHEET_ERROR)
 # ="+14155550132": text an export wrapped so that Excel keeps it as written; the number is inside
@@ -343,8 +344,6 @@ def code_region(cell: str | None) -> str | None:
     upper = text.upper()
     if len(upper) == 2 and upper in _KNOWN_REGIONS:
         return upper
-    from .rules import fold_name
-
     return _country_names().get(fold_name(text), UNKNOWN_REGION)
 
 
@@ -360,28 +359,20 @@ def _nanp_region(area_code: str) -> str:
 _KNOWN_REGIONS = frozenset(region for regions in COUNTRY_CODE_TO_REGION_CODE.values() for region in regions) - {"001"}
 
 
+@lru_cache(maxsize=None)
 def _country_names() -> dict[str, str]:
     """Folded country names, in every language phonenumbers names countries in -> region (names two regions
     share are left out). Loaded on first use: phonenumbers' locale data takes half a second to import."""
-    global _NAMES
-    if _NAMES is None:
-        from phonenumbers.geodata.locale import LOCALE_DATA
+    from phonenumbers.geodata.locale import LOCALE_DATA
 
-        from .rules import fold_name
-
-        found: dict[str, set[str]] = {}
-        for region, names in LOCALE_DATA.items():
-            if region not in _KNOWN_REGIONS:
-                continue
-            for name in names.values():
-                if not name.startswith("*"):
-                    found.setdefault(fold_name(name), set()).add(region)
-        _NAMES = {name: regions.pop() for name, regions in found.items() if len(regions) == 1}
-        _NAMES.update(_COUNTRY_ALIASES)
-    return _NAMES
-
-
-_NAMES: dict[str, str] | None = None
+    found: dict[str, set[str]] = {}
+    for region, names in LOCALE_DATA.items():
+        if region not in _KNOWN_REGIONS:
+            continue
+        for name in names.values():
+            if not name.startswith("*"):
+                found.setdefault(fold_name(name), set()).add(region)
+    return {**{name: regions.pop() for name, regions in found.items() if len(regions) == 1}, **_COUNTRY_ALIASES}
 
 
 def code_regions(cells: pl.Series) -> pl.Series:
