@@ -15,7 +15,7 @@ from .columns import COUNTRY_HEADERS, check_not_internal, looks_like_phone_heade
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import empty_issues, issue_frame, issues_from
-from .phones import UNKNOWN_REGION, check_phones, code_regions
+from .phones import UNKNOWN_REGION, check_phones, code_regions, reference_verdict
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
 from .rules import Rules, fold_name, load_rules
@@ -194,8 +194,6 @@ _HINT_SAMPLE = 200
 def _region_hint(frame: pl.DataFrame, columns, rules: Rules) -> tuple[str, int, int] | None:
     """When at least a fifth of the numbers are invalid in the default region: a region in which most of those
     written without a country code would be valid (a list from India checked as US), as (region, valid, tried)."""
-    from .phones import reference_verdict
-
     invalid = frame.filter(pl.col("_phone_code") == "invalid_phone")
     if invalid.height < 3 or 5 * invalid.height < frame.height:
         return None
@@ -225,7 +223,7 @@ def _other_country(frame: pl.DataFrame, regions: pl.Series, columns) -> pl.DataF
     named = regions.drop_nulls().unique().to_list()
     codes = {region: country_code_for_region(region) for region in named if region != UNKNOWN_REGION}
     number_code = pl.col("_e164").str.slice(1, 3)
-    column_code = pl.Series(regions.name, regions).replace_strict(codes, default=None, return_dtype=pl.Int64)
+    column_code = regions.replace_strict(codes, default=None, return_dtype=pl.Int64)
     rows = frame.with_columns(column_code.alias("_column_code")).filter(
         pl.col("_e164").is_not_null() & pl.col("_column_code").is_not_null()
         & ~number_code.str.starts_with(pl.col("_column_code").cast(pl.String)))

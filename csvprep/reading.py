@@ -492,15 +492,13 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
 
 
 def _cell_pattern(delimiter: str) -> str:
-    """A well-formed field: quoted (quotes inside doubled), free of quotes, delimiters and line breaks, or
-    :data:`_TEXT_FORMULA`."""
+    """A well-formed field: quoted (quotes inside doubled), free of quotes, delimiters and line breaks, or text
+    wrapped for Excel and written bare."""
     d = re.escape(delimiter)
-    return f'(?:"(?:[^"]|"")*"|={_TEXT_FORMULA.format(d=d)}|[^"{d}\\r\\n]*)'
-
-# ="000123" written bare, as many systems export text so that Excel keeps its zeros: Excel reads it (and so does
-# csvprep, quotes and all: the variables and the phone take the text inside); quotes, delimiters or line breaks
-# inside it would be the stray quotes they look like
-_TEXT_FORMULA = '"[^"{d}\\r\\n]*"'
+    # ="000123" unquoted, as many systems export text so that Excel keeps its zeros: Excel reads it (and so does
+    # csvprep, quotes and all: the variables and the phone take the text inside); quotes, delimiters or line breaks
+    # inside it would be the stray quotes they look like
+    return f'(?:"(?:[^"]|"")*"|="[^"{d}\\r\\n]*"|[^"{d}\\r\\n]*)'
 
 
 def _field_schema(width: int) -> dict[str, pl.DataType]:

@@ -7,7 +7,6 @@ Python per row); :mod:`csvprep.schema` states the same contract as a pandera sch
 from __future__ import annotations
 
 import datetime
-
 from collections.abc import Callable
 from dataclasses import dataclass
 
