@@ -25,6 +25,7 @@ import polars as pl
 
 from .errors import InputError, OutputError
 from .html_report import EXAMPLES_PER_KIND
+from .phones import PLUS_DECLINED
 from .issues import issues_from
 from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from .pipeline import by_count, clean_contacts
@@ -240,8 +241,12 @@ class _PartRun:
                 # a part's kept keys are new: a key seen before made its row a duplicate, never kept
                 earlier = result.kept_keys if earlier.width == 0 else pl.concat([earlier, result.kept_keys])
             first_issues = totals.issues == 0
-            self.examples.append(result.issues.filter(pl.int_range(pl.len()).over("code", "severity")
-                                                      < EXAMPLES_PER_KIND))
+            declined = pl.col("detail").str.ends_with(PLUS_DECLINED).fill_null(False)
+            # the first few of each kind, and the first number a '+' would make another country's (the summary's
+            # example of them)
+            self.examples.append(result.issues.filter(
+                (pl.int_range(pl.len()).over("code", "severity") < EXAMPLES_PER_KIND)
+                | (declined & (declined.cum_sum() == 1))))
             totals.add(result)
             totals.footer += contacts.footer
             last_row += contacts.records + contacts.blank_rows
@@ -507,6 +512,7 @@ class _Totals:
     line_endings: set[str] = field(default_factory=set)
     dropped_columns: list[str] = field(default_factory=list)  # the most any part dropped (empty trailing fields)
     footer: list[str] = field(default_factory=list)  # the last part's
+    plus_declined: int = 0
 
     def line_ending(self) -> str:
         kinds = self.line_endings - {"none"}
@@ -543,6 +549,7 @@ class _Totals:
         for name, stats in result.suppression.items():
             known = self.suppression.setdefault(name, dict(stats, suppressed=0))
             known["suppressed"] += stats["suppressed"]
+        self.plus_declined += result.phone_stats.get("plus_declined", 0)
         for name, target in (("by_region", self.regions), ("by_line_type", self.line_types)):
             for key, count in result.phone_stats.get(name, {}).items():
                 target[key] = target.get(key, 0) + count
@@ -602,6 +609,7 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
         phone_stats={
             "by_region": by_count(totals.regions),
             "by_line_type": by_count(totals.line_types),
+            "plus_declined": totals.plus_declined,
         },
         timings=totals.timings,
         strict=first.strict,

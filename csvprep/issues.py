@@ -28,8 +28,12 @@ CODES: dict[str, tuple[str, str]] = {
     "phone_extension": ("error", "the number has an extension, which a campaign cannot dial"),
     "phone_region_not_allowed": ("error", "a valid number in a region outside `allowed_regions`"),
     "phone_type_not_allowed": ("error", "a valid number of a type outside `allowed_types` (e.g. a landline)"),
-    "phone_missing_plus": ("warning", "invalid as written but valid with a leading `+` (a spreadsheet dropped"
-                                      " it): accepted as the international number"),
+    "phone_missing_plus": ("warning", "invalid as written but valid with a leading `+`, and the digits cannot be a"
+                                      " national number of the default region (written with `00`, or longer than its"
+                                      " numbers): accepted as the international number"),
+    "phone_premium_rate": ("warning", "a valid premium-rate or shared-cost number (`+1 900…`, `+44 9…`), dialled at"
+                                      " the caller's expense and almost never a contact's own (an error when"
+                                      " `allowed_types` leave the type out)"),
     "phone_country_mismatch": ("warning", "a valid number written with a country code other than the one its"
                                           " row's country code column gives: dialled as written"),
     "do_not_call": ("error", "the number is on a do-not-call list given with `--suppress` (the message names the"

@@ -4,6 +4,7 @@ value, its E.164 form or why it cannot be dialled."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -22,6 +23,13 @@ _TEXT_FORMULA = re.compile(_TEXT_FORMULA_PATTERN)
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
 _DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
+# written the way a national number is: an area code in parentheses, or '1-' / '1.' before a NANP number
+_NATIONAL_STYLE = re.compile(r"[()]|^\s*1\s*[-.]")
+# the end of an invalid number's detail when, read with a '+', it would be a valid number of another country
+PLUS_DECLINED = "write it with its '+' if that is what it is"
+# valid numbers that cost the caller: almost never a contact's own number
+COSTLY_TYPES = {"premium_rate": "a premium-rate number, charged to the caller at a premium",
+                "shared_cost": "a shared-cost number, charged to the caller"}
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")  # what the campaign APIs accept (SigmaMind's sipPhoneNumber)
 _BEYOND_EXCEL = re.compile(r"^\d{16,}$")  # a number cell past Excel's 15 significant digits
 _PARSE_REASONS = {
@@ -76,7 +84,8 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook
 
 
 # what CRMs and contact exports put between two numbers in one cell (Google Contacts: ' ::: ')
-_BETWEEN_NUMBERS = r":::|[;,|/&\n]|\s(?:[Oo][Rr]|[Aa][Nn][Dd])\s"
+# (spelt out: Python's \s also matches the ASCII separators \x1c-\x1f, Polars' does not, and both read this)
+_BETWEEN_NUMBERS = r":::|[;,|/&\n]|[\s\x1c-\x1f](?:[Oo][Rr]|[Aa][Nn][Dd])[\s\x1c-\x1f]"
 _BETWEEN_NUMBERS_RE = re.compile(_BETWEEN_NUMBERS)
 
 
@@ -119,18 +128,18 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
         rescued = _with_plus(text, rule)
-        if rescued is not None:
+        if isinstance(rescued, PhoneVerdict):
             return rescued
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE and region is None and not text.startswith("+"):
-            return PhoneVerdict(None, "invalid_phone", NO_REGION)
-        return _invalid(text, _PARSE_REASONS.get(exc.error_type, "not a phone number"))
+            return PhoneVerdict(None, "invalid_phone", NO_REGION + (rescued or ""))
+        return _invalid(text, _PARSE_REASONS.get(exc.error_type, "not a phone number"), rescued)
     if number.extension:
         return PhoneVerdict(None, "phone_extension", f"extension {number.extension}")
     if not phonenumbers.is_valid_number(number):
         rescued = _with_plus(text, rule)
-        if rescued is not None:
+        if isinstance(rescued, PhoneVerdict):
             return rescued
-        return _invalid(text, _invalid_reason(number, region))
+        return _invalid(text, _invalid_reason(number, region), rescued)
     return _accepted(number, rule)
 
 
@@ -140,14 +149,14 @@ _SPACES = dict.fromkeys(map(ord, "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u20
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def _invalid(text: str, reason: str) -> PhoneVerdict:
+def _invalid(text: str, reason: str, note: str | None = None) -> PhoneVerdict:
     # a label after the number ('(home)', 'p123') is read as keypad letters or dropped, and the count of digits in
     # the reason would not match what the user sees: name the letters
     first_digit = re.search(r"\d", text)
     letters = _LETTERS.findall(text[first_digit.start():]) if first_digit else []
     if letters:
         reason += f"; it holds letters ({', '.join(repr(word) for word in letters)})"
-    return PhoneVerdict(None, "invalid_phone", reason)
+    return PhoneVerdict(None, "invalid_phone", reason + (note or ""))
 
 
 def _accepted(number: phonenumbers.PhoneNumber, rule: PhoneRule, code: str | None = None,
@@ -170,6 +179,10 @@ def _accepted(number: phonenumbers.PhoneNumber, rule: PhoneRule, code: str | Non
             f"{e164} is a {line_type.replace('_', ' ')} number; allowed types: {', '.join(rule.allowed_types)}",
             region, line_type,
         )
+    if rule.allowed_types is None and line_type in COSTLY_TYPES:
+        # allowed_types that name the type admit it knowingly; left out of them, it is an error above
+        detail = f"{e164} is {COSTLY_TYPES[line_type]}" + (f"; read with a '+': {detail}" if detail else "")
+        code = "phone_premium_rate"
     return PhoneVerdict(e164, code, detail, region, line_type)
 
 
@@ -180,13 +193,16 @@ def _type_allowed(number_type: int, allowed: tuple[str, ...]) -> bool:
     return _TYPE_NAMES.get(number_type) in allowed
 
 
-def _with_plus(text: str, rule: PhoneRule) -> PhoneVerdict | None:
-    """A number written without its '+' (a spreadsheet dropped it, or 00 stood for it) that is valid once the
-    '+' is back."""
+def _with_plus(text: str, rule: PhoneRule) -> PhoneVerdict | str | None:
+    """A number written without its '+' (a spreadsheet or CRM dropped it, or 00 stood for it) that is valid once
+    the '+' is back: its verdict, when the digits cannot be a national number of the default region; else, when
+    that reading is valid, the note for the invalid number's detail (a mistyped area code must not call a
+    stranger abroad); else None."""
     if not rule.fix_missing_plus or text.startswith("+") or not _DIGITS_ONLY.match(text):
         return None
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("00"):  # the international prefix of most of the world, though not the default region's
+    digits = phonenumbers.normalize_digits_only(text)  # ASCII digits, whatever script they were written in
+    international = digits.startswith("00")  # the international prefix of most of the world
+    if international:
         digits = digits[2:]
     if len(digits) < 8 or digits.startswith("0"):
         return None
@@ -196,8 +212,59 @@ def _with_plus(text: str, rule: PhoneRule) -> PhoneVerdict | None:
         return None
     if number.extension or not phonenumbers.is_valid_number(number):
         return None
-    where = f" in {rule.default_region}" if rule.default_region else " without a country code"
-    return _accepted(number, rule, "phone_missing_plus", f"not valid{where} as written")
+    if international or _cannot_be_national(text, digits, rule.default_region):
+        where = f" in {rule.default_region}" if rule.default_region else " without a country code"
+        return _accepted(number, rule, "phone_missing_plus", f"not valid{where} as written")
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if not E164_PATTERN.match(e164):
+        return None
+    return plus_declined_note(e164, phonenumbers.region_code_for_number(number))
+
+
+def _cannot_be_national(text: str, digits: str, default_region: str | None) -> bool:
+    """Whether ``digits``, written without '+' or an international prefix, are too long to be a national number
+    of ``default_region`` (its trunk prefix included) and not written in national style. Without a default
+    region: at least 11 digits, not written in national style."""
+    if _NATIONAL_STYLE.search(text.translate(_ASCII_DIGITS)):
+        return False
+    if default_region is None:
+        return len(digits) >= 11
+    meta = PhoneMetadata.metadata_for_region(default_region)
+    trunk = meta.national_prefix or ""
+    lengths = [length for length in (meta.general_desc.possible_length or ()) if length > 0]
+    if (trunk and digits.startswith(trunk)) or not lengths:
+        return False
+    return len(digits) > max(lengths) + len(trunk)
+
+
+class _AsciiDigits(dict):
+    """A ``str.translate`` table that writes every decimal digit, in any script, as its ASCII digit."""
+
+    def __missing__(self, key: int) -> int:
+        character = chr(key)
+        self[key] = ord(str(unicodedata.decimal(character))) if character.isdecimal() else key
+        return self[key]
+
+
+_ASCII_DIGITS = _AsciiDigits()
+
+
+def plus_declined_note(e164: str, region: str | None) -> str:
+    """The end of an invalid number's detail when it would be valid read with a '+', which is not assumed."""
+    name = country_name(region)
+    return f"; read as {e164} it would be a number in {name} ({region}): {PLUS_DECLINED}"
+
+
+def country_name(region: str | None) -> str:
+    """The English name phonenumbers' locale data gives ``region`` (the code itself when it has none)."""
+    return _english_names().get(region or "", region or "an unknown country")
+
+
+@lru_cache(maxsize=None)
+def _english_names() -> dict[str, str]:
+    from phonenumbers.geodata.locale import LOCALE_DATA  # half a second to import: only when a note needs it
+
+    return {region: names["aa"] for region, names in LOCALE_DATA.items() if not names.get("aa", "*").startswith("*")}
 
 
 def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str | None) -> str:

@@ -19,7 +19,7 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from .phones import LINE_TYPE, REGION, VERDICT_SCHEMA, calling_code_size
+from .phones import COSTLY_TYPES, LINE_TYPE, PLUS_DECLINED, REGION, VERDICT_SCHEMA, calling_code_size, country_name
 from .rules import PhoneRule
 
 # Only what phonenumbers reads as plain punctuation around the digits: anything else (letters, extension marks,
@@ -207,6 +207,8 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
         text.str.replace_many(_FORMATTING, [""] * len(_FORMATTING), ascii_case_insensitive=True).alias("_digits"),
         text.str.contains(r"^[ \t]*(?:[Tt][Ee][Ll]:)?\(?\+").alias("_plus"),
         "_tel",
+        # national style (an area code in parentheses, '1-' before a NANP number): never read as international
+        text.str.contains(r"[()]|^[ \t]*1[ \t]*[-.]").alias("_national_style"),
     ).filter(pl.col("_digits").str.len_bytes().is_between(3, 250))
     missing, candidates = pl.collect_all([missing, candidates])
 
@@ -220,12 +222,13 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
         _valid(judged.filter(pl.col("_type") != "unknown"), rule),
     ]
     invalid = judged.filter(pl.col("_type") == "unknown")
+    notes = None
     if rule.fix_missing_plus:
         rescue = invalid.filter(~pl.col("_plus") & ~pl.col("_tel"))  # the reference rescues digits-only cells
-        rescued, unsure = _rescue(rescue, rule)
+        rescued, unsure, notes = _rescue(rescue, rule)
         decided.append(rescued)
         invalid = invalid.filter(~pl.col("_i").is_in(pl.concat([rescued["_i"], unsure]).implode()))
-    decided.append(_invalid(invalid))
+    decided.append(_invalid(invalid, notes))
     return pl.concat([d for d in decided if d.height], how="vertical") if any(d.height for d in decided) \
         else pl.DataFrame(schema=_SCHEMA)
 
@@ -461,6 +464,15 @@ def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail
     frame = frame.with_columns(_first_failure([failed for failed, *_ in failures]).alias("_failure"))
     failure = pl.col("_failure")
     passed = frame.filter(failure.is_null()).select("_i", *_verdict(e164, code, detail, region, line_type))
+    if rule.allowed_types is None:
+        # allowed_types that name the type admit it knowingly; left out of them, it fails above
+        costly = pl.col("line_type").is_in(list(COSTLY_TYPES))
+        said = pl.col("line_type").cast(pl.String).replace_strict(COSTLY_TYPES, default=None)
+        what = pl.format("{} is {}", pl.col("e164"), said)
+        if detail is not None:
+            what = pl.format("{}; read with a '+': {}", what, pl.lit(detail))
+        passed = passed.with_columns(pl.when(costly).then(pl.lit("phone_premium_rate")).otherwise("code")
+                                     .alias("code"), pl.when(costly).then(what).otherwise("detail").alias("detail"))
 
     def chosen(pick) -> pl.Expr:
         expr = pl.when(failure == 0).then(pick(failures[0]))
@@ -486,25 +498,58 @@ def _first_failure(failed: list[pl.Expr]) -> pl.Expr:
     return expr
 
 
-def _rescue(frame: pl.DataFrame, rule: PhoneRule) -> tuple[pl.DataFrame, pl.Series]:
+def _rescue(frame: pl.DataFrame, rule: PhoneRule) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame]:
     """The reference path's ``_with_plus``: a number written without its '+' (or with 00 for it) that is valid
-    once the '+' is back. Returns the rescued verdicts and the values this path cannot be sure about."""
+    once the '+' is back. Returns the rescued verdicts, the values this path cannot be sure about, and ``_i`` with
+    ``_note`` for the numbers that reading would make valid but whose digits can be a national number (the '+' is
+    then not assumed: the note says what they would be)."""
     digits = pl.col("_digits")
-    candidates = frame.select("_i", pl.when(digits.str.starts_with("00")).then(digits.str.slice(2))
-                              .otherwise(digits).alias("_digits")).with_columns(
-        pl.lit(True).alias("_plus"))
+    international = digits.str.starts_with("00")
+    candidates = frame.select(
+        "_i", "_national_style", international.alias("_international"),
+        pl.when(international).then(digits.str.slice(2)).otherwise(digits).alias("_digits"),
+    ).with_columns(pl.lit(True).alias("_plus"))
     candidates = candidates.filter((pl.col("_digits").str.len_bytes() >= 8) & ~pl.col("_digits").str.starts_with("0"))
     parsed = _parse(candidates, None)
     unsure = candidates.filter(~pl.col("_i").is_in(parsed["_i"].implode()))["_i"]
     judged = _judge(parsed).filter(pl.col("_type") != "unknown")
+    assumed = pl.col("_international") | (~pl.col("_national_style") & _cannot_be_national(rule.default_region))
     where = f" in {rule.default_region}" if rule.default_region else " without a country code"
-    return _valid(judged, rule, "phone_missing_plus", f"not valid{where} as written"), unsure
+    rescued = _valid(judged.filter(assumed), rule, "phone_missing_plus", f"not valid{where} as written")
+    declined = judged.filter(~assumed).select(
+        "_i", pl.format("+{}{}", pl.col("_cc"), pl.col("_nsn")).alias("_e164"), pl.col("_region").cast(pl.String))
+    declined = declined.filter(pl.col("_e164").str.len_bytes().is_between(8, 16))
+    names = {region: country_name(region) for region in declined["_region"].unique().to_list()}
+    notes = declined.select("_i", pl.format("; read as {} it would be a number in {} ({}): {}", pl.col("_e164"),
+                                            pl.col("_region").replace_strict(names, return_dtype=pl.String),
+                                            pl.col("_region"), pl.lit(PLUS_DECLINED)).alias("_note"))
+    return rescued, unsure, notes
 
 
-def _invalid(frame: pl.DataFrame) -> pl.DataFrame:
-    """The reference path's ``_invalid_reason``: the length verdict against the country's main region."""
+def _cannot_be_national(default_region: str | None) -> pl.Expr:
+    """The reference path's ``_cannot_be_national`` on ``_digits`` (formatting is checked apart)."""
+    length = pl.col("_digits").str.len_bytes()
+    if default_region is None:
+        return length >= 11
+    meta = PhoneMetadata.metadata_for_region(default_region)
+    trunk = meta.national_prefix or ""
+    lengths = [length for length in (meta.general_desc.possible_length or ()) if length > 0]
+    if not lengths:
+        return pl.lit(False)
+    longer = length > max(lengths) + len(trunk)
+    return longer & ~pl.col("_digits").str.starts_with(trunk) if trunk else longer
+
+
+def _invalid(frame: pl.DataFrame, notes: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The reference path's ``_invalid_reason``: the length verdict against the country's main region, and the
+    note of what the number would be read with a '+' (from :func:`_rescue`)."""
     if frame.height == 0:
         return pl.DataFrame(schema=_SCHEMA)
+    if notes is not None and notes.height:
+        invalid = _invalid(frame)
+        return invalid.join(notes, on="_i", how="left").select(
+            "_i", "e164", "code", pl.concat_str("detail", pl.col("_note").fill_null("")).alias("detail"), "region",
+            "line_type")
     pieces = []
     length = pl.col("_nsn").str.len_bytes()
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():

@@ -15,7 +15,7 @@ from .columns import COUNTRY_HEADERS, check_not_internal, looks_like_phone_heade
 from .duplicates import find_duplicates, kept_keys
 from .errors import InputError
 from .issues import empty_issues, issue_frame, issues_from
-from .phones import UNKNOWN_REGION, check_phones, code_regions, reference_verdict
+from .phones import PLUS_DECLINED, UNKNOWN_REGION, check_phones, code_regions, reference_verdict
 from .reading import Contacts, ReadOptions, read_bytes, read_contacts
 from .result import CleanResult
 from .rules import Rules, fold_name, load_rules
@@ -37,6 +37,7 @@ PHONE_MESSAGES = {
     "phone_region_not_allowed": "phone number '{}' is outside the allowed regions",
     "phone_type_not_allowed": "phone number '{}' is not an allowed line type",
     "phone_missing_plus": "phone number '{}' read as {}, an international number without its '+'",
+    "phone_premium_rate": "phone number '{}' read as {} is a premium-rate or shared-cost number, charged to the caller",
 }
 
 
@@ -171,7 +172,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
         contacts=contacts,
         columns=columns,
         variable_stats=variable_stats,
-        phone_stats=_phone_stats(accepted),
+        phone_stats={**_phone_stats(accepted), "plus_declined": frame.select(
+            pl.col("_phone_detail").str.ends_with(PLUS_DECLINED).sum()).item() or 0},
         timings=timings,
         strict=strict,
         suppression={s.name: {"entries": s.entries, "numbers": len(s.numbers), "unreadable": s.unreadable,

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import io
 import json
+import re
 from importlib.metadata import PackageNotFoundError, version
 
 import polars as pl
 
-from .phones import NO_REGION
+from .phones import NO_REGION, PLUS_DECLINED
 from .result import CleanResult
 
 if TYPE_CHECKING:
@@ -186,8 +187,20 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
         )
     if result.region_hint is not None:
         lines.append(f"  {region_hint_text(result)}")
+    declined = result.phone_stats.get("plus_declined", 0)
+    if declined:
+        example = result.issues.filter(pl.col("detail").str.ends_with(PLUS_DECLINED)).head(1).to_dicts()
+        seen = ""
+        if example:
+            found = re.search(r"read as (\+\d+) it would be a number in (.+?) \(", example[0]["detail"] or "")
+            if found:
+                seen = f" (e.g. Row {example[0]['row']}: '{example[0]['value']}' as {found[1]}, {found[2]})"
+        where = f"in {result.rules.phone.default_region}" if result.rules.phone.default_region else "without a country code"
+        lines.append(f"  {_plural(declined, 'number')} invalid {where} would be another country's read with a "
+                     f"'+'{seen}: rejected, not assumed (a mistyped area code must not call abroad); write the "
+                     "international ones with their '+'")
     if result.rules.phone.default_region is None and result.region_hint is None \
-            and result.issues.filter(pl.col("detail") == NO_REGION).height:
+            and result.issues.filter(pl.col("detail").str.starts_with(NO_REGION)).height:
         lines.append("  numbers written without a country code are rejected: no default region is set (pass --region, "
                      "e.g. --region US, or set [phone] default_region in the rules)")
     if contacts.footer:

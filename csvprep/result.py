@@ -27,7 +27,9 @@ class CleanResult:
     contacts: Contacts
     columns: ColumnMap
     variable_stats: list[VariableStats] = field(default_factory=list)
-    phone_stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    # clean rows by_region and by_line_type; plus_declined: rejected numbers that a '+' would make another
+    # country's (never assumed)
+    phone_stats: dict[str, dict[str, int] | int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     strict: bool = False
     kept_keys: pl.DataFrame | None = None  # when cleaned in parts: the duplicate keys later parts check against

@@ -44,6 +44,87 @@ def test_missing_plus_repair_can_be_turned_off():
     assert verdict.e164 is None and verdict.code == "invalid_phone"
 
 
+@pytest.mark.parametrize("raw,region,e164,country", [
+    # national-length numbers, invalid in the default region (a mistyped or unassigned area code), that a '+'
+    # would make another country's: never read that way
+    ("(465) 808-8296", "US", "+4658088296", "Sweden (SE)"),
+    ("372-624-9805", "US", "+3726249805", "Estonia (EE)"),
+    ("(961) 467-2288", "US", "+9614672288", "Lebanon (LB)"),
+    ("9674853229", "US", "+9674853229", "Yemen (YE)"),
+    ("452-423-2751", "US", "+4524232751", "Denmark (DK)"),
+    ("362.271.9374", "US", "+3622719374", "Hungary (HU)"),
+    ("5141234567", "CA", "+5141234567", "Peru (PE)"),
+    ("97122345678", "US", "+97122345678", "United Arab Emirates (AE)"),  # 1 + 10 digits is a US length
+])
+def test_a_missing_plus_is_never_guessed_into_another_country(raw, region, e164, country):
+    verdict = parse_phone(raw, PhoneRule(default_region=region))
+    assert (verdict.e164, verdict.code) == (None, "invalid_phone")
+    assert verdict.detail.endswith(f"; read as {e164} it would be a number in {country}: write it with its '+' if "
+                                   "that is what it is")
+    assert verdict.detail.startswith(("not a valid", "too long", "wrong length"))
+
+
+@pytest.mark.parametrize("raw", ["(201) 555-0109", "2015550109", "1-415-555-0100", "1.415.555.0100",
+                                 "(91) 98765 43210"])
+def test_without_a_default_region_a_national_number_is_never_read_as_international(raw):
+    verdict = parse_phone(raw, PhoneRule(default_region=None))
+    assert (verdict.e164, verdict.code) == (None, "invalid_phone")
+    assert verdict.detail.startswith("written without a country code and no default region is set")
+
+
+@pytest.mark.parametrize("raw,region,e164", [
+    ("919876543210", "US", "+919876543210"),  # longer than any US number, with or without its trunk prefix
+    ("0016175550188", "US", "+16175550188"),  # an international prefix
+    ("0044 20 7946 0958", "US", "+442079460958"),
+    ("919876543210", "GB", "+919876543210"),  # longer than any UK number with its trunk prefix
+    ("0044 20 7946 0958", "AU", "+442079460958"),  # 00 is not Australia's prefix, and no Australian number
+    ("14155550100", None, "+14155550100"),  # no region: 11 digits, written plainly
+    ("0044 20 7946 0958", None, "+442079460958"),
+    ("００４９８９１１１９", "US", "+49891119"),  # the same in full-width and Arabic-Indic digits
+    ("٠٠61234567890", "US", "+61234567890"),
+    ("٩١٩٨٧٦٥٤٣٢١٠", "US", "+919876543210"),
+])
+def test_a_number_that_cannot_be_national_keeps_its_plus_rescue(raw, region, e164):
+    verdict = parse_phone(raw, PhoneRule(default_region=region))
+    assert (verdict.e164, verdict.code) == (e164, "phone_missing_plus")
+
+
+@pytest.mark.parametrize("raw,region", [
+    ("1 972 223 456 789", "US"),  # the trunk prefix: national style, however long
+    ("(91) 98765 43210", "US"),  # an area code's parentheses
+    ("1-415-555-0100", "FR"),  # '1-' before a NANP number, in a region whose numbers are shorter
+])
+def test_a_number_written_in_national_style_is_never_read_as_international(raw, region):
+    assert parse_phone(raw, PhoneRule(default_region=region)).code == "invalid_phone"
+
+
+def test_with_the_rescue_off_nothing_is_read_with_a_plus_nor_suggested():
+    off = PhoneRule(default_region="US", fix_missing_plus=False)
+    assert parse_phone("919876543210", off).code == "invalid_phone"
+    assert parse_phone("(465) 808-8296", off).detail == "not a valid US number"
+
+
+@pytest.mark.parametrize("raw,line_type", [
+    ("+1 900 555 0100", "premium_rate"),
+    ("+44 909 879 0000", "premium_rate"),
+    ("+971 900 2 34567", "premium_rate"),
+    ("+34 901 12 34 56", "shared_cost"),
+    ("+971 700 0 12345", "shared_cost"),
+])
+def test_premium_rate_and_shared_cost_numbers_are_a_warning(raw, line_type):
+    verdict = parse_phone(raw, US)
+    assert verdict.e164 is not None and verdict.line_type == line_type
+    assert verdict.code == "phone_premium_rate"
+    assert verdict.detail.startswith(f"{verdict.e164} is a {line_type.replace('_', '-')} number")
+
+
+def test_premium_rate_numbers_are_an_error_outside_allowed_types_and_fine_when_named():
+    assert parse_phone("+1 900 555 0100", PhoneRule(default_region="US", allowed_types=("mobile",))).code == \
+        "phone_type_not_allowed"
+    allowed = parse_phone("+1 900 555 0100", PhoneRule(default_region="US", allowed_types=("premium_rate",)))
+    assert (allowed.e164, allowed.code) == ("+19005550100", None)
+
+
 def test_valid_national_number_is_not_reinterpreted():
     # valid as a US number: never read as an international one
     assert parse_phone("2025550123", US).e164 == "+12025550123"

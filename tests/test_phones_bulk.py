@@ -59,6 +59,18 @@ def corpus(seed: int) -> list[str]:
                 written = phonenumbers.format_number(number, fmt)
                 for variant in rng.sample(VARIANTS, 4):
                     values.add(variant(written))
+    # national-length numbers with a mistyped or unassigned area code, in the styles national lists write them:
+    # a '+' would make many of them another country's, which is never assumed
+    for _ in range(600):
+        area, exchange, line = rng.randint(200, 999), rng.randint(200, 999), rng.randint(0, 9999)
+        values.update({f"({area}) {exchange}-{line:04d}", f"{area}-{exchange}-{line:04d}",
+                       f"{area}.{exchange}.{line:04d}", f"{area}{exchange}{line:04d}", f"1-{area}-{exchange}-{line:04d}",
+                       f"1{area}{exchange}{line:04d}", f"{rng.randint(1, 99)}{area}{exchange}{line:04d}"})
+    # an international prefix written in other scripts' digits
+    for zero in (0xFF10, 0x0660, 0x06F0, 0x0966):
+        digits = str.maketrans("0123456789", "".join(chr(zero + i) for i in range(10)))
+        for number in ("00498911119", "0061234567890", "00919876543210", "0044 20 7946 0958", "919876543210"):
+            values.add(number.translate(digits))
     alphabet = "0123456789 +-().//xX#"
     for _ in range(1500):
         values.add("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 18))))
@@ -78,6 +90,8 @@ RULES = [
     PhoneRule(default_region=None),
     PhoneRule(default_region="AU", allowed_regions=("AU", "GB"), allowed_types=("mobile",)),
     PhoneRule(default_region="US", allowed_types=("toll_free", "fixed_line")),
+    PhoneRule(default_region="FR"),  # nine-digit numbers: ten and more digits are not national
+    PhoneRule(default_region="RU"),  # a trunk prefix other than 0 or 1
 ]
 
 
@@ -123,6 +137,28 @@ def test_workbook_cells_past_fifteen_digits_are_left_to_the_reference():
     assert disagreements(values, PhoneRule(default_region="US"), from_workbook=True) == []
 
 
+def test_the_ascii_separators_between_two_numbers_are_read_alike_on_either_path():
+    # Polars' \s does not match \x1c-\x1f, Python's does: the pattern spells them out
+    values = [f"+14155550132{sep}or{sep}+14155550199" for sep in "\x1c\x1d\x1e\x1f"] + \
+        ["+1 415 555 0132 and\x1f+1 415 555 0199", "4155550132\x1e4155550199"]
+    rule = PhoneRule(default_region="US")
+    verdicts = check_phones(pl.Series(values * 1300, dtype=pl.String), rule)  # past BULK_FROM: the bulk path
+    for value, row in zip(values, verdicts.iter_rows(named=True)):
+        expected = parse_phone(value, rule)
+        assert (row["code"], row["detail"]) == (expected.code, expected.detail), value
+    assert verdicts["detail"][0] == "2 numbers in one cell (+14155550132, +14155550199); a row holds one number"
+
+
+def test_a_mistyped_area_code_is_declined_alike_on_either_path():
+    values = ["(465) 808-8296", "372-624-9805", "(961) 467-2288", "9674853229", "452-423-2751", "362.271.9374",
+              "919876543210", "0016175550188", "97122345678"] * 600
+    decided = phones_bulk.decide(pl.Series(values), PhoneRule(default_region="US"))
+    assert decided.height == len(values)  # all on the bulk path
+    assert disagreements(values[:9], PhoneRule(default_region="US")) == []
+    by_value = dict(zip([values[i] for i in decided["_i"]], decided["code"]))
+    assert by_value["(465) 808-8296"] == "invalid_phone" and by_value["919876543210"] == "phone_missing_plus"
+
+
 def test_check_phones_gives_every_cell_its_reference_verdict_in_order():
     values = [CORPUS[i] for i in range(0, len(CORPUS), 7)] + [None, "call me", "+1 415 555 CALL", CORPUS[3]]
     rule = PhoneRule(default_region="GB")
@@ -135,7 +171,7 @@ def test_check_phones_gives_every_cell_its_reference_verdict_in_order():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.text(alphabet="0123456789 +-().x/#＋０１\u00a0\u202f\u2009\u3000", max_size=20), min_size=1,
+@given(st.lists(st.text(alphabet="0123456789 +-().x/#＋０１٠٩\u00a0\u202f\u2009\u3000\x1c\x1f", max_size=20), min_size=1,
                 max_size=40),
        st.sampled_from(["US", "GB", "IN", "AU", "BR", "MX", None]))
 def test_bulk_path_agrees_with_phonenumbers_on_arbitrary_strings(values, region):

@@ -80,3 +80,15 @@ def test_summary_says_when_numbers_fail_for_want_of_a_default_region():
                                                              "region is set"]
     assert hint in summary_text(without)
     assert hint not in summary_text(clean(data, csvprep.rules_from_dict({}), region="US"))
+
+
+def test_the_summary_counts_the_numbers_a_plus_would_make_another_countrys():
+    from csvprep import rules_from_dict
+    from csvprep.report import summary_text
+
+    data = b"phone\n(465) 808-8296\n372-624-9805\n919876543210\n(415) 555-0100\n"
+    result = clean(data, rules_from_dict({"phone": {"default_region": "US"}}))
+    assert result.report()["phones"]["plus_declined"] == 2
+    assert ("  2 numbers invalid in US would be another country's read with a '+' (e.g. Row 2: '(465) 808-8296' as "
+            "+4658088296, Sweden): rejected, not assumed") in summary_text(result)
+    assert result.counts()["by_code"] == {"invalid_phone": 2, "phone_missing_plus": 1}
