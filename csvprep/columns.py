@@ -5,6 +5,7 @@ them: only letters and digits count, not case, accents, spaces, punctuation or e
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from .errors import InputError
@@ -24,7 +25,7 @@ PHONE_HEADERS = tuple(dict.fromkeys(
         "mob_no", "contact_no", "tel_no", "telephone_no", "whatsapp_no", "customer_mobile", "landline",
         "Telefon", "Telefonnummer", "Mobil", "Mobilnummer", "Handy", "Handynummer",
         "Téléphone", "Numéro de téléphone", "Téléphone portable", "Teléfono", "Número de teléfono", "Celular", "Móvil",
-        "Telefone", "मोबाइल नंबर", "मोबाइल", "फ़ोन नंबर", "फोन नंबर", "फ़ोन", "फोन",
+        "Telefone", "Número", "Número de celular", "Número de telefone", "मोबाइल नंबर", "मोबाइल", "फ़ोन नंबर", "फोन नंबर", "फ़ोन", "फोन",
     )
 ))
 
@@ -72,8 +73,40 @@ class ColumnMap:
     country_code: str | None = None  # the column of each number's country code, when apart from the number
 
 
-def looks_like_phone_header(name: str) -> bool:
-    return fold_name(name) in PHONE_HEADERS
+# Words that make a header a phone column's wherever they stand in it (Contact Phone Number, recipient_phone_number,
+# B2_telephone), unless another word says the column describes the number rather than holds it (Phone Type)
+_PHONE_WORDS = frozenset({"phone", "phones", "mobile", "mobiles", "cell", "cellphone", "tel", "telephone",
+                          "telephones", "msisdn", "whatsapp"})
+_ALONE_WORDS = frozenset({"number", "numbers"})
+_DESCRIBING_WORDS = frozenset({"type", "types", "label", "ext", "extension", "code", "country", "status", "verified",
+                               "valid", "validity", "opt", "optin", "optout", "consent", "carrier", "provider", "kind",
+                               "category", "count", "flag", "dnc", "prefix", "isd", "cc", "primary", "preferred",
+                               "location", "zone", "timezone", "ok", "confirmed", "source", "date", "time"})
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def header_words(name: str) -> set[str]:
+    """The words of a header, split at spaces, punctuation, digits and camel case (``recipientPhone``), folded."""
+    words = set()
+    for token in _WORD.findall(name):
+        words.add(fold_name(token))
+        words.update(fold_name(part) for part in _CAMEL.findall(token))
+    return words - {""}
+
+
+def looks_like_phone_header(name: str, *, by_words: bool = True) -> bool:
+    """A header among :data:`PHONE_HEADERS`, or (``by_words``) one with a phone word in it (Contact Phone Number,
+    B2_telephone, Phone Numbers) and no word that makes it about the number rather than the number itself
+    (Phone Type)."""
+    if fold_name(name) in PHONE_HEADERS:
+        return True
+    if not by_words:
+        return False
+    words = header_words(name)
+    if fold_name(name) in COUNTRY_CODE_HEADERS or words & _DESCRIBING_WORDS:
+        return False
+    return bool(words & _PHONE_WORDS) or (bool(words) and words <= _ALONE_WORDS)
 
 
 def map_columns(header: list[str], rules: Rules, source: str) -> ColumnMap:
@@ -150,6 +183,14 @@ def _phone_column(header: list[str], rules: Rules, source: str, find) -> str:
         for name in header:
             if fold_name(name) == candidate and candidate not in variable_columns:
                 return name
+    # no header people use for it as a whole: one whose words hold a phone word, when exactly one column's do
+    worded = [name for name in header if fold_name(name) not in variable_columns and looks_like_phone_header(name)]
+    if len(worded) == 1:
+        return worded[0]
+    if len(worded) > 1:
+        named = " and ".join(repr(name) for name in worded[:4]) + (" ..." if len(worded) > 4 else "")
+        raise InputError(f"{source}: columns {named} {'both' if len(worded) == 2 else 'all'} look like the phone "
+                         "column; name the one to call in the rules: [phone] column = \"...\"")
     raise InputError(
         f"{source}: no phone column found{_closest_phone(header)}; columns in the file: {_listing(header)} "
         "(name it in the rules: [phone] column = \"...\")"

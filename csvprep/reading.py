@@ -315,6 +315,10 @@ def decode(data: bytes, source: str, encoding: str | None = None, *, line_offset
             codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"{source}: unknown encoding '{encoding}'") from None
+        if data.startswith(codecs.BOM_UTF8) and not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+            # a UTF-8 BOM before text in another encoding (Gmail's Outlook CSV: a BOM, then cp1252): never part of
+            # the first header, whatever the encoding asked for
+            return _decode_strict(data[len(codecs.BOM_UTF8):], encoding, source, line_offset), encoding, True
         text = _decode_strict(data, encoding, source, line_offset)
         return text.removeprefix("\ufeff"), encoding, text.startswith("\ufeff")
     for bom, name in _BOMS:
@@ -864,7 +868,10 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
         first = next((line.strip() for line in lines if line.strip()), "")
         from .columns import looks_like_phone_header
 
-        if looks_like_phone_header(_clean_header(first)):
+        # one phone header ('PHONE NUMBERS'); a line with a phone word beside others and a character between them
+        # that no header holds ('name:phone') is a table with a delimiter csvprep does not sniff
+        header = _clean_header(first)
+        if looks_like_phone_header(header, by_words=re.fullmatch(r"[\w .#()\-]+", header) is not None):
             return ","
         raise InputError(
             f"{source}: found a single column (header {first[:60]!r}): if the file is delimited by another "

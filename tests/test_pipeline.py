@@ -124,10 +124,28 @@ def test_no_phone_column_lists_headers_and_the_closest():
 @pytest.mark.parametrize("header", ["Phone Number", "phone_number", "Mobile Phone", "Phone 1 - Value", "number",
                                     "MOBILE", " phone ", "Mobile No.", "Ph. No.", "Phone #", "Phone (Mobile)",
                                     "Téléphone", "Handynummer", "Teléfono", "Celular", "📞 Phone", "Phone Number ☎",
-                                    "मोबाइल नंबर", "फ़ोन नंबर"])
+                                    "मोबाइल नंबर", "फ़ोन नंबर",
+                                    # headers people use that name the phone in other words
+                                    "Contact Phone Number", "recipient_phone_number", "Phone Numbers", "Telephone",
+                                    "B2_telephone", "Cell", "Cell Phone", "Mobile Number", "WhatsApp", "msisdn",
+                                    "recipientPhoneNumber", "numero", "Número de celular"])
 def test_phone_column_detection(header):
     result = clean(f"{header},customer_name\n+14155550100,Ann\n".encode(), RULES / "basic.toml")
     assert result.columns.phone == header.strip()
+
+
+def test_a_phone_word_in_a_header_finds_the_column_when_only_one_header_has_one():
+    # a column about the number (its type, its country code) is not the number
+    result = clean(b"Name,Phone Type,Phone Country Code,Contact Phone Number\nAnn,mobile,1,4155550100\n",
+                   rules_from_dict({"phone": {"default_region": "US"}}))
+    assert result.columns.phone == "Contact Phone Number"
+
+
+def test_two_headers_with_a_phone_word_are_a_clear_error_naming_both():
+    with pytest.raises(csvprep.InputError, match=r"columns 'Contact Phone Number' and 'Home Telephone' both look like "
+                                                   r"the phone column; name the one to call in the rules"):
+        clean(b"Name,Contact Phone Number,Home Telephone\nAnn,4155550100,4155550101\n",
+              rules_from_dict({"phone": {"default_region": "US"}}))
 
 
 def test_variable_columns_match_case_and_space_insensitively():
