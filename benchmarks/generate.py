@@ -89,7 +89,7 @@ def damaged(rng: random.Random, pools: dict[str, list], default_region: str) -> 
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     kind = rng.choice(["too_short", "too_long", "scientific", "extension", "missing_plus", "letters", "empty",
-                       "not_a_number", "fullwidth", "vanity"])
+                       "not_a_number", "fullwidth", "vanity", "area_code_typo"])
     if kind == "too_short":
         return e164[: rng.randint(3, 6)], kind
     if kind == "too_long":
@@ -110,6 +110,11 @@ def damaged(rng: random.Random, pools: dict[str, list], default_region: str) -> 
         return "", kind
     if kind == "not_a_number":
         return rng.choice(["john@example.com", "#REF!", "#VALUE!"]), kind
+    if kind == "area_code_typo" and default_region in ("US", "CA"):
+        # a NANP number with a mistyped or unassigned area code, which a '+' would make another country's
+        # ((465) 808-8296 read as +46 58 808 82 96, Sweden): it must be rejected, never dialled abroad
+        area = rng.choice(["465", "362", "452", "358", "436", "390"])
+        return f"({area}) 555-01{rng.randint(0, 99):02d}", kind  # 555-01XX: fictional in the NANP
     if kind == "fullwidth":
         return e164.translate(str.maketrans("+0123456789", "＋０１２３４５６７８９")), kind
     return "+1 415 555 " + rng.choice(["CALL", "HELP", "TAXI"]), kind
