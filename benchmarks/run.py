@@ -47,7 +47,7 @@ STAGES.update(result.timings)
 """
 CSVPREP_DNC = """
 import csvprep
-from csvprep.suppression import load_suppression
+from csvprep.stages.suppression import load_suppression
 rules = csvprep.load_rules(RULES)
 dnc = load_suppression(OUT + "/dnc.txt", rules.phone)
 csvprep.clean_file(SRC, rules, OUT + "/csvprep-dnc", suppress=[dnc])

@@ -6,20 +6,20 @@
 """
 
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
-from .issues import CODES
-from .phones import PhoneVerdict, normalize_phones, parse_phone
-from .calling_hours import CallingHours, resolve_calling_hours
-from .campaign import check_campaign, load_campaign
-from .pipeline import clean
-from .reading import Contacts, ReadOptions, read_contacts
-from .result import CleanResult
-from .rules import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
-from .suppression import load_suppression
+from .model.issues import CODES
+from .stages.phones.parse import PhoneVerdict, normalize_phones, parse_phone
+from .stages.calling_hours import CallingHours, resolve_calling_hours
+from .job.campaign import check_campaign, load_campaign
+from .app.pipeline import clean
+from .io.read.delimited import Contacts, ReadOptions, read_contacts
+from .app.result import CleanResult
+from .job.rules_file import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
+from .stages.suppression import load_suppression
 
 def __getattr__(name: str):
     # clean_file pulls in the writers and the HTML report: loaded on first use, not by `csvprep check`
     if name in ("clean_file", "check_file"):
-        from . import chunked
+        from .app import run as chunked
 
         return getattr(chunked, name)
     raise AttributeError(f"module 'csvprep' has no attribute {name!r}")

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .phones import E164_PATTERN
-from .variables import _EMAIL, constraint_failures
+from .stages.phones.parse import E164_PATTERN
+from .stages.variables.check import _EMAIL, constraint_failures
 
 if TYPE_CHECKING:
     import pandera.polars as pa
 
-    from .result import CleanResult
+    from .app.result import CleanResult
 
 _FORMS = {
     "integer": r"^(?:0|-?[1-9][0-9]*)$",

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 import pytest
 from typer.testing import CliRunner
 
-from csvprep.campaign import Campaign, check_campaign, load_campaign
-from csvprep.cli import app
+from csvprep.job.campaign import Campaign, check_campaign, load_campaign
+from csvprep.cli.main import app
 
 from conftest import ROOT
 

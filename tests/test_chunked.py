@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import csvprep
-from csvprep.chunked import clean_file
+from csvprep.app.run import clean_file
 
 from conftest import FIXTURES, ROOT, RULES
 
@@ -119,7 +119,7 @@ def test_every_issue_reaches_the_caller_part_by_part(tmp_path):
 def test_clean_prints_github_annotations_for_every_issue(tmp_path):
     from typer.testing import CliRunner
 
-    from csvprep.cli import app
+    from csvprep.cli.main import app
 
     result = CliRunner().invoke(app, ["clean", str(SAMPLE), "-r", str(SAMPLE_RULES), "-o", str(tmp_path / "out"),
                                       "--format", "github"])
@@ -131,7 +131,7 @@ def test_clean_prints_github_annotations_for_every_issue(tmp_path):
 
 
 def test_calling_hours_and_added_columns_in_parts_give_the_same_files(tmp_path):
-    from csvprep.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.stages.calling_hours import CallingHours, parse_launch, parse_window
 
     hours = CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z"))
     assert_same_outputs(SAMPLE, SAMPLE_RULES, 29, tmp_path, calling=hours, add_columns=("timezone", "country"))
@@ -142,7 +142,7 @@ def test_calling_hours_and_added_columns_in_parts_give_the_same_files(tmp_path):
 def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatch, tmp_path, name):
     import hashlib
 
-    from csvprep import chunked
+    from csvprep.app import run as chunked
 
     def parts(whole_bytes):
         monkeypatch.setattr(chunked, "_WHOLE_BYTES", whole_bytes)
@@ -190,8 +190,8 @@ def test_checking_in_parts_finds_what_one_pass_finds(part_rows):
 
     import polars as pl
 
-    from csvprep.chunked import check_file
-    from csvprep.report import report_json
+    from csvprep.app.run import check_file
+    from csvprep.outputs.report import report_json
 
     whole = csvprep.clean(SAMPLE, SAMPLE_RULES)
     seen, spool = [], io.BytesIO()
@@ -206,8 +206,8 @@ def test_checking_in_parts_finds_what_one_pass_finds(part_rows):
 def test_check_and_clean_print_every_issue_of_a_file_cleaned_in_parts(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from csvprep import chunked
-    from csvprep.cli import app
+    from csvprep.app import run as chunked
+    from csvprep.cli.main import app
 
     monkeypatch.setattr(chunked, "PART_ROWS", 50)  # the sample's 402 rows in nine parts
     expected = json.loads((csvprep.clean(SAMPLE, SAMPLE_RULES).write(tmp_path / "whole"))["report.json"].read_text())
@@ -221,7 +221,7 @@ def test_check_and_clean_print_every_issue_of_a_file_cleaned_in_parts(monkeypatc
 
 
 def test_a_title_above_the_header_is_carried_into_every_part(tmp_path):
-    from csvprep import chunked
+    from csvprep.app import run as chunked
 
     source = tmp_path / "titled.csv"
     source.write_text("Contacts for March\n\nphone,customer_name\n"

@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from csvprep.cli import app
+from csvprep.cli.main import app
 
 from conftest import FIXTURES, ROOT, RULES
 
@@ -135,7 +135,7 @@ def test_check_imports_nothing_a_pre_commit_hook_does_not_need():
     # adapter per parameter: 0.3 s), jinja2 and rich are for other commands or not needed at all
     script = (
         "import sys\n"
-        "from csvprep.cli import main\n"
+        "from csvprep.cli.main import main\n"
         "sys.argv = ['csvprep', 'check', sys.argv[1], '-r', sys.argv[2]]\n"
         "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandera', 'pydantic', 'jinja2', 'rich', 'pandas'})\n"
@@ -270,7 +270,7 @@ def test_bad_pyproject_settings_are_one_line_and_exit_2(tmp_path, monkeypatch, s
 
 
 def test_no_progress_bar_in_ci_or_pipes(monkeypatch):
-    from csvprep import cli
+    from csvprep.cli import main as cli
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.setenv("CI", "true")

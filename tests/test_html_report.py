@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 import csvprep
-from csvprep.html_report import report_html
+from csvprep.outputs.html import report_html
 
 from conftest import FIXTURES, ROOT, RULES
 
@@ -135,9 +135,9 @@ def test_a_real_browser_draws_the_page(tmp_path):
 
 
 def test_calling_hours_and_do_not_call_lists_have_their_sections():
-    from csvprep.calling_hours import CallingHours, parse_launch, parse_window
-    from csvprep.rules import PhoneRule
-    from csvprep.suppression import load_suppression
+    from csvprep.stages.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.job.rules_file import PhoneRule
+    from csvprep.stages.suppression import load_suppression
 
     lists = [load_suppression(FIXTURES / "dnc_crm_export.csv", PhoneRule(default_region="US"))]
     hours = CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z"))

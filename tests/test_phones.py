@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvprep import PhoneRule, normalize_phones, parse_phone
-from csvprep.phones import PhoneVerdict, check_phones, code_region
+from csvprep.stages.phones.parse import PhoneVerdict, check_phones, code_region
 
 US = PhoneRule(default_region="US")
 
@@ -172,7 +172,7 @@ def test_a_number_written_with_a_slash_is_one_number():
 
 
 def test_check_phones_tells_several_numbers_apart_on_either_path():
-    from csvprep.phones import BULK_FROM, check_phones
+    from csvprep.stages.phones.parse import BULK_FROM, check_phones
 
     values = ["415-555-0132 / 650-555-0199", "+1 415-555-0132 ::: +1 415-555-0199", "hello", "415 555 0100"]
     expected = [parse_phone(value, US).detail for value in values]
@@ -267,7 +267,7 @@ def test_workbook_number_cells_past_excels_precision_lost_their_digits():
 def test_calling_code_size_is_the_shortest_leading_calling_code_as_phonenumbers_reads_it():
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-    from csvprep.phones import calling_code_size
+    from csvprep.stages.phones.parse import calling_code_size
 
     codes = {str(code) for code in COUNTRY_CODE_TO_REGION_CODE}
     starts = [str(i).zfill(n) for n in (1, 2, 3, 4) for i in range(10 ** n)] + ["44207946", "19999", "8"]

@@ -14,7 +14,7 @@ def test_api_examples_word_for_word(tmp_path):
     rules = rules_from_dict({"phone": {"default_region": "US"}, "variables": {"customer_name": {"required": True}}})
     result = clean(data, rules)
     assert result.report()["issues"][0]["message"] == "missing required variable 'customer_name'"
-    from csvprep.report import error_lines
+    from csvprep.outputs.report import error_lines
 
     assert error_lines(result) == [
         "Row 3: missing required variable 'customer_name'",
@@ -224,14 +224,14 @@ def _underscore_names() -> list[str]:
     """Every ``"_name"`` string in csvprep's source: the names its frames may use for columns of their own."""
     import re
 
-    source = "".join(path.read_text() for path in (ROOT / "csvprep").glob("*.py"))
+    source = "".join(path.read_text() for path in (ROOT / "csvprep").rglob("*.py"))
     return sorted(set(re.findall(r'"(_[a-z][a-z0-9_]*)"', source)) | {"_key0", "_id", "_type"})
 
 
 @pytest.mark.parametrize("name", _underscore_names())
 def test_a_file_column_named_like_an_internal_one_is_kept_whole_or_refused_clearly(tmp_path, name):
-    from csvprep.calling_hours import CallingHours, parse_launch, parse_window
-    from csvprep.columns import INTERNAL_COLUMNS
+    from csvprep.stages.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.stages.columns import INTERNAL_COLUMNS
 
     source = tmp_path / "list.csv"
     source.write_text(f"phone,customer_name,{name}\n+14155550100,Ann,x\n+14155550100,Ann,y\n+14155550101,,z\n"
@@ -260,7 +260,7 @@ def test_amounts_in_a_semicolon_separated_export_are_read_with_a_decimal_comma()
 
 
 def test_every_phone_problem_is_worded_by_its_template():
-    from csvprep.pipeline import PHONE_MESSAGES, _phone_issues
+    from csvprep.app.pipeline import PHONE_MESSAGES, _phone_issues
 
     codes = list(PHONE_MESSAGES)
     frame = pl.DataFrame({
@@ -324,7 +324,7 @@ def test_a_country_code_column_beside_the_number_says_where_it_is_dialled():
     ]
     report = result.report()
     assert report["columns"]["country_code"] == "Country Code"
-    from csvprep.report import summary_text
+    from csvprep.outputs.report import summary_text
 
     assert "phone column 'Mobile' (country codes from 'Country Code')" in summary_text(result)
 
@@ -399,7 +399,7 @@ def test_many_numbers_invalid_in_the_default_region_suggest_the_region_they_are_
     data = b"phone,customer_name\n98765 43210,A\n98765 43211,B\n(415) 555-0132,C\n99887 76655,D\n70123 45678,E\n"
     result = clean(data, RULES / "basic.toml")
     assert result.region_hint == ("IN", 3, 3)  # 70123 45678 is a valid North Dakota number as well
-    from csvprep.report import summary_text
+    from csvprep.outputs.report import summary_text
 
     assert ("many numbers are invalid in US, but 3 of 3 tried are valid read in IN: if the list is from IN, pass "
             "--region IN (or set [phone] default_region)") in summary_text(result)

@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from csvprep import RulesError, rules_from_dict
-from csvprep.cli import app
-from csvprep.prompt import apply_prompt, prompt_variables, read_prompt, render_preview
+from csvprep.cli.main import app
+from csvprep.job.prompt import apply_prompt, prompt_variables, read_prompt, render_preview
 
 from conftest import ROOT, RULES
 

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from csvprep.cli import app
-from csvprep.providers import PROVIDERS, Provider, split_for_upload
+from csvprep.cli.main import app
+from csvprep.model.providers import PROVIDERS, Provider, split_for_upload
 
 from conftest import FIXTURES, ROOT, RULES
 

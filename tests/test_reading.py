@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import csvprep
-from csvprep import reading
+from csvprep.io.read import delimited as reading
 from csvprep.errors import InputError
-from csvprep.reading import read_bytes, read_contacts
+from csvprep.io.read.delimited import read_bytes, read_contacts
 
 from conftest import FIXTURES
 
@@ -474,7 +474,7 @@ def test_an_earlier_rejected_csv_leaves_its_own_columns_out(header, left_out):
 
 
 def test_an_earlier_rejected_csv_gets_back_the_cells_it_guarded_against_formulas():
-    from csvprep.writing import neutralise_formulas
+    from csvprep.io.csv_out import neutralise_formulas
 
     original = ["+44 7400 123456", "=1+2", "-5", "@home", "\tx", "plain", "'quoted", "O'Brien"]
     guarded = neutralise_formulas(pl.DataFrame({"phone": original})).get_column("phone").to_list()

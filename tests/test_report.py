@@ -5,7 +5,7 @@ import pytest
 import csvprep
 
 from csvprep import CODES, clean
-from csvprep.report import check_lines, error_lines, summary_text
+from csvprep.outputs.report import check_lines, error_lines, summary_text
 
 from conftest import FIXTURES, ROOT, RULES
 
@@ -39,7 +39,7 @@ def test_report_data_holds_counts_settings_and_fingerprint():
 def test_report_json_text_is_the_report_data():
     import json
 
-    from csvprep.report import report_data, report_json
+    from csvprep.outputs.report import report_data, report_json
 
     for fixture in ("ragged_rows.csv", "utf8_bom.csv"):
         result = clean(FIXTURES / fixture, RULES / "basic.toml")
@@ -58,7 +58,7 @@ def test_report_json_follows_its_published_schema(source):
 
     import jsonschema
 
-    from csvprep.report import report_json
+    from csvprep.outputs.report import report_json
 
     schema = json.loads(files("csvprep").joinpath("report.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -84,7 +84,7 @@ def test_summary_says_when_numbers_fail_for_want_of_a_default_region():
 
 def test_the_summary_counts_the_numbers_a_plus_would_make_another_countrys():
     from csvprep import rules_from_dict
-    from csvprep.report import summary_text
+    from csvprep.outputs.report import summary_text
 
     data = b"phone\n(465) 808-8296\n372-624-9805\n919876543210\n(415) 555-0100\n"
     result = clean(data, rules_from_dict({"phone": {"default_region": "US"}}))

@@ -8,10 +8,10 @@ import polars as pl
 from typer.testing import CliRunner
 
 import csvprep
-from csvprep.chunked import clean_file
-from csvprep.cli import app
-from csvprep.rules import PhoneRule
-from csvprep.suppression import load_suppression
+from csvprep.app.run import clean_file
+from csvprep.cli.main import app
+from csvprep.job.rules_file import PhoneRule
+from csvprep.stages.suppression import load_suppression
 
 from conftest import FIXTURES, RULES
 

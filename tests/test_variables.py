@@ -4,8 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csvprep import rules_from_dict
-from csvprep.rules import VariableRule
-from csvprep.variables import check_value, check_variables, normalise_value
+from csvprep.job.rules_file import VariableRule
+from csvprep.stages.variables.check import check_value, check_variables, normalise_value
 
 
 @pytest.mark.parametrize("kind,raw,expected", [
@@ -182,7 +182,7 @@ def test_variable_without_a_column_is_filled_from_its_default():
                           st.text(alphabet="0123456789-+.,$ €", max_size=8)), min_size=1, max_size=30),
        st.sampled_from(["integer", "decimal", "date", "enum"]))
 def test_quick_canonical_path_agrees_with_the_full_normalisation(monkeypatch, values, kind):
-    from csvprep import variables
+    from csvprep.stages.variables import check as variables
 
     extra = {"values": ["English", "Hindi"]} if kind == "enum" else {}
     rule = rules_from_dict({"variables": {"v": {"type": kind, **extra}}}).variables[0]
@@ -208,7 +208,7 @@ def test_a_column_of_few_values_checked_once_per_value_agrees_with_every_row_che
                                                                                      seed):
     import random
 
-    from csvprep import variables
+    from csvprep.stages.variables import check as variables
 
     rng = random.Random(seed)
 
@@ -242,7 +242,7 @@ def test_a_column_of_few_values_checked_once_per_value_agrees_with_every_row_che
 def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each_cell(values):
     import datetime
 
-    from csvprep import variables
+    from csvprep.stages.variables import check as variables
 
     rule = rules_from_dict({"variables": {"d": {"type": "date"}}}).variables[0]
     expected = []

@@ -4,7 +4,7 @@ import pytest
 
 import csvprep
 from csvprep import clean
-from csvprep.writing import atomic_write, csv_text, neutralise_formulas
+from csvprep.io.csv_out import atomic_write, csv_text, neutralise_formulas
 
 from conftest import FIXTURES, RULES
 
@@ -75,7 +75,7 @@ def test_outputs_get_the_usual_permissions_not_mkstemps(tmp_path):
     "phone,customer_name\n+14155550100,Zoé\n",  # nothing rejected: the header alone
 ])
 def test_rejected_csv_opens_in_excel_with_its_accents_and_cleaned_csv_has_no_bom(tmp_path, part_rows, data):
-    from csvprep.chunked import clean_file
+    from csvprep.app.run import clean_file
 
     source = tmp_path / "contacts.csv"
     source.write_text(data, encoding="utf-8")

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import polars as pl
 
-from .errors import RulesError
-from .issues import empty_issues, issue_frame
+from ..errors import RulesError
+from ..model.issues import empty_issues, issue_frame
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 UNKNOWN_ZONE = "Etc/Unknown"
@@ -155,7 +155,7 @@ def _prefix_table() -> tuple[int, pl.DataFrame]:
 
 def _country_code(e164: pl.Expr) -> pl.Expr:
     """The calling code of an E.164 number: its first one, two or three digits that are one."""
-    from .phones import calling_code_size
+    from ..stages.phones.parse import calling_code_size
 
     digits = e164.str.slice(1)
     return digits.str.slice(0, calling_code_size(digits).fill_null(3))

@@ -12,8 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 import polars as pl
 
-from .phones import NO_REGION, PLUS_DECLINED
-from .result import CleanResult
+from ..stages.phones.parse import NO_REGION, PLUS_DECLINED
+from ..app.result import CleanResult
 
 if TYPE_CHECKING:
     from typing import BinaryIO

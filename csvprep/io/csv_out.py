@@ -14,11 +14,11 @@ from typing import BinaryIO
 
 import polars as pl
 
-from .errors import OutputError
-from .html_report import report_html
-from .providers import Provider, finish_upload, header_map, rejected_renames, shape
-from .report import write_error_lines, write_report_json
-from .result import CleanResult
+from ..errors import OutputError
+from ..outputs.html import report_html
+from ..model.providers import Provider, finish_upload, header_map, rejected_renames, shape
+from ..outputs.report import write_error_lines, write_report_json
+from ..app.result import CleanResult
 
 OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json", "report.html")
 FORMULA_START = r"^[=+\-@\t\r]"  # what makes a spreadsheet run a cell as a formula (OWASP CSV injection)

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 KEYS = {
     "rules": "the agent's rules file, relative to pyproject.toml",

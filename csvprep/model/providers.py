@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import ColumnMap
-from .errors import OutputError
+from ..stages.columns import ColumnMap
+from ..errors import OutputError
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def rejected_renames(provider: Provider | None, rejected_columns: list[str], hea
 
 def finish_upload(provider: Provider, cleaned: Path, columns: ColumnMap, header: list[str]) -> dict[str, Path]:
     """What the platform needs beside cleaned.csv: Sarvam's transformation file, parts that fit the limits."""
-    from .writing import atomic_write
+    from ..io.csv_out import atomic_write
 
     extra: dict[str, Path] = {}
     if provider.transformation_file:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .issues import issue_frame, issues_from
-from .reading import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE
-from .rules import VariableRule
+from ...model.issues import issue_frame, issues_from
+from ...io.read.delimited import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE
+from ...job.rules_file import VariableRule
 
 DEFAULT_DATE_FORMATS = (
     "%Y-%m-%d",

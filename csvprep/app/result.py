@@ -8,10 +8,10 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import ColumnMap
-from .reading import Contacts
-from .rules import Rules
-from .variables import VariableStats
+from ..stages.columns import ColumnMap
+from ..io.read.delimited import Contacts
+from ..job.rules_file import Rules
+from ..stages.variables.check import VariableStats
 
 
 @dataclass
@@ -87,8 +87,8 @@ class CleanResult:
         """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir``, each
         atomically; ``html_path`` puts report.html elsewhere; ``provider`` (a name or a
         :class:`~csvprep.providers.Provider`) shapes them for that platform."""
-        from .providers import get_provider
-        from .writing import write_outputs
+        from ..model.providers import get_provider
+        from ..io.csv_out import write_outputs
 
         if isinstance(provider, str):
             provider = get_provider(provider)
@@ -96,6 +96,6 @@ class CleanResult:
 
     def report(self) -> dict[str, object]:
         """The report as JSON-ready data (what report.json holds)."""
-        from .report import report_data
+        from ..outputs.report import report_data
 
         return report_data(self)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .columns import check_not_internal
-from .errors import InputError
+from ...stages.columns import check_not_internal
+from ...errors import InputError
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -193,7 +193,7 @@ def _chosen_sheet(workbook, names: list[str], sheet: int | str | None, source: s
             return names[int(wanted) - 1]
         raise InputError(f"{source}: no sheet '{sheet}'; the workbook's sheets: "
                          f"{', '.join(repr(name) for name in names)}")
-    from .columns import looks_like_phone_header
+    from ...stages.columns import looks_like_phone_header
 
     filled = None
     for name in names:
@@ -866,7 +866,7 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0], titles)
     if not scores:
         first = next((line.strip() for line in lines if line.strip()), "")
-        from .columns import looks_like_phone_header
+        from ...stages.columns import looks_like_phone_header
 
         # one phone header ('PHONE NUMBERS'); a line with a phone word beside others and a character between them
         # that no header holds ('name:phone') is a table with a delimiter csvprep does not sniff

@@ -8,8 +8,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
-from .rules import Rules, VariableRule, fold_name
+from ..errors import InputError
+from ..job.rules_file import Rules, VariableRule, fold_name
 
 # Headers that name a phone column in exports people upload, most specific first. Google Contacts writes
 # "Phone 1 - Value", Outlook "Mobile Phone", HubSpot "Phone Number", Vapi "number", Retell "phone number"; Indian

@@ -14,7 +14,7 @@ from typing import Annotated, BinaryIO, Optional
 import typer
 from typer.core import TyperGroup
 
-from .errors import ConfigError, CsvprepError
+from ..errors import ConfigError, CsvprepError
 
 EXIT_CLEAN, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -148,7 +148,7 @@ def _shown(path: Path) -> str:
 
 
 def _read_options(encoding: str | None, delimiter: str | None, sheet: str | None = None):
-    from .reading import ReadOptions
+    from ..io.read.delimited import ReadOptions
 
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(
@@ -157,7 +157,7 @@ def _read_options(encoding: str | None, delimiter: str | None, sheet: str | None
 
 
 def _settings():
-    from .config import find_settings
+    from ..cli.settings import find_settings
 
     return find_settings()
 
@@ -205,10 +205,10 @@ def clean_command(
     ] = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
-    from .calling_hours import resolve_calling_hours
-    from .chunked import clean_file
-    from .providers import get_provider
-    from .rules import load_rules
+    from ..stages.calling_hours import resolve_calling_hours
+    from ..app.run import clean_file
+    from ..model.providers import get_provider
+    from ..job.rules_file import load_rules
 
     settings = _settings()
     out = out or settings.out
@@ -275,10 +275,10 @@ def check_command(
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     import tempfile
 
-    from .calling_hours import resolve_calling_hours
-    from .chunked import check_file
-    from .report import report_head
-    from .rules import load_rules
+    from ..stages.calling_hours import resolve_calling_hours
+    from ..app.run import check_file
+    from ..outputs.report import report_head
+    from ..job.rules_file import load_rules
 
     settings = _settings()
     fmt = format or Format(settings.format or "text")
@@ -321,7 +321,7 @@ def check_command(
                 err=True,
             )
             if result.region_hint is not None:
-                from .report import region_hint_text
+                from ..outputs.report import region_hint_text
 
                 typer.echo(f"{_shown(path)}: {region_hint_text(result)}", err=True)
     if reports:
@@ -332,7 +332,7 @@ def check_command(
 def _print_reports(reports: list[tuple[bytes, BinaryIO]]) -> None:
     """report.json for each checked file (its head, then its spooled issues) on stdout: the one report alone,
     several as ``{"files": [...]}``."""
-    from .report import REPORT_TAIL
+    from ..outputs.report import REPORT_TAIL
 
     several = len(reports) > 1
     sys.stdout.flush()
@@ -356,7 +356,7 @@ def _to_stdout(stream: BinaryIO) -> None:
 
 
 def _provider_notes(provider, result, paths) -> None:
-    from .providers import reserved_clashes, upload_problems
+    from ..model.providers import reserved_clashes, upload_problems
 
     parts = [name for name in paths if name.startswith("cleaned-")]
     if parts:
@@ -374,7 +374,7 @@ def _provider_notes(provider, result, paths) -> None:
 
 
 def _add_columns(text: str | None) -> tuple[str, ...]:
-    from .pipeline import ADDABLE_COLUMNS
+    from ..app.pipeline import ADDABLE_COLUMNS
 
     if not text:
         return ()
@@ -391,7 +391,7 @@ def _with_prompt(rules, prompt_path: Path | None, quiet: bool):
     path = prompt_path or rules.prompt_path()
     if path is None:
         return rules, None
-    from .prompt import apply_prompt, read_prompt
+    from ..job.prompt import apply_prompt, read_prompt
 
     template = read_prompt(path)
     rules, notes = apply_prompt(rules, template)
@@ -403,7 +403,7 @@ def _with_prompt(rules, prompt_path: Path | None, quiet: bool):
 
 def _suppression(paths: list[Path] | None, rules, region: str | None):
     """The do-not-call lists, their numbers read with the contacts' default region."""
-    from .suppression import load_suppression
+    from ..stages.suppression import load_suppression
 
     if region is not None:
         rules = rules.with_region(region)
@@ -415,7 +415,7 @@ def _with_campaign(rules, campaign_path: Path | None, provider: str | None, quie
     printed as ``FILE: field: message``), else 0; and the campaign, read once for all that uses it."""
     if campaign_path is None:
         return rules, EXIT_CLEAN, None
-    from .campaign import check_campaign, load_campaign, with_campaign_defaults
+    from ..job.campaign import check_campaign, load_campaign, with_campaign_defaults
 
     body = load_campaign(campaign_path, provider)
     problems = [p for p in check_campaign(body, variables={v.name for v in rules.variables}) if p.severity != "note"]
@@ -437,7 +437,7 @@ class _IssuePrinter:
 
     def __call__(self, issues, path: str) -> None:
         """Print what room is left of ``issues`` (some, or all, of the file ``path``'s)."""
-        from .report import check_lines, github_lines, issues_csv
+        from ..outputs.report import check_lines, github_lines, issues_csv
 
         if self.errors_only:
             issues = issues.filter(issues["severity"] == "error")
@@ -468,7 +468,7 @@ class _IssuePrinter:
 
 
 def _print_summary(result) -> None:
-    from .report import summary_text
+    from ..outputs.report import summary_text
 
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
         typer.echo(summary_text(result))
@@ -539,9 +539,9 @@ def preview_command(
 ) -> int:
     """Render the agent's prompt for the first N clean contacts, exactly as the agent will get it; an undefined
     variable shows as ⟦MISSING name⟧ and makes the exit code 1."""
-    from .pipeline import clean
-    from .prompt import render_preview
-    from .rules import load_rules
+    from ..app.pipeline import clean
+    from ..job.prompt import render_preview
+    from ..job.rules_file import load_rules
 
     settings = _settings()
     loaded, template = _with_prompt(load_rules(_rules_path(rules, settings)), prompt, quiet=False)
@@ -582,8 +582,8 @@ def campaign_check_command(
     quiet: QuietOption = False,
 ) -> int:
     """Check campaign bodies against every documented constraint: FILE: field: message; exit 1 on any error."""
-    from .campaign import check_campaign, load_campaign
-    from .rules import load_rules
+    from ..job.campaign import check_campaign, load_campaign
+    from ..job.rules_file import load_rules
 
     variables = {v.name for v in load_rules(rules).variables} if rules is not None else None
     code = EXIT_CLEAN
@@ -605,7 +605,7 @@ def campaign_check_command(
 
 def _version(value: bool) -> None:
     if value:
-        from .report import csvprep_version
+        from ..outputs.report import csvprep_version
 
         typer.echo(f"csvprep {csvprep_version()}")
         raise typer.Exit(0)

@@ -13,8 +13,8 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from .reading import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
-from .rules import PHONE_TYPES, PhoneRule, fold_name
+from ...io.read.delimited import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
+from ...job.rules_file import PHONE_TYPES, PhoneRule, fold_name
 
 _SPREADSHEET_ERROR = re.compile(SPREADSHEET_ERROR)
 # ="+14155550132": text an export wrapped so that Excel keeps it as written; the number is inside
@@ -323,7 +323,7 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
     is read in, in place of the rule's default region; null: the default region, :data:`UNKNOWN_REGION`: none.
     For :data:`BULK_FROM` cells or more, the vectorised path of :mod:`csvprep.phones_bulk` decides what it can;
     the rest goes through :func:`parse_phone`, each distinct value once."""
-    from . import phones_bulk
+    from ...stages.phones import bulk as phones_bulk
 
     values = values.cast(pl.String)
     if values.str.contains('="', literal=True).any():

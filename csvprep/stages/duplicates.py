@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from .columns import ColumnMap
-from .issues import empty_issues, issue_frame
-from .rules import DuplicateRule
+from ..stages.columns import ColumnMap
+from ..model.issues import empty_issues, issue_frame
+from ..job.rules_file import DuplicateRule
 
 
 def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap,

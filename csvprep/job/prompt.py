@@ -9,8 +9,8 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import RulesError
-from .rules import Rules, VariableRule
+from ..errors import RulesError
+from ..job.rules_file import Rules, VariableRule
 
 MISSING = "⟦MISSING {}⟧"
 

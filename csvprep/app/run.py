@@ -23,18 +23,18 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import InputError, OutputError
-from .html_report import EXAMPLES_PER_KIND
-from .phones import PLUS_DECLINED
-from .issues import issues_from
-from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
-from .pipeline import by_count, clean_contacts
-from .reading import MAX_FOOTER_LINES, NoContactsError, ReadOptions, read_bytes, title_lines
-from .result import CleanResult
-from .rules import Rules, load_rules
-from .variables import VariableStats
-from .providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
-from .writing import (OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv,
+from ..errors import InputError, OutputError
+from ..outputs.html import EXAMPLES_PER_KIND
+from ..stages.phones.parse import PLUS_DECLINED
+from ..model.issues import issues_from
+from ..outputs.report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
+from ..app.pipeline import by_count, clean_contacts
+from ..io.read.delimited import MAX_FOOTER_LINES, NoContactsError, ReadOptions, read_bytes, title_lines
+from ..app.result import CleanResult
+from ..job.rules_file import Rules, load_rules
+from ..stages.variables.check import VariableStats
+from ..model.providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
+from ..io.csv_out import (OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv,
                       write_rejected_csv)
 
 PART_ROWS = 1_000_000
@@ -76,7 +76,7 @@ def clean_file(
     (an unterminated quote) is read in one part, as :func:`csvprep.clean` reads it. ``on_issues`` is given each
     part's issues as they are found (the result keeps only the first few of each kind). ``path`` may be the
     file's bytes (standard input), named ``name`` in messages: then it is read at once."""
-    from .pipeline import clean
+    from ..app.pipeline import clean
 
     if isinstance(provider, str):
         provider = get_provider(provider)
@@ -147,7 +147,7 @@ def check_file(
     at a time, in row order); ``issues_stream`` receives every issue as report.json's issue objects
     (:func:`csvprep.report.write_issue_objects`), for a caller that writes the report itself. ``path`` may be
     the file's bytes, as for :func:`clean_file`."""
-    from .pipeline import clean
+    from ..app.pipeline import clean
 
     started = time.perf_counter()
     rules = _loaded(rules, region)
@@ -625,7 +625,7 @@ def _merged(first: CleanResult | None, issues: list[pl.DataFrame], totals: _Tota
 def _merged_calling(totals: _Totals):
     if totals.calling_template is None:
         return None
-    from .calling_hours import earliest_launch
+    from ..stages.calling_hours import earliest_launch
 
     by_zone = dict(sorted(totals.calling.items(), key=lambda item: (-item[1]["contacts"], item[0])))
     earliest, note = earliest_launch(list(by_zone), totals.hours)
@@ -711,7 +711,7 @@ def _copy_file(source: BinaryIO, target: BinaryIO) -> None:
 
 def _finish_outputs(result: _MergedResult, paths: dict[str, Path], scratch: Path, writer: _PartWriter,
                     rejected_empty: pl.DataFrame) -> None:
-    from .html_report import report_html
+    from ..outputs.html import report_html
 
     rejected_part = scratch / "rejected.csv"
     if writer.rejected_written:

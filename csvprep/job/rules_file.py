@@ -15,7 +15,7 @@ from typing import Any
 
 import phonenumbers
 
-from .errors import RulesError
+from ..errors import RulesError
 
 VARIABLE_TYPES = ("string", "integer", "decimal", "date", "email", "enum", "boolean")
 PHONE_TYPES = {
@@ -199,7 +199,7 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
 def _calling_window(table: dict[str, Any], source: str):
     if not table:
         return None
-    from .calling_hours import window_from_table
+    from ..stages.calling_hours import window_from_table
 
     return window_from_table(table, f"{source}: [calling_hours]")
 
@@ -344,7 +344,7 @@ def _default_text(value: Any, variable: VariableRule, origin: str) -> str:
         text = str(value)
     else:
         raise RulesError(f"{origin}: default for '{variable.name}' must be a string or number, not {_kind(value)}")
-    from .variables import check_value  # variables imports rules; the cycle is only at call time
+    from ..stages.variables.check import check_value  # variables imports rules; the cycle is only at call time
 
     problem = check_value(text, variable)
     if problem is not None:
