@@ -5,16 +5,18 @@
 >>> result.counts()["rows_rejected"], result.cleaned, result.rejected, result.issues  # doctest: +SKIP
 """
 
-from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
-from .model.issues import CODES
-from .stages.phones.parse import PhoneVerdict, normalize_phones, parse_phone
-from .stages.calling_hours import CallingHours, resolve_calling_hours
-from .job.campaign import check_campaign, load_campaign
 from .app.pipeline import clean
-from .io.read.delimited import Contacts, ReadOptions, read_contacts
 from .app.result import CleanResult
+from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
+from .io.read.delimited import Contacts, ReadOptions, read_contacts
+from .job.campaign import check_campaign, load_campaign
 from .job.rules_file import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
+from .model.e164 import PhoneVerdict
+from .model.issues import CODES
+from .stages.calling_hours import CallingHours, resolve_calling_hours
+from .stages.phones.parse import normalize_phones, parse_phone
 from .stages.suppression import load_suppression
+
 
 def __getattr__(name: str):
     # clean_file pulls in the writers and the HTML report: loaded on first use, not by `csvprep check`

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .stages.phones.parse import E164_PATTERN
+from .model.e164 import E164_PATTERN
 from .stages.variables.check import _EMAIL, constraint_failures
 
 if TYPE_CHECKING:

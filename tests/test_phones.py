@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvprep import PhoneRule, normalize_phones, parse_phone
-from csvprep.stages.phones.parse import PhoneVerdict, check_phones, code_region
+from csvprep.model.e164 import PhoneVerdict
+from csvprep.stages.phones.parse import check_phones, code_region
 
 US = PhoneRule(default_region="US")
 
@@ -267,7 +268,7 @@ def test_workbook_number_cells_past_excels_precision_lost_their_digits():
 def test_calling_code_size_is_the_shortest_leading_calling_code_as_phonenumbers_reads_it():
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-    from csvprep.stages.phones.parse import calling_code_size
+    from csvprep.model.e164 import calling_code_size
 
     codes = {str(code) for code in COUNTRY_CODE_TO_REGION_CODE}
     starts = [str(i).zfill(n) for n in (1, 2, 3, 4) for i in range(10 ** n)] + ["44207946", "19999", "8"]

@@ -11,18 +11,20 @@ from pathlib import Path
 
 import polars as pl
 
-from ..stages.columns import COUNTRY_HEADERS, check_not_internal, looks_like_phone_header, map_columns
-from ..stages.duplicates import find_duplicates, kept_keys
-from ..errors import InputError
-from ..model.issues import empty_issues, issue_frame, issues_from
-from ..stages.phones.parse import PLUS_DECLINED, UNKNOWN_REGION, check_phones, code_regions, reference_verdict
-from ..io.read.delimited import Contacts, ReadOptions, read_bytes, read_contacts
 from ..app.result import CleanResult
-from ..job.rules_file import Rules, fold_name, load_rules
-from ..stages.calling_hours import CallingHours, check_calling_hours, contact_zones, find_zone_column, utc_offsets
+from ..errors import InputError
+from ..io.read.delimited import Contacts, ReadOptions, read_bytes, read_contacts
+from ..job.rules_file import Rules, load_rules
+from ..model.e164 import PLUS_DECLINED, UNKNOWN_REGION
+from ..model.headers import COUNTRY_HEADERS, find_zone_column, looks_like_phone_header
+from ..model.issues import empty_issues, issue_frame, issues_from
+from ..model.text import FORMULA_START, fold_name
+from ..stages.calling_hours import CallingHours, check_calling_hours, contact_zones, utc_offsets
+from ..stages.columns import check_not_internal, map_columns
+from ..stages.duplicates import find_duplicates, kept_keys
+from ..stages.phones.parse import check_phones, code_regions, reference_verdict
 from ..stages.suppression import SuppressionList, suppression_issues
 from ..stages.variables.check import check_variables
-from ..io.csv_out import FORMULA_START
 
 # a signed number (-5), a phone number written with its + (a second phone column: +1 650-555-0100) or a text
 # wrapped so that Excel keeps it (="000123") starts like a formula but is arithmetic or text at worst: no function,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ..stages.columns import ColumnMap
 from ..io.read.delimited import Contacts
 from ..job.rules_file import Rules
+from ..stages.columns import ColumnMap
 from ..stages.variables.check import VariableStats
 
 
@@ -87,8 +87,8 @@ class CleanResult:
         """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir``, each
         atomically; ``html_path`` puts report.html elsewhere; ``provider`` (a name or a
         :class:`~csvprep.providers.Provider`) shapes them for that platform."""
-        from ..model.providers import get_provider
         from ..io.csv_out import write_outputs
+        from ..model.providers import get_provider
 
         if isinstance(provider, str):
             provider = get_provider(provider)

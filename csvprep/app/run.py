@@ -15,27 +15,34 @@ import shutil
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
-from ..errors import InputError, OutputError
-from ..outputs.html import EXAMPLES_PER_KIND
-from ..stages.phones.parse import PLUS_DECLINED
-from ..model.issues import issues_from
-from ..outputs.report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from ..app.pipeline import by_count, clean_contacts
-from ..io.read.delimited import MAX_FOOTER_LINES, NoContactsError, ReadOptions, read_bytes, title_lines
 from ..app.result import CleanResult
+from ..errors import InputError, OutputError
+from ..io.csv_out import (
+    OUTPUT_FILES,
+    atomic_write,
+    current_umask,
+    neutralise_formulas,
+    prepare_out_dir,
+    write_csv,
+    write_rejected_csv,
+)
+from ..io.read.delimited import MAX_FOOTER_LINES, NoContactsError, ReadOptions, read_bytes, title_lines
 from ..job.rules_file import Rules, load_rules
-from ..stages.variables.check import VariableStats
+from ..model.e164 import PLUS_DECLINED
+from ..model.issues import issues_from
 from ..model.providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
-from ..io.csv_out import (OUTPUT_FILES, atomic_write, current_umask, neutralise_formulas, prepare_out_dir, write_csv,
-                      write_rejected_csv)
+from ..outputs.html import EXAMPLES_PER_KIND
+from ..outputs.report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
+from ..stages.variables.check import VariableStats
 
 PART_ROWS = 1_000_000
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end

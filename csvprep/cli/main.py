@@ -205,10 +205,10 @@ def clean_command(
     ] = None,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
-    from ..stages.calling_hours import resolve_calling_hours
     from ..app.run import clean_file
-    from ..model.providers import get_provider
     from ..job.rules_file import load_rules
+    from ..model.providers import get_provider
+    from ..stages.calling_hours import resolve_calling_hours
 
     settings = _settings()
     out = out or settings.out
@@ -275,10 +275,10 @@ def check_command(
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     import tempfile
 
-    from ..stages.calling_hours import resolve_calling_hours
     from ..app.run import check_file
-    from ..outputs.report import report_head
     from ..job.rules_file import load_rules
+    from ..outputs.report import report_head
+    from ..stages.calling_hours import resolve_calling_hours
 
     settings = _settings()
     fmt = format or Format(settings.format or "text")

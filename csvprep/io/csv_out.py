@@ -4,7 +4,6 @@ over the target, so an interrupted run leaves the old file or the new one, never
 from __future__ import annotations
 
 import codecs
-
 import io
 import os
 import tempfile
@@ -14,14 +13,14 @@ from typing import BinaryIO
 
 import polars as pl
 
-from ..errors import OutputError
-from ..outputs.html import report_html
-from ..model.providers import Provider, finish_upload, header_map, rejected_renames, shape
-from ..outputs.report import write_error_lines, write_report_json
 from ..app.result import CleanResult
+from ..errors import OutputError
+from ..model.providers import Provider, finish_upload, header_map, rejected_renames, shape
+from ..model.text import FORMULA_START
+from ..outputs.html import report_html
+from ..outputs.report import write_error_lines, write_report_json
 
 OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json", "report.html")
-FORMULA_START = r"^[=+\-@\t\r]"  # what makes a spreadsheet run a cell as a formula (OWASP CSV injection)
 
 
 def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None,

@@ -15,10 +15,10 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+from ..model.e164 import E164_PATTERN
 from ..stages.calling_hours import DAYS
 from ..stages.calling_hours import zone as _zone
-from ..errors import InputError
-from ..stages.phones.parse import E164_PATTERN
 
 PROVIDERS = ("sigmamind", "sarvam")
 INT32_MAX = 2**31 - 1

@@ -8,7 +8,6 @@ import dataclasses
 import difflib
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,21 +15,10 @@ from typing import Any
 import phonenumbers
 
 from ..errors import RulesError
+from ..model.e164 import PHONE_TYPES
+from ..model.text import fold_name
 
 VARIABLE_TYPES = ("string", "integer", "decimal", "date", "email", "enum", "boolean")
-PHONE_TYPES = {
-    "fixed_line": phonenumbers.PhoneNumberType.FIXED_LINE,
-    "mobile": phonenumbers.PhoneNumberType.MOBILE,
-    "fixed_line_or_mobile": phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    "toll_free": phonenumbers.PhoneNumberType.TOLL_FREE,
-    "premium_rate": phonenumbers.PhoneNumberType.PREMIUM_RATE,
-    "shared_cost": phonenumbers.PhoneNumberType.SHARED_COST,
-    "voip": phonenumbers.PhoneNumberType.VOIP,
-    "personal_number": phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
-    "pager": phonenumbers.PhoneNumberType.PAGER,
-    "uan": phonenumbers.PhoneNumberType.UAN,
-    "voicemail": phonenumbers.PhoneNumberType.VOICEMAIL,
-}
 DUPLICATE_POLICIES = ("reject", "warn", "keep")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -202,16 +190,6 @@ def _calling_window(table: dict[str, Any], source: str):
     from ..stages.calling_hours import window_from_table
 
     return window_from_table(table, f"{source}: [calling_hours]")
-
-
-def fold_name(name: str) -> str:
-    """The form in which header and variable names are compared: only letters and digits count, without case or
-    accents: ``Mobile No.`` is ``mobile_no``, ``Téléphone`` is ``telephone``, ``📞 Phone`` (Airtable and Notion
-    headers carry emoji) is ``phone``, ``Amount ($)`` is ``amount``."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    # an accent is a combining mark, dropped; an Indic vowel sign is a spacing one, kept: it spells the word
-    return "".join(c for c in decomposed if (c.isalnum() or unicodedata.category(c).startswith("M"))
-                   and not unicodedata.combining(c)).casefold()
 
 
 def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:

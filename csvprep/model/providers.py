@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ..stages.columns import ColumnMap
 from ..errors import OutputError
+from ..stages.columns import ColumnMap
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from importlib.resources import files
 
 import polars as pl
 
-from ..outputs.report import report_data
 from ..app.result import CleanResult
+from ..outputs.report import report_data
 
 EXAMPLES_PER_KIND = 5
 _BAR_WIDTH = 360

@@ -3,17 +3,16 @@ lines, the human summary and the ``FILE:LINE: Row N: message`` lines of ``csvpre
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import io
 import json
 import re
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ..stages.phones.parse import NO_REGION, PLUS_DECLINED
 from ..app.result import CleanResult
+from ..model.e164 import NO_REGION, PLUS_DECLINED
 
 if TYPE_CHECKING:
     from typing import BinaryIO

@@ -17,11 +17,11 @@ from functools import lru_cache
 import polars as pl
 
 from ..errors import RulesError
+from ..model.headers import find_zone_column
 from ..model.issues import empty_issues, issue_frame
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 UNKNOWN_ZONE = "Etc/Unknown"
-ZONE_HEADERS = ("timezone", "time_zone", "tz", "time zone", "iana_timezone")
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
 _GEOGRAPHICAL = ("fixed_line", "fixed_line_or_mobile")
 
@@ -155,7 +155,7 @@ def _prefix_table() -> tuple[int, pl.DataFrame]:
 
 def _country_code(e164: pl.Expr) -> pl.Expr:
     """The calling code of an E.164 number: its first one, two or three digits that are one."""
-    from ..stages.phones.parse import calling_code_size
+    from ..model.e164 import calling_code_size
 
     digits = e164.str.slice(1)
     return digits.str.slice(0, calling_code_size(digits).fill_null(3))
@@ -257,11 +257,6 @@ def utc_offsets(zones: str | None, moment: datetime | None = None) -> str | None
         tz = zone(name)
         offsets.append(moment.astimezone(tz).strftime("%z") if tz is not None else "?")
     return "|".join(f"{o[:3]}:{o[3:]}" if len(o) == 5 else o for o in offsets)
-
-
-def find_zone_column(header: list[str]) -> str | None:
-    folded = {name.strip().lower().replace("-", "_"): name for name in header}
-    return next((folded[name] for name in ZONE_HEADERS if name in folded), None)
 
 
 def check_calling_hours(frame: pl.DataFrame, phone_column: str, hours: CallingHours

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ..stages.columns import looks_like_phone_header
 from ..errors import InputError
-from ..model.issues import empty_issues, issue_frame, issues_from
-from ..stages.phones.parse import check_phones
 from ..io.read.delimited import read_contacts
 from ..job.rules_file import PhoneRule
+from ..model.headers import looks_like_phone_header
+from ..model.issues import empty_issues, issue_frame, issues_from
+from ..stages.phones.parse import check_phones
 
 _NUMBER_LINE = re.compile(r"^\s*[+(]?[0-9０-９][0-9０-９ ().\-/]*\s*$")
 

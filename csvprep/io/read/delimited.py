@@ -20,25 +20,14 @@ from pathlib import Path
 
 import polars as pl
 
-from ...stages.columns import check_not_internal
 from ...errors import InputError
+from ...model.text import CELL_LIMIT, NEUTRALISED, WHITESPACE
+from ...stages.columns import check_not_internal
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-CELL_LIMIT = 32_767  # Excel's limit on the characters in one cell
 _SNIFF_LINES = 400
 _INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
-# what Python's str.strip() removes (str.isspace), for Polars' strip_chars to agree with it
-WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
-    "\u2028\u2029\u202f\u205f\u3000"
-# what a spreadsheet shows, and exports, in a cell whose formula failed (a VLOOKUP that found nothing: #N/A);
-# LibreOffice writes Err:502 and the like
-SPREADSHEET_ERROR = (r"^(?i:#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|ERROR!|FIELD!|BLOCKED!|"
-                     r"CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)|Err:\d{3})$")
-SPREADSHEET_ERROR_REASON = "a spreadsheet's error value (its formula failed); fix it in the spreadsheet and export again"
-# what software writes for 'no value' when it turns a missing value into text (pandas' astype(str): nan; Python:
-# None; JSON and SQL: null): the agent would read it out ('Hi nan'), so such a cell is empty, and says so
-PLACEHOLDERS = ("nan", "NaN", "NAN", "None", "null", "NULL", "Null", "undefined", "nil", "<NA>", "NaT")
 _BINARY_SIGNATURES = (
     (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),
@@ -193,7 +182,7 @@ def _chosen_sheet(workbook, names: list[str], sheet: int | str | None, source: s
             return names[int(wanted) - 1]
         raise InputError(f"{source}: no sheet '{sheet}'; the workbook's sheets: "
                          f"{', '.join(repr(name) for name in names)}")
-    from ...stages.columns import looks_like_phone_header
+    from ...model.headers import looks_like_phone_header
 
     filled = None
     for name in names:
@@ -725,7 +714,7 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
         keep = keep[:-len(earlier)]
     frame = frame.select([pl.col(positional[i]).alias(header[i]) for i in keep] + ["_row", "_line"])
     if earlier:  # the ' that rejected.csv put before cells a spreadsheet would run as formulas comes off again
-        frame = frame.with_columns(pl.col(header[i]).str.replace(_NEUTRALISED, "$1") for i in keep)
+        frame = frame.with_columns(pl.col(header[i]).str.replace(NEUTRALISED, "$1") for i in keep)
     if frame.height + broken.height == 0:
         raise NoContactsError(f"{source}: the file has a header row but no contacts", blank_rows)
     return Contacts(
@@ -741,7 +730,6 @@ def _finish(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame, blank_
     )
 
 
-_NEUTRALISED = r"^'([=+\-@\t\r])"  # writing.neutralise_formulas' prefix before writing.FORMULA_START
 # the columns csvprep adds to rejected.csv, last in it (a name the file had already is prefixed 'csvprep_'; Sarvam
 # calls the reasons 'rejected_reason')
 _REJECT_TAILS = (("row", "errors", "raw"), ("row", "errors"), ("row", "rejected_reason", "raw"),
@@ -866,7 +854,7 @@ def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
             scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0], titles)
     if not scores:
         first = next((line.strip() for line in lines if line.strip()), "")
-        from ...stages.columns import looks_like_phone_header
+        from ...model.headers import looks_like_phone_header
 
         # one phone header ('PHONE NUMBERS'); a line with a phone word beside others and a character between them
         # that no header holds ('name:phone') is a table with a delimiter csvprep does not sniff

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import phonenumbers
@@ -13,24 +13,32 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from ...io.read.delimited import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON
-from ...job.rules_file import PHONE_TYPES, PhoneRule, fold_name
+from ...job.rules_file import PhoneRule
+from ...model.e164 import (
+    COSTLY_TYPES,
+    E164_PATTERN,
+    NO_REGION,
+    PHONE_TYPES,
+    PLUS_DECLINED,
+    UNKNOWN_REGION,
+    VERDICT_SCHEMA,
+    PhoneVerdict,
+)
+from ...model.text import (
+    PLACEHOLDERS,
+    SPREADSHEET_ERROR,
+    SPREADSHEET_ERROR_REASON,
+    excel_text,
+    excel_text_expr,
+    fold_name,
+)
 
 _SPREADSHEET_ERROR = re.compile(SPREADSHEET_ERROR)
-# ="+14155550132": text an export wrapped so that Excel keeps it as written; the number is inside
-_TEXT_FORMULA_PATTERN = r'^[ \t]*="([^"]*)"[ \t]*$'
-_TEXT_FORMULA = re.compile(_TEXT_FORMULA_PATTERN)
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NUMBER_CELL = re.compile(r"^(\+?\d{6,})\.0+$")  # 14155550100.0: a number cell exported as a float, digits intact
 _DIGITS_ONLY = re.compile(r"^[\d\s().\-/]+$")
 # written the way a national number is: an area code in parentheses, or '1-' / '1.' before a NANP number
 _NATIONAL_STYLE = re.compile(r"[()]|^\s*1\s*[-.]")
-# the end of an invalid number's detail when, read with a '+', it would be a valid number of another country
-PLUS_DECLINED = "write it with its '+' if that is what it is"
-# valid numbers that cost the caller: almost never a contact's own number
-COSTLY_TYPES = {"premium_rate": "a premium-rate number, charged to the caller at a premium",
-                "shared_cost": "a shared-cost number, charged to the caller"}
-E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")  # what the campaign APIs accept (SigmaMind's sipPhoneNumber)
 _BEYOND_EXCEL = re.compile(r"^\d{16,}$")  # a number cell past Excel's 15 significant digits
 _PARSE_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "unknown country calling code",
@@ -39,34 +47,10 @@ _PARSE_REASONS = {
     NumberParseException.TOO_SHORT_NSN: "too short",
     NumberParseException.TOO_LONG: "too long",
 }
-# a verdict's region and line type come from short fixed lists: Enums (a small integer a row), cast to text only
-# where they are written
-REGION = pl.Enum(sorted({code for codes in COUNTRY_CODE_TO_REGION_CODE.values() for code in codes} | {"ZZ"}))
-LINE_TYPE = pl.Enum(["unknown", *PHONE_TYPES])
-VERDICT_SCHEMA = {
-    "e164": pl.String,
-    "code": pl.String,
-    "detail": pl.String,
-    "region": REGION,
-    "line_type": LINE_TYPE,
-}
-NO_REGION = "written without a country code and no default region is set"
 _TYPE_NAMES = {value: name for name, value in PHONE_TYPES.items()}
 # Below this many cells the per-value path is quicker than compiling the bulk path's expressions (about 0.2 s);
 # both give the same verdicts (tests/test_phones_bulk.py).
 BULK_FROM = 5_000
-
-
-@dataclass(frozen=True)
-class PhoneVerdict:
-    """What csvprep makes of one phone cell: ``e164`` when it can be dialled; ``code`` when there is a problem
-    (an error, or the warning ``phone_missing_plus`` beside an ``e164``)."""
-
-    e164: str | None
-    code: str | None = None
-    detail: str | None = None
-    region: str | None = None
-    line_type: str | None = None
 
 
 def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook: bool = False) -> PhoneVerdict:
@@ -105,7 +89,7 @@ def _several_numbers(raw: str, rule: PhoneRule, from_workbook: bool) -> str | No
 def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool = False) -> PhoneVerdict:
     """:func:`parse_phone` by ``phonenumbers`` alone, before a cell of several numbers is told apart: the
     verdict :mod:`csvprep.phones_bulk` must give."""
-    text = _TEXT_FORMULA.sub(r"\1", (raw or "").strip()).strip()
+    text = excel_text((raw or "").strip()).strip()  # ="+14155550132": the number is inside
     if not text:
         return PhoneVerdict(None, "missing_phone")
     if _SPREADSHEET_ERROR.match(text):
@@ -292,29 +276,6 @@ def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str | None
     return f"not a valid {where} number"
 
 
-_CODES_BY_SIZE = {size: {str(code) for code in COUNTRY_CODE_TO_REGION_CODE if len(str(code)) == size}
-                  for size in (1, 2, 3)}
-
-
-def _code_size(start: str) -> int | None:
-    for size in (1, 2, 3):
-        if start[:size] in _CODES_BY_SIZE[size]:
-            return size
-    return None
-
-
-# every string of one to three digits that starts with a calling code -> that code's length: one lookup of a
-# number's first three digits instead of three slices and three searches
-_CODE_SIZE_OF_START = {start: size for length in (1, 2, 3) for i in range(10 ** length)
-                       if (size := _code_size(start := str(i).zfill(length))) is not None}
-
-
-def calling_code_size(digits: pl.Expr) -> pl.Expr:
-    """How many leading ``digits`` (a string of digits; 1 to 3 of them) are a country calling code, shortest first
-    as phonenumbers tries them; null when none are."""
-    return digits.str.slice(0, 3).replace_strict(_CODE_SIZE_OF_START, default=None, return_dtype=pl.Int8)
-
-
 def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False,
                  regions: pl.Series | None = None) -> pl.DataFrame:
     """A verdict per cell of ``values`` (columns of :data:`VERDICT_SCHEMA`, in the same order).
@@ -327,7 +288,7 @@ def check_phones(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = Fa
 
     values = values.cast(pl.String)
     if values.str.contains('="', literal=True).any():
-        values = values.str.replace(_TEXT_FORMULA_PATTERN, "${1}")
+        values = pl.select(excel_text_expr(pl.lit(values))).to_series().alias(values.name)
     if regions is not None:
         return _check_by_region(values, rule, regions, from_workbook)
     if len(values) >= BULK_FROM:
@@ -389,8 +350,6 @@ def _check_by_region(values: pl.Series, rule: PhoneRule, regions: pl.Series, fro
 # 'IN +91', '+1-264' (a NANP area code after the 1), '91.0' (a number cell exported as a float)
 _PLUS_CODE = re.compile(r"\+\s*(\d[\d \-]{0,6})")
 _BARE_CODE = re.compile(r"(?:00)?\s*(\d[\d \-]{0,6}?)(?:\.0+)?")
-# the region phonenumbers itself uses for 'unknown': a code cell that names no country
-UNKNOWN_REGION = "ZZ"
 # names people write that are not the ones phonenumbers' locale data gives
 _COUNTRY_ALIASES = {"usa": "US", "us": "US", "unitedstatesofamerica": "US", "america": "US", "uk": "GB",
                     "greatbritain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ...model.issues import issue_frame, issues_from
-from ...io.read.delimited import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE
 from ...job.rules_file import VariableRule
+from ...model.issues import issue_frame, issues_from
+from ...model.text import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE, excel_text_expr
 
 DEFAULT_DATE_FORMATS = (
     "%Y-%m-%d",
@@ -181,7 +181,9 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     else:
         frame = frame.with_columns(pl.lit(False).alias("placeholder"))
     if frame.get_column("present").str.starts_with('="').any():
-        frame = frame.with_columns(_spreadsheet_text(pl.col("present")))
+        # ="000123": the text inside is the value (what the spreadsheet shows, and what the agent should say)
+        frame = frame.with_columns(excel_text_expr(pl.col("present")).str.strip_chars().replace("", None)
+                                   .alias("present"))
     # '#N/A' in a name column would be read out to the contact: a failed formula is no value of any type
     failed_formulas = None
     if frame.select(pl.col("present").str.starts_with("#") | pl.col("present").str.starts_with("Err:")).to_series() \
@@ -238,14 +240,6 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
         problems = problems.scatter(positions, SPREADSHEET_ERROR_REASON)
     return frame.select(pl.col("value").cast(pl.String), problems.alias("problem"), value.is_not_null().alias("present"),
                         "placeholder")
-
-
-def _spreadsheet_text(value: pl.Expr) -> pl.Expr:
-    """="000123" is how some systems export text so that Excel keeps its leading zeros: the text inside is the value
-    (what the spreadsheet shows, and what the agent should say)."""
-    wrapped = r'^="((?:[^"]|"")*)"$'
-    inside = value.str.replace(wrapped, "${1}").str.replace_all('""', '"', literal=True).str.strip_chars()
-    return pl.when(value.str.contains(wrapped)).then(inside.replace("", None)).otherwise(value).alias("present")
 
 
 def _quick(kind: str, variable: VariableRule) -> Callable[[pl.Expr], pl.Expr] | None:
