@@ -9,16 +9,16 @@ import random
 import phonenumbers
 import polars as pl
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 from typer.testing import CliRunner
 
 import csvprep
 from csvprep import RulesError
-from csvprep.stages.calling_hours import CallingHours, earliest_launch, number_zones, parse_launch, parse_window
 from csvprep.cli.main import app
-from csvprep.stages.phones.parse import check_phones
 from csvprep.job.rules_file import PhoneRule
-
-from conftest import FIXTURES, ROOT, RULES
+from csvprep.model.calling import CallingHours, parse_launch, parse_window
+from csvprep.stages.calling_hours import earliest_launch, number_zones
+from csvprep.stages.phones.parse import check_phones
 
 CONTACTS = FIXTURES / "contacts_across_time_zones.csv"
 CAMPAIGNS = ROOT / "tests" / "campaigns"
@@ -147,7 +147,8 @@ def test_launch_without_a_window_cannot_run():
 
 
 def test_a_number_phonenumbers_places_in_no_zone_gets_its_country_s_zones():
-    from csvprep.stages.calling_hours import UNKNOWN_ZONE, contact_zones
+    from csvprep.model.calling import UNKNOWN_ZONE
+    from csvprep.stages.calling_hours import contact_zones
 
     # phonenumbers has no zone for a number it cannot type; csvprep falls back on the number's country
     frame = pl.DataFrame({"_e164": ["+442071234567", "+6591234567", None], "_line_type": ["unknown", None, None]},

@@ -8,12 +8,11 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from csvprep.job.campaign import Campaign, check_campaign, load_campaign
 from csvprep.cli.main import app
-
-from conftest import ROOT
+from csvprep.job.campaign import Campaign, check_campaign, load_campaign
 
 CAMPAIGNS = ROOT / "tests" / "campaigns"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)

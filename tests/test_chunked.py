@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import csvprep
 from csvprep.app.run import clean_file
-
-from conftest import FIXTURES, ROOT, RULES
 
 SAMPLE = ROOT / "sample_data" / "contacts.csv"
 SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
@@ -131,7 +130,7 @@ def test_clean_prints_github_annotations_for_every_issue(tmp_path):
 
 
 def test_calling_hours_and_added_columns_in_parts_give_the_same_files(tmp_path):
-    from csvprep.stages.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.model.calling import CallingHours, parse_launch, parse_window
 
     hours = CallingHours(parse_window("09:00-20:00"), parse_launch("2026-11-24T15:00:00Z"))
     assert_same_outputs(SAMPLE, SAMPLE_RULES, 29, tmp_path, calling=hours, add_columns=("timezone", "country"))

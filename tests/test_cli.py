@@ -5,11 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 from typer.testing import CliRunner
 
 from csvprep.cli.main import app
-
-from conftest import FIXTURES, ROOT, RULES
 
 runner = CliRunner()
 SAMPLE = ROOT / "sample_data" / "contacts.csv"

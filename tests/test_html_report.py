@@ -10,11 +10,10 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 
 import csvprep
 from csvprep.outputs.html import report_html
-
-from conftest import FIXTURES, ROOT, RULES
 
 SAMPLE = ROOT / "sample_data" / "contacts.csv"
 SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
@@ -135,8 +134,8 @@ def test_a_real_browser_draws_the_page(tmp_path):
 
 
 def test_calling_hours_and_do_not_call_lists_have_their_sections():
-    from csvprep.stages.calling_hours import CallingHours, parse_launch, parse_window
     from csvprep.job.rules_file import PhoneRule
+    from csvprep.model.calling import CallingHours, parse_launch, parse_window
     from csvprep.stages.suppression import load_suppression
 
     lists = [load_suppression(FIXTURES / "dnc_crm_export.csv", PhoneRule(default_region="US"))]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyflakes.api
 import pyflakes.reporter
-
 from conftest import ROOT
 
 

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat
 
-from csvprep.stages.phones import parse as phones
-from csvprep.stages.phones import bulk as phones_bulk
-from csvprep.stages.phones.parse import check_phones, parse_phone, reference_verdict
 from csvprep.job.rules_file import PhoneRule
+from csvprep.stages.phones import bulk as phones_bulk
+from csvprep.stages.phones import parse as phones
+from csvprep.stages.phones.parse import check_phones, parse_phone, reference_verdict
 
 FORMATS = (PhoneNumberFormat.E164, PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.NATIONAL,
            PhoneNumberFormat.RFC3966)

@@ -1,10 +1,9 @@
 import polars as pl
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 
 import csvprep
 from csvprep import clean, rules_from_dict
-
-from conftest import FIXTURES, ROOT, RULES
 
 SAMPLE = ROOT / "sample_data" / "contacts.csv"
 
@@ -230,7 +229,7 @@ def _underscore_names() -> list[str]:
 
 @pytest.mark.parametrize("name", _underscore_names())
 def test_a_file_column_named_like_an_internal_one_is_kept_whole_or_refused_clearly(tmp_path, name):
-    from csvprep.stages.calling_hours import CallingHours, parse_launch, parse_window
+    from csvprep.model.calling import CallingHours, parse_launch, parse_window
     from csvprep.stages.columns import INTERNAL_COLUMNS
 
     source = tmp_path / "list.csv"

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, RULES
 
 pytest.importorskip("pre_commit", reason="pre-commit is a test extra: pip install -e '.[test]'")

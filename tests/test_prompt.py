@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT, RULES
 from typer.testing import CliRunner
 
 from csvprep import RulesError, rules_from_dict
 from csvprep.cli.main import app
 from csvprep.job.prompt import apply_prompt, prompt_variables, read_prompt, render_preview
-
-from conftest import ROOT, RULES
 
 PROMPTS = ROOT / "tests" / "prompts"
 SAMPLE = ROOT / "sample_data" / "contacts.csv"

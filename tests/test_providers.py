@@ -6,12 +6,11 @@ import json
 
 import polars as pl
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 from typer.testing import CliRunner
 
 from csvprep.cli.main import app
 from csvprep.model.providers import PROVIDERS, Provider, split_for_upload
-
-from conftest import FIXTURES, ROOT, RULES
 
 GOLDEN = ROOT / "tests" / "golden" / "providers"
 SOURCE = FIXTURES / "contacts_for_providers.csv"

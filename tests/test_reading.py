@@ -3,15 +3,14 @@ import re
 
 import polars as pl
 import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import csvprep
-from csvprep.io.read import delimited as reading
 from csvprep.errors import InputError
+from csvprep.io.read import delimited as reading
 from csvprep.io.read.delimited import read_bytes, read_contacts
-
-from conftest import FIXTURES
 
 
 def names(contacts, column="customer_name"):

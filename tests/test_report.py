@@ -1,13 +1,11 @@
 import re
 
 import pytest
+from conftest import FIXTURES, ROOT, RULES
 
 import csvprep
-
 from csvprep import CODES, clean
 from csvprep.outputs.report import check_lines, error_lines, summary_text
-
-from conftest import FIXTURES, ROOT, RULES
 
 
 def test_every_code_is_documented_in_the_readme():

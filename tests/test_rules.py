@@ -1,9 +1,8 @@
 import pytest
+from conftest import ROOT
 
 import csvprep
 from csvprep import RulesError, load_rules, rules_from_dict
-
-from conftest import ROOT
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "rules").glob("*.toml")))

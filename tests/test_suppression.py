@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+from conftest import FIXTURES, RULES
 from typer.testing import CliRunner
 
 import csvprep
@@ -12,8 +13,6 @@ from csvprep.app.run import clean_file
 from csvprep.cli.main import app
 from csvprep.job.rules_file import PhoneRule
 from csvprep.stages.suppression import load_suppression
-
-from conftest import FIXTURES, RULES
 
 CONTACTS = FIXTURES / "contacts_some_on_dnc_lists.csv"
 LISTS = [FIXTURES / "dnc_plain_list_mixed_formats.txt", FIXTURES / "dnc_crm_export.csv",

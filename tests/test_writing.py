@@ -1,12 +1,11 @@
 import os
 
 import pytest
+from conftest import FIXTURES, RULES
 
 import csvprep
 from csvprep import clean
 from csvprep.io.csv_out import atomic_write, csv_text, neutralise_formulas
-
-from conftest import FIXTURES, RULES
 
 
 def test_atomic_write_replaces_whole_file_and_leaves_no_temp(tmp_path):

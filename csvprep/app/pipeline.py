@@ -15,11 +15,12 @@ from ..app.result import CleanResult
 from ..errors import InputError
 from ..io.read.delimited import Contacts, ReadOptions, read_bytes, read_contacts
 from ..job.rules_file import Rules, load_rules
+from ..model.calling import CallingHours
 from ..model.e164 import PLUS_DECLINED, UNKNOWN_REGION
 from ..model.headers import COUNTRY_HEADERS, find_zone_column, looks_like_phone_header
 from ..model.issues import empty_issues, issue_frame, issues_from
 from ..model.text import FORMULA_START, fold_name
-from ..stages.calling_hours import CallingHours, check_calling_hours, contact_zones, utc_offsets
+from ..stages.calling_hours import check_calling_hours, contact_zones, utc_offsets
 from ..stages.columns import check_not_internal, map_columns
 from ..stages.duplicates import find_duplicates, kept_keys
 from ..stages.phones.parse import check_phones, code_regions, reference_verdict

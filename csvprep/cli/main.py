@@ -206,9 +206,9 @@ def clean_command(
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from ..app.run import clean_file
+    from ..job.calling import resolve_calling_hours
     from ..job.rules_file import load_rules
     from ..model.providers import get_provider
-    from ..stages.calling_hours import resolve_calling_hours
 
     settings = _settings()
     out = out or settings.out
@@ -276,9 +276,9 @@ def check_command(
     import tempfile
 
     from ..app.run import check_file
+    from ..job.calling import resolve_calling_hours
     from ..job.rules_file import load_rules
     from ..outputs.report import report_head
-    from ..stages.calling_hours import resolve_calling_hours
 
     settings = _settings()
     fmt = format or Format(settings.format or "text")

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..model.calling import DAYS, parse_clock
+from ..model.calling import zone as _zone
 from ..model.e164 import E164_PATTERN
-from ..stages.calling_hours import DAYS
-from ..stages.calling_hours import zone as _zone
 
 PROVIDERS = ("sigmamind", "sarvam")
 INT32_MAX = 2**31 - 1
@@ -26,8 +26,6 @@ _SIGMAMIND_KEYS = {"campaignName", "sipPhoneNumber", "agentId", "isScheduled", "
                    "scheduledTimezone", "concurrentCalls", "variables", "dynamicVariables"}
 _SARVAM_KEYS = {"name", "description", "app_config", "end_timestamp", "allowed_schedule"}
 _SARVAM_NAME = re.compile(r"^[A-Za-z0-9_\- ]+$")
-_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$")
-_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 # Sarvam documents no ranges for these: the strictest sensible ones
 _RETRIES = (0, 10)
@@ -294,7 +292,7 @@ def _check_schedule(schedule: Any) -> list[CampaignProblem]:
         value = schedule.get(key)
         if value is None:
             continue
-        if not isinstance(value, str) or not _CLOCK.match(value):
+        if not isinstance(value, str) or parse_clock(value, two_digit_hour=True) is None:
             add(CampaignProblem(f"allowed_schedule.{key}", f"'{value}' is not a time of day in HH:MM or HH:MM:SS "
                                                            "form (24-hour)"))
         else:
@@ -426,9 +424,9 @@ def _date(value: Any) -> date | None:
 
 
 def _clock(value: Any) -> time | None:
-    if not isinstance(value, str) or not _TIME.match(value.strip()):
+    if not isinstance(value, str):
         return None
-    return time.fromisoformat(value.strip())
+    return parse_clock(value.strip(), two_digit_hour=True, seconds="required")
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -187,7 +187,7 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
 def _calling_window(table: dict[str, Any], source: str):
     if not table:
         return None
-    from ..stages.calling_hours import window_from_table
+    from ..model.calling import window_from_table
 
     return window_from_table(table, f"{source}: [calling_hours]")
 

@@ -9,140 +9,16 @@ same answers."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 import polars as pl
 
-from ..errors import RulesError
+from ..model.calling import DAYS, UNKNOWN_ZONE, CallingHours, CallingSummary, CallingWindow, zone
 from ..model.headers import find_zone_column
 from ..model.issues import empty_issues, issue_frame
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-UNKNOWN_ZONE = "Etc/Unknown"
-_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
 _GEOGRAPHICAL = ("fixed_line", "fixed_line_or_mobile")
-
-
-@dataclass(frozen=True)
-class CallingWindow:
-    """When calls may be placed, in the contact's local time: ``start`` <= time < ``end`` on ``days``."""
-
-    start: time
-    end: time
-    days: tuple[str, ...] = DAYS
-
-    def __str__(self) -> str:
-        days = "" if self.days == DAYS else f" on {', '.join(day[:3] for day in self.days)}"
-        return f"{self.start:%H:%M}-{self.end:%H:%M}{days}"
-
-    def admits(self, moment: datetime) -> bool:
-        return DAYS[moment.weekday()] in self.days and self.start <= moment.time().replace(tzinfo=None) < self.end
-
-
-@dataclass(frozen=True)
-class CallingHours:
-    """A window and the launch time to check it at (an aware datetime)."""
-
-    window: CallingWindow
-    launch: datetime
-    strict: bool = False
-    zone_column: str | None = None  # found in the file when not given
-
-
-@dataclass
-class CallingSummary:
-    """Per time zone: contacts, and how many can be called at launch; the earliest launch at which all can."""
-
-    window: str
-    launch: str
-    by_time_zone: dict[str, dict[str, int]] = field(default_factory=dict)
-    earliest_launch_all_inside: str | None = None
-    note: str | None = None
-
-
-def parse_window(text: str, days: list[str] | tuple[str, ...] | None = None, origin: str = "--calling-hours"
-                 ) -> CallingWindow:
-    """``09:00-20:00`` (and day names) into a window."""
-    parts = text.replace("–", "-").split("-")
-    if len(parts) != 2:
-        raise RulesError(f"{origin}: '{text}' is not a window such as 09:00-20:00")
-    start, end = (_clock(part.strip(), origin) for part in parts)
-    return _window(start, end, days, origin)
-
-
-def window_from_table(table: dict, origin: str) -> CallingWindow:
-    """``[calling_hours] start = "09:00"``, ``end = "20:00"``, ``days = [...]`` of a rules file."""
-    unknown = set(table) - {"start", "end", "days"}
-    if unknown:
-        raise RulesError(f"{origin}: unknown key(s) {', '.join(sorted(unknown))} (known: start, end, days)")
-    if "start" not in table or "end" not in table:
-        raise RulesError(f"{origin}: needs start and end, e.g. start = \"09:00\", end = \"20:00\"")
-    return _window(_clock(str(table["start"]), origin), _clock(str(table["end"]), origin), table.get("days"), origin)
-
-
-def _window(start: time, end: time, days, origin: str) -> CallingWindow:
-    if start >= end:
-        raise RulesError(f"{origin}: the window must start before it ends ({start:%H:%M} is not before {end:%H:%M})")
-    if days is None:
-        return CallingWindow(start, end)
-    if not isinstance(days, (list, tuple)) or not days:
-        raise RulesError(f"{origin}: days must be a non-empty list of day names")
-    named = []
-    for day in days:
-        match = next((d for d in DAYS if isinstance(day, str) and d.lower() == day.strip().lower()), None)
-        if match is None:
-            raise RulesError(f"{origin}: '{day}' is not a day name (Monday…Sunday)")
-        named.append(match)
-    return CallingWindow(start, end, tuple(d for d in DAYS if d in named))
-
-
-def _clock(text: str, origin: str) -> time:
-    match = _CLOCK.match(text.strip())
-    if not match:
-        raise RulesError(f"{origin}: '{text}' is not a time of day such as 09:00")
-    return time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
-
-def resolve_calling_hours(rules, *, window: str | None = None, launch: str | None = None, campaign=None,
-                          strict: bool = False) -> CallingHours | None:
-    """The calling hours of a run: the window from ``window`` (``09:00-20:00``), else the Sarvam campaign's
-    ``allowed_schedule``, else the rules' ``[calling_hours]``; the launch from ``launch`` (ISO 8601), else the
-    SigmaMind campaign's schedule, else now. None when no window is set anywhere."""
-    chosen = None
-    if window is not None:
-        chosen = parse_window(window)
-    elif campaign is not None and campaign.provider == "sarvam" and isinstance(
-            campaign.body.get("allowed_schedule"), dict):
-        schedule = campaign.body["allowed_schedule"]
-        if schedule.get("allowed_start_time") and schedule.get("allowed_end_time"):
-            chosen = parse_window(f"{schedule['allowed_start_time']}-{schedule['allowed_end_time']}",
-                                  schedule.get("allowed_days"), f"{campaign.source}: allowed_schedule")
-    chosen = chosen or rules.calling_window
-    if chosen is None:
-        if launch is not None:
-            raise RulesError("--launch-at needs a calling window: pass --calling-hours or set [calling_hours]")
-        return None
-    if launch is not None:
-        moment = parse_launch(launch)
-    elif campaign is not None and campaign.launch_time() is not None:
-        moment = campaign.launch_time()
-    else:
-        moment = datetime.now(timezone.utc).replace(microsecond=0)
-    return CallingHours(chosen, moment, strict=strict)
-
-
-def parse_launch(text: str, origin: str = "--launch-at") -> datetime:
-    """An ISO 8601 date-time with its offset or zone (``2026-11-24T09:30:00-05:00``, ``...Z``)."""
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise RulesError(f"{origin}: '{text}' is not an ISO 8601 date-time such as 2026-11-24T09:30:00-05:00") from None
-    if moment.tzinfo is None:
-        raise RulesError(f"{origin}: '{text}' has no time zone: add its offset (e.g. -05:00) or Z")
-    return moment
 
 
 @lru_cache(maxsize=1)
@@ -207,24 +83,6 @@ def number_zones(frame: pl.DataFrame) -> pl.Series:
     every = pl.DataFrame({"_i": pl.int_range(0, frame.height, eager=True)}).join(
         zones.with_columns(pl.col("_i").cast(pl.Int64)), on="_i", how="left")
     return every.sort("_i").get_column("_zones")
-
-
-def zone(name: object):
-    """The IANA time zone called ``name``, or None when it is not one (also for names with blanks around or path
-    tricks, which zoneinfo might read as files)."""
-    if not isinstance(name, str) or not name or name != name.strip() or ".." in name or name.startswith("/"):
-        return None
-    return _zone_named(name)
-
-
-@lru_cache(maxsize=None)
-def _zone_named(name: str):
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
 
 
 def contact_zones(frame: pl.DataFrame, zone_column: str | None) -> pl.Series:
