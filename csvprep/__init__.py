@@ -8,13 +8,15 @@
 from .app.pipeline import clean
 from .app.result import CleanResult
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
-from .io.read.delimited import Contacts, ReadOptions, read_contacts
+from .io.read.delimited import read_contacts
 from .job.calling import resolve_calling_hours
 from .job.campaign import check_campaign, load_campaign
-from .job.rules_file import DuplicateRule, PhoneRule, Rules, VariableRule, load_rules, rules_from_dict
+from .job.rules_file import load_rules, rules_from_dict
 from .model.calling import CallingHours
+from .model.contacts import Contacts, ReadOptions
 from .model.e164 import PhoneVerdict
 from .model.issues import CODES
+from .model.rules import DuplicateRule, PhoneRule, Rules, VariableRule
 from .stages.phones.parse import normalize_phones, parse_phone
 from .stages.suppression import load_suppression
 

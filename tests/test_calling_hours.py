@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 import csvprep
 from csvprep import RulesError
 from csvprep.cli.main import app
-from csvprep.job.rules_file import PhoneRule
 from csvprep.model.calling import CallingHours, parse_launch, parse_window
+from csvprep.model.rules import PhoneRule
 from csvprep.stages.calling_hours import earliest_launch, number_zones
 from csvprep.stages.phones.parse import check_phones
 

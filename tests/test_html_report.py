@@ -134,8 +134,8 @@ def test_a_real_browser_draws_the_page(tmp_path):
 
 
 def test_calling_hours_and_do_not_call_lists_have_their_sections():
-    from csvprep.job.rules_file import PhoneRule
     from csvprep.model.calling import CallingHours, parse_launch, parse_window
+    from csvprep.model.rules import PhoneRule
     from csvprep.stages.suppression import load_suppression
 
     lists = [load_suppression(FIXTURES / "dnc_crm_export.csv", PhoneRule(default_region="US"))]

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat
 
-from csvprep.job.rules_file import PhoneRule
+from csvprep.model.rules import PhoneRule
 from csvprep.stages.phones import bulk as phones_bulk
 from csvprep.stages.phones import parse as phones
 from csvprep.stages.phones.parse import check_phones, parse_phone, reference_verdict

@@ -230,7 +230,7 @@ def _underscore_names() -> list[str]:
 @pytest.mark.parametrize("name", _underscore_names())
 def test_a_file_column_named_like_an_internal_one_is_kept_whole_or_refused_clearly(tmp_path, name):
     from csvprep.model.calling import CallingHours, parse_launch, parse_window
-    from csvprep.stages.columns import INTERNAL_COLUMNS
+    from csvprep.model.contacts import INTERNAL_COLUMNS
 
     source = tmp_path / "list.csv"
     source.write_text(f"phone,customer_name,{name}\n+14155550100,Ann,x\n+14155550100,Ann,y\n+14155550101,,z\n"

@@ -100,8 +100,8 @@ def test_a_country_code_column_reads_each_number_as_phonenumbers_does_in_that_co
     import csv
     import io
 
-    from csvprep.job.rules_file import PhoneRule
     from csvprep.model.e164 import UNKNOWN_REGION
+    from csvprep.model.rules import PhoneRule
     from csvprep.stages.phones.parse import code_region, parse_phone
 
     buffer = io.StringIO()

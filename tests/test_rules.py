@@ -3,6 +3,7 @@ from conftest import ROOT
 
 import csvprep
 from csvprep import RulesError, load_rules, rules_from_dict
+from csvprep.job.rules_file import with_defaults
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "rules").glob("*.toml")))
@@ -84,6 +85,6 @@ def test_region_override():
 
 def test_campaign_defaults_must_be_agent_variables():
     rules = rules_from_dict({"variables": {"customer_name": {}}})
-    assert rules.with_defaults({"customer_name": "Michael"}, "campaign").defaults == {"customer_name": "Michael"}
+    assert with_defaults(rules, {"customer_name": "Michael"}, "campaign").defaults == {"customer_name": "Michael"}
     with pytest.raises(csvprep.RulesError, match="campaign: default for undefined variable 'order_id'"):
-        rules.with_defaults({"order_id": "1"}, "campaign")
+        with_defaults(rules, {"order_id": "1"}, "campaign")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import csvprep
 from csvprep.app.run import clean_file
 from csvprep.cli.main import app
-from csvprep.job.rules_file import PhoneRule
+from csvprep.model.rules import PhoneRule
 from csvprep.stages.suppression import load_suppression
 
 CONTACTS = FIXTURES / "contacts_some_on_dnc_lists.csv"

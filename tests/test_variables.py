@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csvprep import rules_from_dict
-from csvprep.job.rules_file import VariableRule
+from csvprep.model.rules import VariableRule
 from csvprep.stages.variables.check import check_value, check_variables, normalise_value
 
 

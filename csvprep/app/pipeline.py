@@ -13,15 +13,17 @@ import polars as pl
 
 from ..app.result import CleanResult
 from ..errors import InputError
-from ..io.read.delimited import Contacts, ReadOptions, read_bytes, read_contacts
-from ..job.rules_file import Rules, load_rules
+from ..io.read.delimited import read_bytes, read_contacts
+from ..job.rules_file import load_rules
 from ..model.calling import CallingHours
+from ..model.contacts import Contacts, ReadOptions, check_not_internal
 from ..model.e164 import PLUS_DECLINED, UNKNOWN_REGION
 from ..model.headers import COUNTRY_HEADERS, find_zone_column, looks_like_phone_header
 from ..model.issues import empty_issues, issue_frame, issues_from
+from ..model.rules import Rules
 from ..model.text import FORMULA_START, fold_name
 from ..stages.calling_hours import check_calling_hours, contact_zones, utc_offsets
-from ..stages.columns import check_not_internal, map_columns
+from ..stages.columns import map_columns
 from ..stages.duplicates import find_duplicates, kept_keys
 from ..stages.phones.parse import check_phones, code_regions, reference_verdict
 from ..stages.suppression import SuppressionList, suppression_issues
@@ -251,9 +253,6 @@ def _blame_unknown_codes(verdicts: pl.DataFrame, regions: pl.Series, codes: pl.S
     detail = pl.select(pl.format("its country code '{}' in column '{}' is neither a calling code nor a country",
                                  codes.cast(pl.String).str.strip_chars(), pl.lit(codes.name))).to_series()
     return verdicts.with_columns(pl.when(blamed).then(detail).otherwise(pl.col("detail")).alias("detail"))
-
-
-ADDABLE_COLUMNS = ("timezone", "country", "line_type")
 
 
 def _added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHours | None) -> list[pl.Expr]:

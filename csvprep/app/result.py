@@ -8,9 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ..io.read.delimited import Contacts
-from ..job.rules_file import Rules
-from ..stages.columns import ColumnMap
+from ..model.contacts import ColumnMap, Contacts
+from ..model.rules import Rules
 from ..stages.variables.check import VariableStats
 
 

@@ -35,11 +35,13 @@ from ..io.csv_out import (
     write_csv,
     write_rejected_csv,
 )
-from ..io.read.delimited import MAX_FOOTER_LINES, NoContactsError, ReadOptions, read_bytes, title_lines
-from ..job.rules_file import Rules, load_rules
+from ..io.read.delimited import MAX_FOOTER_LINES, read_bytes, title_lines
+from ..job.rules_file import load_rules
+from ..model.contacts import NoContactsError, ReadOptions
 from ..model.e164 import PLUS_DECLINED
 from ..model.issues import issues_from
 from ..model.providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
+from ..model.rules import Rules
 from ..outputs.html import EXAMPLES_PER_KIND
 from ..outputs.report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
 from ..stages.variables.check import VariableStats

@@ -148,7 +148,7 @@ def _shown(path: Path) -> str:
 
 
 def _read_options(encoding: str | None, delimiter: str | None, sheet: str | None = None):
-    from ..io.read.delimited import ReadOptions
+    from ..model.contacts import ReadOptions
 
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(
@@ -374,7 +374,7 @@ def _provider_notes(provider, result, paths) -> None:
 
 
 def _add_columns(text: str | None) -> tuple[str, ...]:
-    from ..app.pipeline import ADDABLE_COLUMNS
+    from ..model.contacts import ADDABLE_COLUMNS
 
     if not text:
         return ()

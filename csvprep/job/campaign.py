@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..model.calling import DAYS, parse_clock
 from ..model.calling import zone as _zone
 from ..model.e164 import E164_PATTERN
+from .rules_file import with_defaults
 
 PROVIDERS = ("sigmamind", "sarvam")
 INT32_MAX = 2**31 - 1
@@ -113,7 +114,7 @@ def with_campaign_defaults(rules, campaign: Campaign):
     known = {v.name for v in rules.variables}
     defaults = {key: value for key, value in campaign.defaults.items()
                 if key in known and not isinstance(value, (dict, list))}
-    return rules.with_defaults(defaults, campaign.source)
+    return with_defaults(rules, defaults, campaign.source)
 
 
 def detect_provider(body: dict[str, Any], source: str) -> str:

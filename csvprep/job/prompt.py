@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RulesError
-from ..job.rules_file import Rules, VariableRule
+from ..model.rules import Rules, VariableRule
 
 MISSING = "⟦MISSING {}⟧"
 

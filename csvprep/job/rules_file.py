@@ -8,18 +8,15 @@ import dataclasses
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
-
 from ..errors import RulesError
 from ..model.e164 import PHONE_TYPES
+from ..model.rules import DUPLICATE_POLICIES, DuplicateRule, PhoneRule, Rules, VariableRule, check_region
 from ..model.text import fold_name
 
 VARIABLE_TYPES = ("string", "integer", "decimal", "date", "email", "enum", "boolean")
-DUPLICATE_POLICIES = ("reject", "warn", "keep")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
@@ -33,91 +30,6 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "duplicates": ("policy", "key"),
 }
-
-
-@dataclass(frozen=True)
-class PhoneRule:
-    """How the phone column is found and which numbers are accepted."""
-
-    column: str | None = None
-    default_region: str | None = None
-    allowed_regions: tuple[str, ...] | None = None
-    allowed_types: tuple[str, ...] | None = None
-    fix_missing_plus: bool = True
-    # the column of each number's country code ('+91', 'IN', 'India') when it is written apart from the number:
-    # None finds one by its header (Country Code, Dial Code...), False uses none
-    country_code_column: str | bool | None = None
-
-
-@dataclass(frozen=True)
-class VariableRule:
-    """One dynamic variable of the agent (``{{name}}`` in its prompt) and the checks on its column."""
-
-    name: str
-    column: str | None = None
-    required: bool = False
-    type: str = "string"
-    values: tuple[str, ...] = ()
-    case_sensitive: bool = False
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    formats: tuple[str, ...] = ()
-    min: float | None = None
-    max: float | None = None
-    decimal_separator: str | None = None  # '.' or ','; None: ',' in a semicolon-separated file, else '.'
-    default: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class DuplicateRule:
-    """What to do with a row whose key (by default its E.164 number) repeats an earlier accepted row."""
-
-    policy: str = "reject"
-    key: tuple[str, ...] = ("phone",)
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Everything csvprep checks for one agent. Build with :func:`load_rules` or :func:`rules_from_dict`."""
-
-    agent_name: str | None = None
-    agent_id: str | None = None
-    phone: PhoneRule = field(default_factory=PhoneRule)
-    variables: tuple[VariableRule, ...] = ()
-    duplicates: DuplicateRule = field(default_factory=DuplicateRule)
-    source: str = "<rules>"
-    prompt_file: str | None = None  # the agent's prompt template, relative to the rules file
-    calling_window: Any = None  # a csvprep.calling_hours.CallingWindow from [calling_hours]
-
-    @property
-    def defaults(self) -> dict[str, str]:
-        return {v.name: v.default for v in self.variables if v.default is not None}
-
-    def prompt_path(self) -> Path | None:
-        """Where ``[agent] prompt_file`` points, relative to the rules file."""
-        if self.prompt_file is None:
-            return None
-        base = Path(self.source).parent if self.source not in ("<rules>", "") else Path.cwd()
-        return base / self.prompt_file
-
-    def with_region(self, region: str) -> Rules:
-        """These rules with another default region (``--region``)."""
-        region = _check_region(region, f"{self.source}: --region")
-        return dataclasses.replace(self, phone=dataclasses.replace(self.phone, default_region=region))
-
-    def with_defaults(self, defaults: dict[str, Any], origin: str) -> Rules:
-        """These rules with campaign defaults laid over the rules' own (a key must be a defined variable)."""
-        known = {v.name for v in self.variables}
-        for key in defaults:
-            if key not in known:
-                raise RulesError(f"{origin}: default for undefined variable '{key}'{_suggest(key, known)}")
-        variables = tuple(
-            dataclasses.replace(v, default=_default_text(defaults[v.name], v, origin)) if v.name in defaults else v
-            for v in self.variables
-        )
-        return dataclasses.replace(self, variables=variables)
 
 
 def load_rules(path: str | Path) -> Rules:
@@ -181,7 +93,7 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
         prompt_file=_optional_str(agent, "prompt_file", source, "[agent]"),
         calling_window=_calling_window(_table(data, "calling_hours", source), source),
     )
-    return rules.with_defaults(_table(data, "defaults", source), f"{source}: [defaults]")
+    return with_defaults(rules, _table(data, "defaults", source), f"{source}: [defaults]")
 
 
 def _calling_window(table: dict[str, Any], source: str):
@@ -192,14 +104,27 @@ def _calling_window(table: dict[str, Any], source: str):
     return window_from_table(table, f"{source}: [calling_hours]")
 
 
+def with_defaults(rules: Rules, defaults: dict[str, Any], origin: str) -> Rules:
+    """``rules`` with campaign defaults laid over the rules' own (a key must be a defined variable)."""
+    known = {v.name for v in rules.variables}
+    for key in defaults:
+        if key not in known:
+            raise RulesError(f"{origin}: default for undefined variable '{key}'{_suggest(key, known)}")
+    variables = tuple(
+        dataclasses.replace(v, default=_default_text(defaults[v.name], v, origin)) if v.name in defaults else v
+        for v in rules.variables
+    )
+    return dataclasses.replace(rules, variables=variables)
+
+
 def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:
     _check_keys(table, "phone", source, "[phone]")
     region = table.get("default_region")
     if region is not None:
-        region = _check_region(region, f"{source}: [phone] default_region")
+        region = check_region(region, f"{source}: [phone] default_region")
     allowed = table.get("allowed_regions")
     if allowed is not None:
-        allowed = tuple(_check_region(r, f"{source}: [phone] allowed_regions") for r in _str_list(
+        allowed = tuple(check_region(r, f"{source}: [phone] allowed_regions") for r in _str_list(
             allowed, source, "[phone] allowed_regions"))
         if not allowed:
             raise RulesError(f"{source}: [phone] allowed_regions is empty: no number could be accepted")
@@ -328,15 +253,6 @@ def _default_text(value: Any, variable: VariableRule, origin: str) -> str:
     if problem is not None:
         raise RulesError(f"{origin}: default {text!r} for '{variable.name}' is invalid: {problem}")
     return text
-
-
-def _check_region(region: Any, where: str) -> str:
-    if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        suggestion = ""
-        if isinstance(region, str) and region.upper() == "UK":
-            suggestion = " (the United Kingdom is 'GB')"
-        raise RulesError(f"{where}: {region!r} is not an ISO 3166-1 alpha-2 region phonenumbers knows{suggestion}")
-    return region.upper()
 
 
 def _check_keys(table: dict[str, Any], section: str, source: str, where: str) -> None:

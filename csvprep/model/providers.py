@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import OutputError
-from ..stages.columns import ColumnMap
+from .contacts import ColumnMap
 
 
 @dataclass(frozen=True)

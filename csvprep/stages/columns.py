@@ -5,35 +5,12 @@ them: only letters and digits count, not case, accents, spaces, punctuation or e
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
 from ..errors import InputError
-from ..job.rules_file import Rules, VariableRule
+from ..model.contacts import ColumnMap
 from ..model.headers import COUNTRY_CODE_HEADERS, PHONE_HEADERS, looks_like_phone_header
+from ..model.rules import Rules, VariableRule
 from ..model.text import fold_name
-
-# Columns csvprep keeps beside the file's own while it works (row and line numbers, the E.164 number and its
-# verdict, time zones, the reasons for rejecting): a file column of the same name would be overwritten or clash.
-INTERNAL_COLUMNS = frozenset({"_row", "_line", "_raw", "_e164", "_phone_code", "_phone_detail", "_region",
-                              "_line_type", "_zones", "_errors"})
-
-
-def check_not_internal(header: list[str], where: str) -> None:
-    """Refuse a header that names one of :data:`INTERNAL_COLUMNS` (``where``: the file and line, for the message)."""
-    taken = [name for name in header if name in INTERNAL_COLUMNS]
-    if taken:
-        raise InputError(f"{where}: column '{taken[0]}' has a name csvprep uses for its own work; rename the column")
-
-
-@dataclass(frozen=True)
-class ColumnMap:
-    """The header that holds the phone, and for each variable the header that holds it (or its own name when the
-    file has no such column and the default fills it)."""
-
-    phone: str
-    variables: tuple[tuple[VariableRule, str], ...]
-    added: tuple[str, ...]  # variable columns that are not in the file: cleaned.csv gains them, filled by defaults
-    country_code: str | None = None  # the column of each number's country code, when apart from the number
 
 
 def map_columns(header: list[str], rules: Rules, source: str) -> ColumnMap:

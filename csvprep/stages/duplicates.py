@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..job.rules_file import DuplicateRule
+from ..model.contacts import ColumnMap
 from ..model.issues import empty_issues, issue_frame
-from ..stages.columns import ColumnMap
+from ..model.rules import DuplicateRule
 
 
 def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap,

@@ -13,9 +13,9 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.read.delimited import read_contacts
-from ..job.rules_file import PhoneRule
 from ..model.headers import looks_like_phone_header
 from ..model.issues import empty_issues, issue_frame, issues_from
+from ..model.rules import PhoneRule
 from ..stages.phones.parse import check_phones
 
 _NUMBER_LINE = re.compile(r"^\s*[+(]?[0-9０-９][0-9０-９ ().\-/]*\s*$")

@@ -15,17 +15,15 @@ import itertools
 import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from ...errors import InputError
+from ...model.contacts import DELIMITER_NAMES, Contacts, NoContactsError, ReadOptions, check_not_internal
 from ...model.text import CELL_LIMIT, NEUTRALISED, WHITESPACE
-from ...stages.columns import check_not_internal
 
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_LINES = 400
 _INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
 _BINARY_SIGNATURES = (
@@ -46,75 +44,6 @@ _BOMS = (
 )
 
 csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**62)
-
-
-class NoContactsError(InputError):
-    """A header and nothing else but ``blank_rows`` blank rows (and perhaps a ``footer``)."""
-
-    def __init__(self, message: str, blank_rows: int) -> None:
-        super().__init__(message)
-        self.blank_rows = blank_rows
-        self.footer: list[str] = []
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """Overrides for what csvprep would otherwise detect."""
-
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None  # a workbook's sheet: its name or its number (1 is the first)
-
-
-@dataclass
-class Contacts:
-    """A contact file split into records.
-
-    ``frame`` holds the well-formed records, a string column per header plus ``_row`` (the spreadsheet row
-    number: header = 1) and ``_line`` (the physical line where the record starts). ``broken`` holds the records
-    that could not be split into the header's fields: ``_row``, ``_line``, ``_raw`` (the record's text), ``code``
-    and ``message``."""
-
-    frame: pl.DataFrame
-    header: list[str]
-    broken: pl.DataFrame
-    blank_rows: int
-    source: str
-    sha256: str | None = None
-    encoding: str = "utf-8"
-    bom: bool = False
-    delimiter: str = ","
-    line_endings: str = "LF"
-    header_row: int = 1
-    dropped_columns: list[str] = field(default_factory=list)
-    left_out_columns: list[str] = field(default_factory=list)  # an earlier rejected.csv's row, errors (and raw)
-    left_out_index: bool = False  # an unnamed first column of whole numbers: a row index (pandas' to_csv)
-    footer: list[str] = field(default_factory=list)  # lines below the table, after a blank line: a report's footer
-    sheet: str | None = None  # the worksheet read, for an .xlsx workbook
-    sheets: list[str] = field(default_factory=list)  # all the workbook's sheets, in order
-
-    @property
-    def records(self) -> int:
-        """Contact records in the file: well-formed plus broken (blank rows are not contacts)."""
-        return self.frame.height + self.broken.height
-
-    def describe(self) -> dict[str, object]:
-        """What was detected, for the report."""
-        return {
-            "encoding": self.encoding,
-            "bom": self.bom,
-            "delimiter": self.delimiter,
-            "delimiter_name": DELIMITER_NAMES.get(self.delimiter, self.delimiter),
-            "line_endings": self.line_endings,
-            "header_row": self.header_row,
-            "columns": self.header,
-            "blank_rows": self.blank_rows,
-            "dropped_empty_columns": len(self.dropped_columns),
-            "left_out_columns": self.left_out_columns,
-            "left_out_index": self.left_out_index,
-            "footer_rows": len(self.footer),
-            **({"sheet": self.sheet} if self.sheet is not None else {}),
-        }
 
 
 def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Contacts:

@@ -19,8 +19,8 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from ...job.rules_file import PhoneRule
 from ...model.e164 import COSTLY_TYPES, LINE_TYPE, PLUS_DECLINED, REGION, VERDICT_SCHEMA, calling_code_size
+from ...model.rules import PhoneRule
 from .parse import country_name
 
 # Only what phonenumbers reads as plain punctuation around the digits: anything else (letters, extension marks,

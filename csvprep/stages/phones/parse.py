@@ -13,7 +13,6 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneNumberFormat, ValidationResult
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from ...job.rules_file import PhoneRule
 from ...model.e164 import (
     COSTLY_TYPES,
     E164_PATTERN,
@@ -24,6 +23,7 @@ from ...model.e164 import (
     VERDICT_SCHEMA,
     PhoneVerdict,
 )
+from ...model.rules import PhoneRule
 from ...model.text import (
     PLACEHOLDERS,
     SPREADSHEET_ERROR,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ...job.rules_file import VariableRule
 from ...model.issues import issue_frame, issues_from
+from ...model.rules import VariableRule
 from ...model.text import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE, excel_text_expr
 
 DEFAULT_DATE_FORMATS = (
