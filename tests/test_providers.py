@@ -10,7 +10,8 @@ from conftest import FIXTURES, ROOT, RULES
 from typer.testing import CliRunner
 
 from csvprep.cli.main import app
-from csvprep.model.providers import PROVIDERS, Provider, split_for_upload
+from csvprep.model.providers import PROVIDERS, Provider
+from csvprep.outputs.upload import split_for_upload
 
 GOLDEN = ROOT / "tests" / "golden" / "providers"
 SOURCE = FIXTURES / "contacts_for_providers.csv"

@@ -36,14 +36,16 @@ from ..io.csv_out import (
     write_rejected_csv,
 )
 from ..io.read.delimited import MAX_FOOTER_LINES, read_bytes, title_lines
+from ..job.job import Job
 from ..job.rules_file import load_rules
 from ..model.contacts import NoContactsError, ReadOptions
 from ..model.e164 import PLUS_DECLINED
 from ..model.issues import issues_from
-from ..model.providers import Provider, finish_upload, get_provider, header_map, rejected_renames, shape
+from ..model.providers import Provider, get_provider
 from ..model.rules import Rules
 from ..outputs.html import EXAMPLES_PER_KIND
 from ..outputs.report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects, write_report_json
+from ..outputs.upload import finish_upload, header_map, rejected_renames, shape
 from ..stages.variables.check import VariableStats
 
 PART_ROWS = 1_000_000
@@ -771,3 +773,20 @@ def _sync(paths: list[Path]) -> None:
                 os.fsync(stream.fileno())
         except OSError as exc:
             raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def run(job: Job, source: str | Path | bytes, *, out_dir: str | Path | None = None,
+        html_path: str | Path | None = None, name: str = "<stdin>", progress: Callable[[str], None] | None = None,
+        on_issues: Callable[[pl.DataFrame], None] | None = None, issues_stream: BinaryIO | None = None
+        ) -> tuple[CleanResult, dict[str, Path]]:
+    """Run ``job`` over ``source`` (a path, or the file's bytes named ``name``): with ``out_dir``, clean it and write
+    the outputs there (what ``csvprep clean`` does); without, check it and write nothing (``csvprep check``).
+    Returns the run's result and the paths written. ``on_issues`` gets each part's issues as they are found,
+    ``issues_stream`` every issue as report.json's issue objects."""
+    options = dict(read_options=job.read_options, strict=job.strict, part_rows=job.part_rows,
+                   on_issues=on_issues, suppress=list(job.suppress), calling=job.calling,
+                   add_columns=job.add_columns, name=name)
+    if out_dir is None:
+        return check_file(source, job.rules, issues_stream=issues_stream, **options), {}
+    return clean_file(source, job.rules, out_dir, html_path=html_path, progress=progress, provider=job.provider,
+                      **options)

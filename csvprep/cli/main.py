@@ -356,7 +356,7 @@ def _to_stdout(stream: BinaryIO) -> None:
 
 
 def _provider_notes(provider, result, paths) -> None:
-    from ..model.providers import reserved_clashes, upload_problems
+    from ..outputs.upload import reserved_clashes, upload_problems
 
     parts = [name for name in paths if name.startswith("cleaned-")]
     if parts:

@@ -15,10 +15,11 @@ import polars as pl
 
 from ..app.result import CleanResult
 from ..errors import OutputError
-from ..model.providers import Provider, finish_upload, header_map, rejected_renames, shape
+from ..model.providers import Provider
 from ..model.text import FORMULA_START
 from ..outputs.html import report_html
 from ..outputs.report import write_error_lines, write_report_json
+from ..outputs.upload import finish_upload, header_map, rejected_renames, shape
 
 OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json", "report.html")
 
