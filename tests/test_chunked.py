@@ -141,13 +141,12 @@ def test_calling_hours_and_added_columns_in_parts_give_the_same_files(tmp_path):
 def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatch, tmp_path, name):
     import hashlib
 
-    from csvprep.app import run as chunked
+    from csvprep.io import cut
 
     def parts(whole_bytes):
-        monkeypatch.setattr(chunked, "_WHOLE_BYTES", whole_bytes)
-        digest = chunked._Digest()
-        found = [(p.data, p.first_line, p.header_lines, p.last) for p in chunked._parts(FIXTURES / name, 10_000,
-                                                                                         digest)]
+        monkeypatch.setattr(cut, "_WHOLE_BYTES", whole_bytes)
+        digest = cut.Digest()
+        found = [(p.data, p.first_line, p.header_lines, p.last) for p in cut.parts(FIXTURES / name, 10_000, digest)]
         return found, digest.hexdigest()
 
     at_once, by_blocks = parts(1 << 28), parts(0)
@@ -155,10 +154,10 @@ def test_a_small_file_read_at_once_is_the_part_the_block_reader_makes(monkeypatc
     assert at_once[1] == hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest()
     unterminated = tmp_path / "unterminated_header.csv"
     unterminated.write_bytes(b'phone,"name\n+14155550100,Ann\n')
-    monkeypatch.setattr(chunked, "_WHOLE_BYTES", 1 << 28)
-    at_once = [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, chunked._Digest())]
-    monkeypatch.setattr(chunked, "_WHOLE_BYTES", 0)
-    assert at_once == [(p.first_line, p.header_lines) for p in chunked._parts(unterminated, 10, chunked._Digest())]
+    monkeypatch.setattr(cut, "_WHOLE_BYTES", 1 << 28)
+    at_once = [(p.first_line, p.header_lines) for p in cut.parts(unterminated, 10, cut.Digest())]
+    monkeypatch.setattr(cut, "_WHOLE_BYTES", 0)
+    assert at_once == [(p.first_line, p.header_lines) for p in cut.parts(unterminated, 10, cut.Digest())]
 
 
 @pytest.mark.parametrize("tail", [b"+14155550199,Zo\xeb\n", "+14155550199,Zoë\n".encode("utf-8")])
@@ -205,10 +204,10 @@ def test_checking_in_parts_finds_what_one_pass_finds(part_rows):
 def test_check_and_clean_print_every_issue_of_a_file_cleaned_in_parts(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from csvprep.app import run as chunked
+    from csvprep.app import run
     from csvprep.cli.main import app
 
-    monkeypatch.setattr(chunked, "PART_ROWS", 50)  # the sample's 402 rows in nine parts
+    monkeypatch.setattr(run, "PART_ROWS", 50)  # the sample's 402 rows in nine parts
     expected = json.loads((csvprep.clean(SAMPLE, SAMPLE_RULES).write(tmp_path / "whole"))["report.json"].read_text())
     runner = CliRunner()
     for args in (["check"], ["clean", "--out", str(tmp_path / "out")]):
@@ -220,12 +219,12 @@ def test_check_and_clean_print_every_issue_of_a_file_cleaned_in_parts(monkeypatc
 
 
 def test_a_title_above_the_header_is_carried_into_every_part(tmp_path):
-    from csvprep.app import run as chunked
+    from csvprep.io import cut
 
     source = tmp_path / "titled.csv"
     source.write_text("Contacts for March\n\nphone,customer_name\n"
                       + "".join(f"+1415555{n:04d},N{n}\n" for n in range(60)) + "nope,Bad\n")
-    parts = list(chunked._parts(source, 7, chunked._Digest()))
+    parts = list(cut.parts(source, 7, cut.Digest()))
     assert len(parts) > 5
     assert all(part.data.startswith(b"Contacts for March\n\nphone,customer_name\n") for part in parts)
     assert_same_outputs(source, RULES / "basic.toml", 7, tmp_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -154,3 +155,33 @@ def _remove_quietly(name: str) -> None:
         os.unlink(name)
     except OSError:
         pass
+
+
+def copy_file(source: BinaryIO, target: BinaryIO) -> None:
+    """All of ``source`` appended to ``target`` (flushed first), copied by the kernel where it can."""
+    start = target.seek(0, os.SEEK_END)
+    size = os.fstat(source.fileno()).st_size
+    try:
+        sent = 0
+        while sent < size:
+            done = os.sendfile(target.fileno(), source.fileno(), sent, size - sent)
+            if done == 0:
+                raise OSError("sendfile stopped early")
+            sent += done
+        target.seek(0, os.SEEK_END)
+        return
+    except (AttributeError, OSError):  # no sendfile to a file here (macOS): copy through Python
+        target.truncate(start)
+        target.seek(start)
+    source.seek(0)
+    shutil.copyfileobj(source, target, 1 << 20)
+
+
+
+def sync_files(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            with open(path, "rb+") as stream:
+                os.fsync(stream.fileno())
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
