@@ -5,7 +5,7 @@
 >>> result.counts()["rows_rejected"], result.cleaned, result.rejected, result.issues  # doctest: +SKIP
 """
 
-from .app.pipeline import clean
+from .app.run import clean
 from .app.result import CleanResult
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
 from .io.read.delimited import read_contacts

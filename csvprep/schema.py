@@ -18,7 +18,7 @@ from .stages.variables.check import _EMAIL, constraint_failures
 if TYPE_CHECKING:
     import pandera.polars as pa
 
-    from .app.result import CleanResult
+    from .model.result import ResultView
 
 _FORMS = {
     "integer": r"^(?:0|-?[1-9][0-9]*)$",
@@ -29,7 +29,7 @@ _FORMS = {
 }
 
 
-def cleaned_schema(result: CleanResult) -> pa.DataFrameSchema:
+def cleaned_schema(result: ResultView) -> pa.DataFrameSchema:
     """The pandera schema that ``result.cleaned`` (and the cleaned.csv written from it) satisfies."""
     import pandera.polars as pa
 

@@ -21,6 +21,7 @@ from ..model.e164 import PLUS_DECLINED, UNKNOWN_REGION
 from ..model.headers import COUNTRY_HEADERS, find_zone_column, looks_like_phone_header
 from ..model.issues import empty_issues, issue_frame, issues_from
 from ..model.rules import Rules
+from ..model.summary import by_count
 from ..model.text import FORMULA_START, fold_name
 from ..stages.calling_hours import check_calling_hours, contact_zones, utc_offsets
 from ..stages.columns import map_columns
@@ -445,11 +446,6 @@ def _free_names(header: list[str], wanted: tuple[str, ...]) -> dict[str, str]:
             candidate = f"csvprep_{candidate}"
         names[name] = candidate
     return names
-
-
-def by_count(counts: dict[str, int]) -> dict[str, int]:
-    """Most first; ties by name, so that one pass and a run in parts list them alike."""
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _phone_stats(accepted: pl.DataFrame) -> dict[str, dict[str, int]]:

@@ -1,5 +1,5 @@
-"""Writing the outputs: each file goes to a temporary file in the same directory, is flushed to disk and renamed
-over the target, so an interrupted run leaves the old file or the new one, never half of one."""
+"""Bytes out: CSV as the outputs write it (the upload file, and the rejected records for a spreadsheet with their
+formulas neutralised), atomic replacement of a file, and copying and syncing the files a run writes."""
 
 from __future__ import annotations
 
@@ -14,62 +14,8 @@ from typing import BinaryIO
 
 import polars as pl
 
-from ..app.result import CleanResult
 from ..errors import OutputError
-from ..model.providers import Provider
 from ..model.text import FORMULA_START
-from ..outputs.html import report_html
-from ..outputs.report import write_error_lines, write_report_json
-from ..outputs.upload import finish_upload, header_map, rejected_renames, shape
-
-OUTPUT_FILES = ("cleaned.csv", "rejected.csv", "errors.txt", "report.json", "report.html")
-
-
-def write_outputs(result: CleanResult, out_dir: Path, *, input_path: str | Path | None = None,
-                  html_path: str | Path | None = None, provider: Provider | None = None) -> dict[str, Path]:
-    """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into ``out_dir`` (created if
-    missing); ``html_path`` puts the HTML report elsewhere; ``provider`` shapes the files for that platform."""
-    source = input_path
-    if source is None and result.contacts.source not in ("<input>", "<frame>"):
-        source = result.contacts.source
-    paths = prepare_out_dir(out_dir, source, html_path)
-    header = list(result.cleaned.columns)
-    renames = header_map(provider, result.columns, header) if provider else {}
-    rejected_names = rejected_renames(provider, list(result.rejected.columns), header)
-    writers = {
-        "cleaned.csv": lambda stream: write_csv(shape(result.cleaned, renames), stream),
-        "rejected.csv": lambda stream: write_rejected_csv(shape(neutralise_formulas(result.rejected), rejected_names),
-                                                          stream),
-        "errors.txt": lambda stream: write_error_lines(result, stream),
-        "report.json": lambda stream: write_report_json(result, stream),
-        "report.html": lambda stream: stream.write(report_html(result).encode("utf-8")),
-    }
-    for name, writer in writers.items():
-        atomic_write(paths[name], writer)
-    if provider is not None:
-        paths.update(finish_upload(provider, paths["cleaned.csv"], result.columns, header))
-    return paths
-
-
-def prepare_out_dir(out_dir: Path, input_path: str | Path | None, html_path: str | Path | None = None
-                    ) -> dict[str, Path]:
-    """The output paths, their directories created; refuses to write over the input."""
-    paths = {name: out_dir / name for name in OUTPUT_FILES}
-    if html_path is not None:
-        paths["report.html"] = Path(html_path)
-    source = Path(input_path) if input_path is not None else None
-    if source is not None and source.exists():
-        for path in paths.values():
-            if path.resolve() == source.resolve():
-                raise OutputError(f"{path}: refusing to write over the input file")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: exists and is not a directory")
-    for directory in {out_dir, paths["report.html"].parent}:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"{directory}: cannot create the output directory ({exc.strerror or exc})") from None
-    return paths
 
 
 def csv_text(frame: pl.DataFrame) -> str:

@@ -7,14 +7,14 @@ from importlib.resources import files
 
 import polars as pl
 
-from ..app.result import CleanResult
+from ..model.result import ResultView
+from ..model.summary import EXAMPLES_PER_KIND
 from ..outputs.report import report_data
 
-EXAMPLES_PER_KIND = 5
 _BAR_WIDTH = 360
 
 
-def report_html(result: CleanResult) -> str:
+def report_html(result: ResultView) -> str:
     """report.html's text."""
     import jinja2
 
@@ -36,7 +36,7 @@ def report_html(result: CleanResult) -> str:
     )
 
 
-def _kinds(result: CleanResult) -> list[tuple[str, int, str]]:
+def _kinds(result: ResultView) -> list[tuple[str, int, str]]:
     return [(code, count, severity) for code, severity, count in result.kinds()]
 
 
@@ -51,7 +51,7 @@ def _bars(rows) -> list[dict[str, object]]:
     ]
 
 
-def _examples(result: CleanResult) -> list[dict[str, object]]:
+def _examples(result: ResultView) -> list[dict[str, object]]:
     """The first rows of each kind of problem, in file order."""
     kinds = []
     issues = result.issues.sort("row", maintain_order=True)

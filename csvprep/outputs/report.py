@@ -1,4 +1,4 @@
-"""Renderers over a :class:`~csvprep.result.CleanResult`: the report as JSON data, the ``Row N: message`` error
+"""Renderers over a :class:`~csvprep.model.result.ResultView`: the report as JSON data, the ``Row N: message`` error
 lines, the human summary and the ``FILE:LINE: Row N: message`` lines of ``csvprep check``."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ..app.result import CleanResult
+from ..model.result import ResultView
 from ..model.e164 import NO_REGION, PLUS_DECLINED
 
 if TYPE_CHECKING:
@@ -25,14 +25,14 @@ def csvprep_version() -> str:
         return "unknown"
 
 
-def report_json(result: CleanResult) -> str:
+def report_json(result: ResultView) -> str:
     """report.json's text (see :func:`write_report_json`)."""
     buffer = io.BytesIO()
     write_report_json(result, buffer)
     return buffer.getvalue().decode("utf-8")
 
 
-def write_report_json(result: CleanResult, stream: BinaryIO, issues: pl.DataFrame | None = None) -> None:
+def write_report_json(result: ResultView, stream: BinaryIO, issues: pl.DataFrame | None = None) -> None:
     """Write report.json to a binary stream. The issue list (``issues``, when the result keeps only some), which
     can hold millions of entries, is serialised by Polars straight into the stream."""
     stream.write(report_head(result))
@@ -40,7 +40,7 @@ def write_report_json(result: CleanResult, stream: BinaryIO, issues: pl.DataFram
     stream.write(REPORT_TAIL)
 
 
-def report_head(result: CleanResult) -> bytes:
+def report_head(result: ResultView) -> bytes:
     """report.json up to its issues' first element: what follows is :func:`write_issue_objects`' output, then
     :data:`REPORT_TAIL`."""
     head = json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False)
@@ -65,7 +65,7 @@ def write_issue_objects(issues: pl.DataFrame, stream: BinaryIO, *, first: bool) 
         stream.flush()
 
 
-def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
+def report_data(result: ResultView, issues: bool = True) -> dict[str, object]:
     """Everything report.json holds: summary (counts that prove every record was accounted for), issues,
     what was detected in the file, the settings used and timings."""
     rules = result.rules
@@ -99,7 +99,7 @@ def report_data(result: CleanResult, issues: bool = True) -> dict[str, object]:
     }
 
 
-def error_lines(result: CleanResult) -> list[str]:
+def error_lines(result: ResultView) -> list[str]:
     """errors.txt: ``Row N: message`` for every error, in row order, worded as the campaign API words them."""
     errors = result.errors
     if errors.height == 0:
@@ -107,7 +107,7 @@ def error_lines(result: CleanResult) -> list[str]:
     return errors.select(_error_line()).to_series().to_list()
 
 
-def write_error_lines(result: CleanResult, stream: BinaryIO) -> None:
+def write_error_lines(result: ResultView, stream: BinaryIO) -> None:
     """Write errors.txt (:func:`error_lines`, one per line) to a binary stream."""
     if result.errors.height:
         result.errors.select(_error_line()).write_csv(stream, include_header=False, quote_style="never")
@@ -118,10 +118,10 @@ def _error_line() -> pl.Expr:
     return pl.format("Row {}: {}", "row", pl.col("message").str.replace_all(r"\r\n|\r|\n", " ")).alias("line")
 
 
-def check_lines(result: CleanResult | pl.DataFrame, path: str, warnings: bool = True) -> list[str]:
+def check_lines(result: ResultView | pl.DataFrame, path: str, warnings: bool = True) -> list[str]:
     """``FILE:LINE: Row N: message (detail)`` for every error (and warning) of a result or an issues frame, as
     editors and CI read them."""
-    issues = result.issues if isinstance(result, CleanResult) else result
+    issues = result.issues if not isinstance(result, pl.DataFrame) else result
     if not warnings:
         issues = issues.filter(pl.col("severity") == "error")
     if issues.height == 0:
@@ -135,10 +135,10 @@ def check_lines(result: CleanResult | pl.DataFrame, path: str, warnings: bool = 
     return issues.select(line).to_series().to_list()
 
 
-def github_lines(result: CleanResult | pl.DataFrame, path: str) -> list[str]:
+def github_lines(result: ResultView | pl.DataFrame, path: str) -> list[str]:
     """GitHub Actions workflow commands: ``::error file=F,line=L::Row N: message (detail)`` per issue of a result
     or an issues frame."""
-    issues = result.issues if isinstance(result, CleanResult) else result
+    issues = result.issues if not isinstance(result, pl.DataFrame) else result
     if issues.height == 0:
         return []
     detail = pl.when(pl.col("detail").is_not_null()).then(pl.format(" ({})", "detail")).otherwise(pl.lit(""))
@@ -163,7 +163,7 @@ def issues_csv(issues: pl.DataFrame, path: str, header: bool = True) -> str:
     return table.write_csv(include_header=header, quote_style="necessary")
 
 
-def summary_text(result: CleanResult, top: int = 5) -> str:
+def summary_text(result: ResultView, top: int = 5) -> str:
     """A short summary for people: rows in / clean / rejected, what was detected, the most common problems."""
     counts = result.counts()
     contacts = result.contacts
@@ -233,7 +233,7 @@ def summary_text(result: CleanResult, top: int = 5) -> str:
     return "\n".join(lines)
 
 
-def region_hint_text(result: CleanResult) -> str | None:
+def region_hint_text(result: ResultView) -> str | None:
     """What :attr:`CleanResult.region_hint` means, for people."""
     if result.region_hint is None:
         return None

@@ -153,12 +153,18 @@ def check_calling_hours(frame: pl.DataFrame, phone_column: str, hours: CallingHo
 
 def _summary(per_row: pl.DataFrame, table: pl.DataFrame, hours: CallingHours) -> CallingSummary:
     counts = per_row.group_by("_zone").agg(pl.col("_row").n_unique().alias("contacts"), pl.col("_inside").first())
-    by_zone = {zone: {"contacts": int(n), "callable_at_launch": int(n) if inside else 0}
-               for zone, n, inside in counts.sort(["contacts", "_zone"], descending=[True, False]).iter_rows()}
-    summary = CallingSummary(window=str(hours.window), launch=hours.launch.isoformat(), by_time_zone=by_zone)
+    return calling_summary(hours, {zone: (int(n), int(n) if inside else 0) for zone, n, inside in counts.iter_rows()})
+
+
+def calling_summary(hours: CallingHours, zones: dict[str, tuple[int, int]]) -> CallingSummary:
+    """The summary of a calling-hours check from its counts per time zone (contacts, callable at launch): of one
+    part, or of a whole file's parts added up."""
+    ordered = sorted(zones.items(), key=lambda item: (-item[1][0], item[0]))
+    by_zone = {zone: {"contacts": contacts, "callable_at_launch": callable_now}
+               for zone, (contacts, callable_now) in ordered}
     earliest, note = earliest_launch(list(by_zone), hours)
-    summary.earliest_launch_all_inside, summary.note = earliest, note
-    return summary
+    return CallingSummary(window=str(hours.window), launch=hours.launch.isoformat(), by_time_zone=by_zone,
+                          earliest_launch_all_inside=earliest, note=note)
 
 
 def earliest_launch(zones: list[str], hours: CallingHours) -> tuple[str | None, str | None]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import polars as pl
 
 from ...model.issues import issue_frame, issues_from
 from ...model.rules import VariableRule
+from ...model.summary import VariableStats
 from ...model.text import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE, excel_text_expr
 
 DEFAULT_DATE_FORMATS = (
@@ -39,18 +39,6 @@ _EMAIL = r"^[^@\s<>:]+@[^@\s.<>]+(\.[^@\s.<>]+)+$"
 # Joiners (U+200C, U+200D) are left: inside Indic words they are spelling.
 _AT_ENDS = WHITESPACE + "\u200b\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"
 _NUMERIC_SUFFIX = "__csvprep_number"
-
-
-@dataclass(frozen=True)
-class VariableStats:
-    """How one variable column fared: cells from the file, cells filled from the default, missing and invalid."""
-
-    variable: str
-    column: str
-    from_file: int
-    defaulted: int
-    missing: int
-    invalid: int
 
 
 def check_variables(

@@ -1,0 +1,278 @@
+"""The one writer of a run's outputs. Each output file is one entry of :data:`OUTPUTS`: it is given the run's parts
+in order as they are cleaned (a list of ten rows is one part, a list of ten million many) and finishes once the
+whole run's result is known. Files are written in a scratch directory inside the output directory and renamed into
+place once complete, so a file read in parts and a file read whole take the same road to the same bytes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+from ..errors import OutputError
+from ..io.csv_out import (
+    atomic_write,
+    copy_file,
+    current_umask,
+    neutralise_formulas,
+    sync_files,
+    write_csv,
+    write_rejected_csv,
+)
+from ..model.providers import Provider
+from ..model.result import ResultView
+from .html import report_html
+from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects
+from .upload import finish_upload, header_map, rejected_renames, shape
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a run as the outputs see it: its result (its frames and issues), shaped for the provider."""
+
+    result: ResultView  # the part's own result
+    cleaned: pl.DataFrame  # shaped for the provider
+    rejected: pl.DataFrame  # formulas neutralised, the reason column named for the provider
+    index: int
+    first: bool  # no part before it: the CSV headers are written with it
+    last: bool  # no part after it
+    first_issues: bool  # no part before it had issues: its first issue opens report.json's array
+
+
+class Output(Protocol):
+    """One output file: ``start`` opens what it writes in the scratch directory, ``add`` takes each part in order
+    (on a worker thread), ``finish`` completes it with the whole run's result and returns the scratch file."""
+
+    name: str
+
+    def start(self, scratch: Path) -> None: ...
+
+    def add(self, part: Part) -> None: ...
+
+    def finish(self, result: ResultView) -> Path: ...
+
+
+class CleanedCsv:
+    name = "cleaned.csv"
+
+    def start(self, scratch: Path) -> None:
+        self.path = scratch / self.name
+        self.stream = open(self.path, "wb")
+
+    def add(self, part: Part) -> None:
+        write_csv(part.cleaned, self.stream, include_header=part.first)
+
+    def finish(self, result: ResultView) -> Path:
+        self.stream.close()
+        return self.path
+
+
+class RejectedCsv:
+    """The rejected records. Parts may differ in columns (``raw`` appears only where a record could not be split
+    into fields), so every part but the last waits in an Arrow file until the columns of all are known."""
+
+    name = "rejected.csv"
+
+    def start(self, scratch: Path) -> None:
+        self.scratch, self.path = scratch, scratch / self.name
+        self.spills: list[Path] = []
+        self.header: pl.DataFrame | None = None  # the first part's columns: the header when nothing is rejected
+        self.last: pl.DataFrame | None = None
+
+    def add(self, part: Part) -> None:
+        if part.first:
+            self.header = part.rejected.clear()
+        if part.last:
+            self.last = part.rejected
+        elif part.rejected.height:
+            spill = self.scratch / f"rejected-{part.index}.arrow"
+            part.rejected.write_ipc(spill)
+            self.spills.append(spill)
+
+    def finish(self, result: ResultView) -> Path:
+        with open(self.path, "wb") as stream:
+            if not self.spills:  # one part, or nothing rejected before the last: no alignment needed
+                write_rejected_csv(self.last if self.last is not None and self.last.height else self.header, stream)
+                return self.path
+            frames = [pl.scan_ipc(spill) for spill in self.spills]
+            if self.last is not None and self.last.height:
+                frames.append(self.last.lazy())
+            columns = pl.concat(frames, how="diagonal_relaxed").collect_schema()
+            for index, frame in enumerate(frames):  # aligned one part at a time: a big list's rejects stay on disk
+                frame = frame.collect()
+                frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
+                                     for name, dtype in columns.items())
+                write_rejected_csv(frame, stream, include_header=index == 0)
+        return self.path
+
+
+class ErrorsTxt:
+    name = "errors.txt"
+
+    def start(self, scratch: Path) -> None:
+        self.path = scratch / self.name
+        self.stream = open(self.path, "wb")
+
+    def add(self, part: Part) -> None:
+        write_error_lines(part.result, self.stream)
+
+    def finish(self, result: ResultView) -> Path:
+        self.stream.close()
+        return self.path
+
+
+class ReportJson:
+    """report.json: the whole run's summary, then every issue. The issues of all parts but the last go to a spool
+    as they are found (a big list's issues outweigh everything else kept); the summary is known only at the end."""
+
+    name = "report.json"
+
+    def start(self, scratch: Path) -> None:
+        self.path, self.spool_path = scratch / self.name, scratch / "issues"
+        self.spool = open(self.spool_path, "w+b")
+        self.last: Part | None = None
+
+    def add(self, part: Part) -> None:
+        if part.last:
+            self.last = part  # written straight after the head: most lists have one part
+        else:
+            write_issue_objects(part.result.issues, self.spool, first=part.first_issues)
+
+    def finish(self, result: ResultView) -> Path:
+        with open(self.path, "wb") as stream:
+            stream.write(report_head(result))
+            self.spool.flush()
+            if self.spool.tell():
+                stream.flush()
+                copy_file(self.spool, stream)
+            if self.last is not None:
+                write_issue_objects(self.last.result.issues, stream, first=self.last.first_issues)
+            stream.write(REPORT_TAIL)
+        self.spool.close()
+        self.spool_path.unlink()
+        return self.path
+
+
+class ReportHtml:
+    name = "report.html"
+
+    def start(self, scratch: Path) -> None:
+        self.path = scratch / self.name
+
+    def add(self, part: Part) -> None:
+        pass
+
+    def finish(self, result: ResultView) -> Path:
+        self.path.write_bytes(report_html(result).encode("utf-8"))
+        return self.path
+
+
+def outputs() -> tuple[Output, ...]:
+    """A fresh set of the output files, in the order they are listed to people (an output is one entry here)."""
+    return (CleanedCsv(), RejectedCsv(), ErrorsTxt(), ReportJson(), ReportHtml())
+
+
+OUTPUT_FILES = tuple(output.name for output in outputs())
+
+
+class OutputWriter:
+    """Writes a run's outputs as its parts come (:meth:`add`), then puts them in place (:meth:`finish`)."""
+
+    def __init__(self, paths: dict[str, Path], provider: Provider | None = None) -> None:
+        self.paths, self.provider = paths, provider
+        self.outputs = outputs()
+        self.header: list[str] | None = None
+
+    def __enter__(self) -> OutputWriter:
+        self._scratch = tempfile.TemporaryDirectory(prefix=".csvprep-", dir=self.paths["cleaned.csv"].parent)
+        self.scratch = Path(self._scratch.name)
+        for output in self.outputs:
+            output.start(self.scratch)
+        # a part's outputs are independent, and writing them is as much waiting on the disk as work: all at once
+        self._pool = ThreadPoolExecutor(max_workers=4)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._pool.shutdown()
+        for output in self.outputs:
+            stream = getattr(output, "stream", None) or getattr(output, "spool", None)
+            if stream is not None:
+                stream.close()
+        self._scratch.cleanup()
+
+    def add(self, result: ResultView, *, index: int, first: bool, last: bool, first_issues: bool) -> None:
+        """One part of the run, in order."""
+        header = list(result.cleaned.columns)
+        if first:
+            self.header = header
+        renames = rejected_renames(self.provider, list(result.rejected.columns), header)
+        part = Part(result, index=index, first=first, last=last, first_issues=first_issues,
+                    cleaned=shape(result.cleaned, header_map(self.provider, result.columns, header)
+                                  if self.provider else {}),
+                    rejected=shape(neutralise_formulas(result.rejected), renames))
+        for done in [self._pool.submit(output.add, part) for output in self.outputs]:
+            done.result()
+
+    def finish(self, result: ResultView) -> dict[str, Path]:
+        """Complete every output with the whole run's ``result`` and put it in place; with a provider, its extra
+        files follow."""
+        html = next(output for output in self.outputs if output.name == "report.html")
+        files = [output for output in self.outputs if output is not html]
+        written = {output.name: output.finish(result) for output in files}
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            # the files reach the disk while the HTML report is rendered
+            synced = worker.submit(sync_files, list(written.values()))
+            page = html.finish(result).read_bytes()
+            synced.result()
+        for name, part in written.items():
+            try:
+                os.chmod(part, 0o666 & ~current_umask())
+                part.replace(self.paths[name])
+            except OSError as exc:
+                raise OutputError(f"{self.paths[name]}: cannot write ({exc.strerror or exc})") from None
+        atomic_write(self.paths["report.html"], page)  # --html may put it in another directory
+        paths = dict(self.paths)
+        if self.provider is not None:
+            paths.update(finish_upload(self.provider, paths["cleaned.csv"], result.columns, self.header or []))
+        return paths
+
+
+def write_outputs(result: ResultView, out_dir: Path, *, input_path: str | Path | None = None,
+                  html_path: str | Path | None = None, provider: Provider | None = None) -> dict[str, Path]:
+    """Write a result's outputs into ``out_dir`` (created if missing): the one writer, with the result as the
+    run's only part. ``html_path`` puts the HTML report elsewhere; ``provider`` shapes the files for that
+    platform."""
+    source = input_path
+    if source is None and result.contacts.source not in ("<input>", "<frame>"):
+        source = result.contacts.source
+    paths = prepare_out_dir(out_dir, source, html_path)
+    with OutputWriter(paths, provider) as writer:
+        writer.add(result, index=0, first=True, last=True, first_issues=True)
+        return writer.finish(result)
+
+
+def prepare_out_dir(out_dir: Path, input_path: str | Path | None, html_path: str | Path | None = None
+                    ) -> dict[str, Path]:
+    """The output paths, their directories created; refuses to write over the input."""
+    paths = {name: out_dir / name for name in OUTPUT_FILES}
+    if html_path is not None:
+        paths["report.html"] = Path(html_path)
+    source = Path(input_path) if input_path is not None else None
+    if source is not None and source.exists():
+        for path in paths.values():
+            if path.resolve() == source.resolve():
+                raise OutputError(f"{path}: refusing to write over the input file")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a directory")
+    for directory in {out_dir, paths["report.html"].parent}:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{directory}: cannot create the output directory ({exc.strerror or exc})") from None
+    return paths
+
