@@ -5,8 +5,8 @@
 >>> result.counts()["rows_rejected"], result.cleaned, result.rejected, result.issues  # doctest: +SKIP
 """
 
-from .app.run import clean
 from .app.result import CleanResult
+from .app.run import clean
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
 from .io.read.delimited import read_contacts
 from .job.calling import resolve_calling_hours

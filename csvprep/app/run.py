@@ -81,7 +81,8 @@ class Run:
         options = read_options
         last_row, ascii_so_far = 1, True  # the header's row
         blank_only: NoContactsError | None = None
-        for index, part in enumerate(parts(Path(self.source), job.part_rows or PART_ROWS, self.digest)):
+        for index, part in enumerate(parts(Path(self.source), job.part_rows or PART_ROWS, self.digest,
+                                           delimiter=read_options.delimiter)):
             self.step("reading")
             mark = time.perf_counter()
             try:

@@ -3,7 +3,9 @@ part is the header's bytes followed by about a part's worth of records, and ever
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import re
 import threading
@@ -11,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from ..errors import InputError
 from ..model.contacts import ReadOptions
-from .read.delimited import MAX_FOOTER_LINES, title_lines
+from .read.delimited import _SNIFF_LINES, MAX_FOOTER_LINES, sniff_delimiter, title_lines
 
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
 
@@ -68,9 +72,10 @@ class Digest:
         return self._hash.hexdigest()
 
 
-def parts(path: Path, part_rows: int, digest: Digest) -> Iterator[Part]:
-    """The file in parts: the header's bytes, then about ``part_rows`` lines of records, cut after a newline
-    outside any quoted field; a short tail joins the part before it. ``digest`` sees every byte of the file."""
+def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = None) -> Iterator[Part]:
+    """The file in parts: the header's bytes, then about ``part_rows`` lines of records, cut only where the reader
+    would end a record; a short tail joins the part before it. ``digest`` sees every byte of the file;
+    ``delimiter``: the file's (sniffed from its first lines as the reader sniffs them when not given)."""
     try:
         stream = open(path, "rb")
         size = os.fstat(stream.fileno()).st_size
@@ -79,6 +84,7 @@ def parts(path: Path, part_rows: int, digest: Digest) -> Iterator[Part]:
     with stream:
         limit = part_rows + part_rows // 4  # a short tail joins the part before it
         head = stream.read(_BLOCK)
+        delimiter = delimiter or _sniffed(head)
         # most lists: one part, read at once, no cutting or copying (the first block tells whether it can be)
         if size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
             if len(head) < size:  # one read of the whole file: joining the head to the rest would copy it all
@@ -120,11 +126,11 @@ def parts(path: Path, part_rows: int, digest: Digest) -> Iterator[Part]:
             if not pending and line > 1 + header.count(b"\n"):
                 return
             if eof:  # the rest of the file is in pending: cut while more than a part is left
-                cut = _cut(pending, part_rows) if lines > limit else None
+                cut = _cut(pending, part_rows, delimiter) if lines > limit else None
                 if cut is None or len(pending) - cut < cut // 4 or _splits_footer(pending, cut):
                     cut = len(pending)
             else:
-                cut = _cut(pending, part_rows)
+                cut = _cut(pending, part_rows, delimiter)
                 if cut is not None and size - (consumed + cut) < cut // 4:
                     cut = None  # what is left is a short tail: one part with this one
                 elif cut is not None and size - (consumed + cut) < _FOOTER_BYTES:
@@ -196,22 +202,105 @@ def _lines_backwards(data: bytearray) -> Iterator[tuple[int, bytes]]:
         end = start - 1
 
 
-def _cut(data: bytes, lines: int) -> int | None:
-    """The end of a line near the ``lines``-th after which no quote is open; None when there is none near."""
+def _cut(data: bytes | bytearray, lines: int, delimiter: str | None) -> int | None:
+    """Where to end a part of ``data`` (which starts at a record's start) near its ``lines``-th line: that line's
+    end when a record ends there, else the start of the record it falls in; None when there is none (the record
+    started at the top, or the delimiter is not known)."""
     end = _nth_newline(data, lines)
-    if end == -1:
+    if end == -1 or delimiter is None:
         return None
-    position = end + 1
-    quotes = data.count(b'"', 0, position)
-    for _ in range(10_000):
-        if quotes % 2 == 0:
-            return position
-        previous = data.rfind(b"\n", 0, position - 1) + 1
-        if previous <= 0:
+    start = record_start(data, end + 1, delimiter)
+    return start or None
+
+
+def record_start(data: bytes | bytearray, end: int, delimiter: str) -> int:
+    """The start of the record that the line ending at ``end`` belongs to (``end`` itself when a record ends
+    there), records split from the start of ``data`` exactly as the careful reader splits them (Python's csv
+    module, strict, one record at a time): a quote opens a quoted field only at a field's start, so a stray quote
+    in an unquoted field ('Jo "JJ Smith') is text and ends nothing. Lines that are whole well-formed records are
+    told apart in bulk; only the others are read record by record."""
+    if data.find(b'"', 0, end) == -1:  # no quote: every line is a record
+        return end
+    region = bytes(data[:end])
+    lines = _line_table(region)
+    cell = f'(?:"(?:[^"]|"")*"|="[^"{re.escape(delimiter)}\r\n]*"|[^"{re.escape(delimiter)}\r\n]*)'
+    whole = f"^{cell}(?:{re.escape(delimiter)}{cell})*\r?$"
+    suspect = lines.with_row_index("_i").filter(
+        pl.col("_text").str.contains('"', literal=True) & ~pl.col("_text").str.contains(whole)).get_column("_i")
+    offsets = lines.get_column("_offset")
+    next_record = 0  # the line where the next record starts
+    for line in suspect.to_list():
+        if line < next_record:
+            continue  # inside a record read already
+        record_end = _careful_record_end(region, offsets[line], delimiter)
+        # a record may end at a lone CR inside a line: the rest of that line starts the next one
+        while record_end is not None and record_end < end and region[record_end - 1] == 0x0D \
+                and region[record_end] != 0x0A:
+            record_end = _careful_record_end(region, record_end, delimiter)
+        if record_end is None:  # a quoted field runs on past the end: the record starts on this line
+            return offsets[line]
+        next_record = int(offsets.search_sorted(record_end, side="left"))
+    return end
+
+
+def _line_table(region: bytes) -> pl.DataFrame:
+    """``_text`` and ``_offset`` (where it starts in ``region``) of each line of ``region``."""
+    separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c.encode() not in region), None)
+    newlines, crlf = region.count(b"\n"), region.count(b"\r\n")
+    try:
+        if separator is None or crlf not in (0, newlines):
+            raise pl.exceptions.ComputeError("no free separator, or mixed line endings")
+        # Polars' reader, with no quoting and a separator the text lacks, gives the lines without their CR LF
+        lines = pl.read_csv(region, has_header=False, separator=separator, quote_char=None, infer_schema=False,
+                            empty_string_is_null=False, new_columns=["_text"], raise_if_empty=False)
+        length = pl.col("_text").str.len_bytes() + (1 if crlf else 0)
+    except pl.exceptions.PolarsError:
+        # not UTF-8 (cp1252) or every separator taken: one character a byte, so lengths are the bytes'
+        texts = region.decode("latin-1").split("\n")
+        lines = pl.DataFrame({"_text": texts[:-1] if texts and texts[-1] == "" else texts}, schema={"_text": pl.String})
+        length = pl.col("_text").str.len_chars()
+    return lines.with_columns((length + 1).cum_sum().shift(1, fill_value=0).cast(pl.Int64).alias("_offset"))
+
+
+_PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _careful_record_end(region: bytes, start: int, delimiter: str) -> int | None:
+    """Where the record starting at ``start`` ends, as the careful reader reads it (csv.reader over the lines of
+    ``io.StringIO(text, newline='')``, a malformed record ending on the line where it fails); None when a quoted
+    field is still open at the end of ``region``."""
+    consumed = [start]
+
+    def lines() -> Iterator[str]:
+        for found in _PHYSICAL_LINE.finditer(region, start):
+            consumed.append(found.end())
+            yield found.group().decode("latin-1")  # quotes, delimiters and line breaks are ASCII in any encoding
+
+    reader = csv.reader(lines(), delimiter=delimiter, quotechar='"', strict=True, doublequote=True)
+    try:
+        next(reader)
+    except StopIteration:
+        return len(region)
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
             return None
-        quotes -= data.count(b'"', previous, position)
-        position = previous
-    return None
+    return consumed[-1]
+
+
+def _sniffed(head: bytes) -> str | None:
+    """The delimiter the reader sniffs from the file's first lines; None when it finds none (then the reader
+    refuses the file, and it is not cut)."""
+    body, end = head.removeprefix(b"\xef\xbb\xbf"), 0
+    for _ in range(_SNIFF_LINES):  # the lines the reader sniffs
+        end = body.find(b"\n", end) + 1
+        if end == 0:
+            end = len(body)
+            break
+    lines = io.StringIO(body[:end].decode("latin-1"), newline="").readlines()
+    try:
+        return sniff_delimiter(lines)
+    except InputError:
+        return None
 
 
 def _nth_newline(data: bytes, count: int) -> int:

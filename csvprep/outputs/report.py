@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ..model.result import ResultView
 from ..model.e164 import NO_REGION, PLUS_DECLINED
+from ..model.result import ResultView
 
 if TYPE_CHECKING:
     from typing import BinaryIO
