@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import csvprep
 from csvprep.errors import InputError
 from csvprep.io.read import delimited as reading
+from csvprep.io.read import sniff
 from csvprep.io.read.delimited import read_bytes, read_contacts
 
 
@@ -126,14 +127,14 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_the_spreadsheet_numbe
     assert contacts.header == ["phone", "customer_name"] and contacts.header_row == 4
     assert contacts.frame.select("_row", "_line").rows() == [(5, 5), (6, 6)]
     assert names(contacts) == ["Ann", "Bob"]
-    assert reading.title_lines((FIXTURES / "title_rows_above_the_header.csv").read_bytes()) == 3
+    assert sniff.title_lines((FIXTURES / "title_rows_above_the_header.csv").read_bytes()) == 3
 
 
 def test_a_title_padded_as_a_spreadsheet_saves_it_is_skipped_too():
     contacts = read_contacts(FIXTURES / "title_row_saved_by_excel.csv")  # 'Contacts for March,,' then ',,'
     assert contacts.header == ["phone", "customer_name", "notes"] and contacts.header_row == 3
     assert contacts.frame.get_column("_row").to_list() == [4, 5, 6]
-    assert reading.title_lines((FIXTURES / "title_row_saved_by_excel.csv").read_bytes()) == 2
+    assert sniff.title_lines((FIXTURES / "title_row_saved_by_excel.csv").read_bytes()) == 2
 
 
 def test_a_title_the_delimiter_splits_into_cells_is_skipped_too():
@@ -141,7 +142,7 @@ def test_a_title_the_delimiter_splits_into_cells_is_skipped_too():
     assert contacts.header == ["phone", "customer_name", "notes", "city"] and contacts.header_row == 3
     assert contacts.frame.get_column("_row").to_list() == [4, 5, 6]
     assert contacts.frame.get_column("notes").to_list() == ["first", "", "a, b"]
-    assert reading.title_lines((FIXTURES / "title_split_into_cells.csv").read_bytes()) == 2
+    assert sniff.title_lines((FIXTURES / "title_split_into_cells.csv").read_bytes()) == 2
 
 
 @pytest.mark.parametrize("text, header_row", [
@@ -155,7 +156,7 @@ def test_group_titles_over_merged_cells_above_the_header_are_skipped(text, heade
 
 
 def test_a_header_with_an_unnamed_column_of_data_stays_the_header_above_a_row_without_numbers():
-    assert reading.title_lines(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n") == 0
+    assert sniff.title_lines(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n") == 0
     with pytest.raises(InputError, match="line 1: column 2 has no header name but holds data"):
         read_bytes(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n")
 
@@ -176,7 +177,7 @@ def test_a_title_with_a_comma_does_not_decide_the_delimiter():
 ])
 def test_the_first_row_stays_the_header_when_the_rows_below_are_not_a_wider_table(text):
     contacts = read_bytes(text.encode())
-    assert contacts.header_row == 1 and reading.title_lines(text.encode()) == 0
+    assert contacts.header_row == 1 and sniff.title_lines(text.encode()) == 0
 
 
 def test_empty_fields_past_the_header_from_a_trailing_delimiter_are_dropped_not_the_rows():

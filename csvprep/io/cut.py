@@ -17,7 +17,8 @@ import polars as pl
 
 from ..errors import InputError
 from ..model.contacts import ReadOptions
-from .read.delimited import _SNIFF_LINES, MAX_FOOTER_LINES, sniff_delimiter, title_lines
+from .read.delimited import MAX_FOOTER_LINES
+from .read.sniff import SNIFF_LINES, sniff_delimiter, title_lines
 
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
 
@@ -291,7 +292,7 @@ def _sniffed(head: bytes) -> str | None:
     """The delimiter the reader sniffs from the file's first lines; None when it finds none (then the reader
     refuses the file, and it is not cut)."""
     body, end = head.removeprefix(b"\xef\xbb\xbf"), 0
-    for _ in range(_SNIFF_LINES):  # the lines the reader sniffs
+    for _ in range(SNIFF_LINES):  # the lines the reader sniffs
         end = body.find(b"\n", end) + 1
         if end == 0:
             end = len(body)

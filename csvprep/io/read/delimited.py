@@ -13,19 +13,17 @@ import hashlib
 import io
 import itertools
 import re
-import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
 from ...errors import InputError
-from ...model.contacts import DELIMITER_NAMES, Contacts, NoContactsError, ReadOptions, check_not_internal
+from ...model.contacts import Contacts, NoContactsError, ReadOptions, check_not_internal
 from ...model.text import CELL_LIMIT, NEUTRALISED, WHITESPACE
+from .careful import cell_pattern, split_records, structure_error
+from .sniff import SNIFF_LINES, clean_header, filled, head_lines, sniff_delimiter, title_lines, title_rows, used_width
 
-DELIMITERS = (",", ";", "\t", "|")
-_SNIFF_LINES = 400
-_INVISIBLE = "\ufeff\u200b\u200e\u200f\u00a0"
 _BINARY_SIGNATURES = (
     (b"PK\x03\x04", "a zip archive (if it is an Excel workbook, name it .xlsx), not CSV text"),
     (b"\x1f\x8b", "gzip-compressed, not CSV text: decompress it first"),
@@ -42,8 +40,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-
-csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**62)
 
 
 def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Contacts:
@@ -202,7 +198,7 @@ def _read_utf8_directly(data: bytes, source: str, options: ReadOptions, line_off
             or any(body.startswith(signature) for signature, _ in _BINARY_SIGNATURES) or _guess_utf16(body)):
         return None
     end = 0
-    for _ in range(_SNIFF_LINES):
+    for _ in range(SNIFF_LINES):
         end = body.find(b"\n", end) + 1
         if end == 0:
             end = len(body)
@@ -316,7 +312,7 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
     if text.count("\x00") > max(16, len(text) // 100):
         raise InputError(f"{source}: the file is binary data (it is full of NUL bytes), not CSV text")
     if delimiter is None:
-        delimiter = sniff_delimiter(_head_lines(text), source)
+        delimiter = sniff_delimiter(head_lines(text), source)
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
@@ -331,18 +327,8 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
 def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0, at_end: bool = True) -> Contacts:
     """Any file, record by record with Python's strict tokenizer: broken records are set aside with the reason."""
     lines = io.StringIO(text, newline="").readlines()
-    return _assemble(_records(lines, delimiter, line_offset), source, lines=lines, delimiter=delimiter,
+    return _assemble(split_records(lines, delimiter, line_offset), source, lines=lines, delimiter=delimiter,
                      has_nul="\x00" in text, line_offset=line_offset, at_end=at_end)
-
-
-def _head_lines(text: str, count: int = _SNIFF_LINES) -> list[str]:
-    end = 0
-    for _ in range(count):
-        end = text.find("\n", end) + 1
-        if end == 0:
-            end = len(text)
-            break
-    return io.StringIO(text[:end], newline="").readlines()
 
 
 def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes | None = None,
@@ -382,12 +368,12 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         starts.alias("_start"),
         (pl.col("_open") | ~starts).alias("_spanning"),
     )
-    opens = frame.get_column("_open").head(_SNIFF_LINES).to_list()
+    opens = frame.get_column("_open").head(SNIFF_LINES).to_list()
     if all(opens):
         return None  # a header that runs on past the lines looked at: the careful path reads it
     header_lines = opens.index(False) + 1
     first = newline.join(frame.get_column("_text").head(header_lines).to_list())
-    d, cell = re.escape(delimiter), _cell_pattern(delimiter)
+    d, cell = re.escape(delimiter), cell_pattern(delimiter)
     try:
         header = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter, strict=True))
     except (csv.Error, StopIteration):
@@ -396,10 +382,10 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
         return None
     # a first line with a cell or two over a wider one may be a title
     following = frame.item(header_lines, "_text").count(delimiter) + 1 if frame.height > header_lines else 0
-    if ((len(header) > 1 and _used_width(header) == 1) or 2 * _filled(header) <= following) \
+    if ((len(header) > 1 and used_width(header) == 1) or 2 * filled(header) <= following) \
             and title_lines(data[:1 << 16], delimiter):
         return None  # a title above the table ('Contacts, March' or 'Contacts,,'): the careful path looks past it
-    header = [_clean_header(f) for f in header]
+    header = [clean_header(f) for f in header]
     _check_header(header, source, 1)
     with ThreadPoolExecutor(max_workers=1) as worker:
         # Polars splits the file into fields while the checks run; used only if they pass and no line is blank
@@ -413,16 +399,6 @@ def _read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes
     return contacts
 
 
-def _cell_pattern(delimiter: str) -> str:
-    """A well-formed field: quoted (quotes inside doubled), free of quotes, delimiters and line breaks, or text
-    wrapped for Excel and written bare."""
-    d = re.escape(delimiter)
-    # ="000123" unquoted, as many systems export text so that Excel keeps its zeros: Excel reads it (and so does
-    # csvprep, quotes and all: the variables and the phone take the text inside); quotes, delimiters or line breaks
-    # inside it would be the stray quotes they look like
-    return f'(?:"(?:[^"]|"")*"|="[^"{d}\\r\\n]*"|[^"{d}\\r\\n]*)'
-
-
 def _field_schema(width: int) -> dict[str, pl.DataType]:
     return {f"_{i}": pl.String for i in range(width)}
 
@@ -434,7 +410,7 @@ def _checked_records(lines: pl.DataFrame, header: list[str], whole: Future, deli
     every one is well formed, else None. ``whole``: Polars' reading of the file's records, right when no line is
     blank."""
     text_col = pl.col("_text")
-    d, cell = re.escape(delimiter), _cell_pattern(delimiter)
+    d, cell = re.escape(delimiter), cell_pattern(delimiter)
     width = len(header)
     schema = _field_schema(width)
     positional = list(schema)
@@ -518,8 +494,8 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
 
     ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
     records = iter(records)
-    head = list(itertools.islice(records, _SNIFF_LINES))
-    titles = _title_rows([fields for _, _, _, fields, error in head
+    head = list(itertools.islice(records, SNIFF_LINES))
+    titles = title_rows([fields for _, _, _, fields, error in head
                           if error is None and any(f.strip() for f in fields)])
     records = itertools.chain(head, records)
     header_row, header = 0, None
@@ -528,7 +504,7 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
             if titles:  # a title above the table: not a contact, not the header
                 titles -= 1
                 continue
-            header_row, header = row, [_clean_header(f) for f in fields]
+            header_row, header = row, [clean_header(f) for f in fields]
             header_line = start
             break
         if error is not None:
@@ -556,7 +532,7 @@ def _assemble(records, source: str, *, lines: list[str] | None, delimiter: str =
             trailing = max(trailing, len(fields) - width)
             fields = fields[:width]
         if error is None:
-            error = _structure_error(fields, width, lines, start, end, delimiter, has_nul, line_offset)
+            error = structure_error(fields, width, lines, start, end, delimiter, has_nul, line_offset)
         if error is None:
             good.append(fields)
             good_rows.append(row)
@@ -673,194 +649,6 @@ def _earlier_reject_columns(header: list[str]) -> list[str]:
         if len(header) > len(tail) and bare[-len(tail):] == tail:
             return header[-len(tail):]
     return []
-
-
-def _records(lines: list[str], delimiter: str, line_offset: int = 0):
-    """Yield ``(row, first_line_index, end_line_index, fields, error)`` for every record, blank ones included.
-
-    A quote that is never closed would swallow the rest of the file: that record is set aside as its own line
-    and reading goes on with the next line."""
-    row = 0
-    position = 0
-    total = len(lines)
-    while position < total:
-        reader = csv.reader(_lines_from(lines, position), delimiter=delimiter, quotechar='"', strict=True,
-                            doublequote=True, skipinitialspace=False)
-        consumed = 0
-        restart = None
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                start = position + consumed
-                row += 1
-                if "unexpected end of data" in str(exc):
-                    yield row, start, start + 1, [], ("unterminated_quote",
-                                                      "a quoted field is never closed")
-                    restart = start + 1
-                    break
-                end = position + reader.line_num
-                yield row, start, end, [], ("stray_quote", f"malformed quoting ({exc}){_span(start, end, line_offset)}")
-                consumed = reader.line_num
-                continue
-            start = position + consumed
-            consumed = reader.line_num
-            row += 1
-            yield row, start, position + consumed, fields, None
-        if restart is None:
-            break
-        position = restart
-
-
-def _lines_from(lines: list[str], start: int):
-    for index in range(start, len(lines)):
-        yield lines[index]
-
-
-def _structure_error(fields: list[str], width: int, lines: list[str] | None, start: int, end: int,
-                     delimiter: str, has_nul: bool, line_offset: int = 0) -> tuple[str, str] | None:
-    if lines is None:  # a workbook's cells: no quoting to get wrong, only Excel's own cell limit
-        return _field_size_error(fields)
-    if len(fields) != width:
-        return "wrong_field_count", f"expected {width} fields, found {len(fields)}{_span(start, end, line_offset)}"
-    raw_length = sum(len(lines[i]) for i in range(start, end))
-    if has_nul and any("\x00" in lines[i] for i in range(start, end)):
-        return "nul_byte", "the record contains a NUL byte"
-    if raw_length > CELL_LIMIT and (error := _field_size_error(fields)):
-        return error
-    if any('"' in lines[i] for i in range(start, end)):
-        raw = "".join(lines[start:end])
-        if not _record_pattern(delimiter).match(raw):
-            return "stray_quote", "a quote inside an unquoted field (quote the whole field and double the quote)"
-    return None
-
-
-def _span(start: int, end: int, line_offset: int) -> str:
-    """For a record over several lines (most likely an unbalanced quote): which lines, to point at the quote."""
-    if end - start <= 1:
-        return ""
-    return f" (the record runs over lines {start + 1 + line_offset}-{end + line_offset}: check for an unbalanced quote)"
-
-
-def _field_size_error(fields: list[str]) -> tuple[str, str] | None:
-    longest = max(fields, key=len, default="")
-    if len(longest) <= CELL_LIMIT:
-        return None
-    return "field_too_large", (f"field {fields.index(longest) + 1} has {len(longest):,} characters; "
-                               f"a spreadsheet cell holds at most {CELL_LIMIT:,}")
-
-
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def _record_pattern(delimiter: str) -> re.Pattern[str]:
-    if delimiter not in _PATTERNS:
-        d = re.escape(delimiter)
-        cell = _cell_pattern(delimiter)
-        _PATTERNS[delimiter] = re.compile(rf"{cell}(?:{d}{cell})*(?:\r\n|\r|\n)?\Z")
-    return _PATTERNS[delimiter]
-
-
-def sniff_delimiter(lines: list[str], source: str = "<input>") -> str:
-    """The delimiter among , ; tab | that splits the first records into one consistent number of fields (> 1)."""
-    sample = lines[:_SNIFF_LINES]
-    # delimiter -> (share of records as wide as the header, its width, title rows it had to look past)
-    scores: dict[str, tuple[float, int, int]] = {}
-    parsed: dict[str, list[list[str]]] = {}
-    for delimiter in DELIMITERS:
-        reader = csv.reader(iter(sample), delimiter=delimiter)
-        try:
-            parsed[delimiter] = [fields for fields in reader if any(f.strip() for f in fields)]
-        except csv.Error:
-            continue
-    for delimiter, rows in parsed.items():
-        # a title above the header ('Contacts, March') is looked past: the records from the header on count
-        titles = _title_rows(rows)
-        counts = [len(fields) for fields in rows[titles:]]
-        if counts and counts[0] >= 2:
-            scores[delimiter] = (sum(1 for c in counts if c == counts[0]) / len(counts), counts[0], titles)
-    if not scores:
-        first = next((line.strip() for line in lines if line.strip()), "")
-        from ...model.headers import looks_like_phone_header
-
-        # one phone header ('PHONE NUMBERS'); a line with a phone word beside others and a character between them
-        # that no header holds ('name:phone') is a table with a delimiter csvprep does not sniff
-        header = _clean_header(first)
-        if looks_like_phone_header(header, by_words=re.fullmatch(r"[\w .#()\-]+", header) is not None):
-            return ","
-        raise InputError(
-            f"{source}: found a single column (header {first[:60]!r}): if the file is delimited by another "
-            "character, pass --delimiter"
-        )
-    best = max(score for score, _, _ in scores.values())
-    winners = [d for d, (score, _, _) in scores.items() if score == best]
-    if len(winners) > 1:
-        # a delimiter that splits every record from the first alike beats one that had to take the first records
-        # for a title (a ';' in one cell of each row made the header look like a title above a 2-column table)
-        fewest = min(scores[d][2] for d in winners)
-        winners = [d for d in winners if scores[d][2] == fewest]
-    if len(winners) > 1:
-        names = " and ".join(DELIMITER_NAMES[d] for d in winners)
-        raise InputError(f"{source}: the delimiter is ambiguous ({names} split the rows equally well): "
-                         "pass --delimiter")
-    return winners[0]
-
-
-def title_lines(head: bytes, delimiter: str | None = None) -> int:
-    """How many physical lines of the file starting with ``head`` come before its header's: a title above the
-    table (see :func:`_title_rows`) and the blank lines around it; 0 when the header is the first record.
-    ``delimiter``: the file's, when known (else sniffed)."""
-    lines = io.StringIO(head.decode("utf-8", errors="replace"), newline="").readlines()[:_SNIFF_LINES]
-    try:
-        delimiter = delimiter or sniff_delimiter(lines)
-        records = [(start, fields) for _, start, _, fields, error in _records(lines, delimiter)
-                   if error is None and any(f.strip() for f in fields)]
-    except InputError:
-        return 0
-    titles = _title_rows([fields for _, fields in records])
-    return records[titles][0] if titles else 0
-
-
-def _title_rows(rows: list[list[str]]) -> int:
-    """How many of the first records (``rows``, blank ones left out) are a title above the table, as a spreadsheet
-    saved as CSV keeps it ('Contacts for March', 'Export, 3 March 2026', a date, group titles over merged cells):
-    records with at most half as many cells filled as the header below them has (a spreadsheet pads them with
-    empty cells), before the header, a record of several cells all named and none holding a number, when
-    most records after it are wider than the titles too. 0 when the first record is the header."""
-    widths = [_used_width(fields) for fields in rows]
-    for header in range(1, min(len(rows), _MAX_TITLES + 1)):
-        width = widths[header]
-        titles = widths[:header]
-        if width < 2 or not all(_filled(fields) <= 1 or 2 * _filled(fields) <= width for fields in rows[:header]):
-            continue
-        cells = rows[header][:width]
-        if not all(cell.strip() for cell in cells) or any(_NUMBER_IN_CELL.search(cell) for cell in cells):
-            continue  # a header names every column, and no name is a phone number or an amount
-        after = widths[header + 1:]
-        if after and sum(1 for w in after if w > max(titles) or w >= width) * 2 > len(after):
-            return header
-    return 0
-
-
-_MAX_TITLES = 10
-
-
-_NUMBER_IN_CELL = re.compile(r"[0-9]{5}")
-
-
-def _filled(fields: list[str]) -> int:
-    return sum(1 for cell in fields if cell.strip())
-
-
-def _used_width(fields: list[str]) -> int:
-    """The cells of a record up to its last non-empty one: a spreadsheet pads every row to the sheet's width."""
-    return next((index + 1 for index in range(len(fields) - 1, -1, -1) if fields[index].strip()), 0)
-
-
-def _clean_header(name: str) -> str:
-    return name.strip().strip(_INVISIBLE).strip()
 
 
 def _check_header(header: list[str], source: str, line: int) -> None:
