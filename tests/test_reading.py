@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 import csvprep
 from csvprep.errors import InputError
 from csvprep.io.read import delimited as reading
-from csvprep.io.read import sniff
 from csvprep.io.read.delimited import read_bytes, read_contacts
+from csvprep.io.read.fast import read_well_formed
+from csvprep.io.read.sniff import title_lines
 
 
 def names(contacts, column="customer_name"):
@@ -127,14 +128,14 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_the_spreadsheet_numbe
     assert contacts.header == ["phone", "customer_name"] and contacts.header_row == 4
     assert contacts.frame.select("_row", "_line").rows() == [(5, 5), (6, 6)]
     assert names(contacts) == ["Ann", "Bob"]
-    assert sniff.title_lines((FIXTURES / "title_rows_above_the_header.csv").read_bytes()) == 3
+    assert title_lines((FIXTURES / "title_rows_above_the_header.csv").read_bytes()) == 3
 
 
 def test_a_title_padded_as_a_spreadsheet_saves_it_is_skipped_too():
     contacts = read_contacts(FIXTURES / "title_row_saved_by_excel.csv")  # 'Contacts for March,,' then ',,'
     assert contacts.header == ["phone", "customer_name", "notes"] and contacts.header_row == 3
     assert contacts.frame.get_column("_row").to_list() == [4, 5, 6]
-    assert sniff.title_lines((FIXTURES / "title_row_saved_by_excel.csv").read_bytes()) == 2
+    assert title_lines((FIXTURES / "title_row_saved_by_excel.csv").read_bytes()) == 2
 
 
 def test_a_title_the_delimiter_splits_into_cells_is_skipped_too():
@@ -142,7 +143,7 @@ def test_a_title_the_delimiter_splits_into_cells_is_skipped_too():
     assert contacts.header == ["phone", "customer_name", "notes", "city"] and contacts.header_row == 3
     assert contacts.frame.get_column("_row").to_list() == [4, 5, 6]
     assert contacts.frame.get_column("notes").to_list() == ["first", "", "a, b"]
-    assert sniff.title_lines((FIXTURES / "title_split_into_cells.csv").read_bytes()) == 2
+    assert title_lines((FIXTURES / "title_split_into_cells.csv").read_bytes()) == 2
 
 
 @pytest.mark.parametrize("text, header_row", [
@@ -156,7 +157,7 @@ def test_group_titles_over_merged_cells_above_the_header_are_skipped(text, heade
 
 
 def test_a_header_with_an_unnamed_column_of_data_stays_the_header_above_a_row_without_numbers():
-    assert sniff.title_lines(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n") == 0
+    assert title_lines(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n") == 0
     with pytest.raises(InputError, match="line 1: column 2 has no header name but holds data"):
         read_bytes(b"phone,,name\nn/a,x,Ann\n+14155550101,y,Bob\n")
 
@@ -177,7 +178,7 @@ def test_a_title_with_a_comma_does_not_decide_the_delimiter():
 ])
 def test_the_first_row_stays_the_header_when_the_rows_below_are_not_a_wider_table(text):
     contacts = read_bytes(text.encode())
-    assert contacts.header_row == 1 and sniff.title_lines(text.encode()) == 0
+    assert contacts.header_row == 1 and title_lines(text.encode()) == 0
 
 
 def test_empty_fields_past_the_header_from_a_trailing_delimiter_are_dropped_not_the_rows():
@@ -371,9 +372,9 @@ def test_fast_path_reads_well_formed_files_exactly_as_the_careful_path(case):
         careful = reading._read_carefully(text, "<t>", delimiter)
     except InputError as exc:
         with pytest.raises(InputError, match=re.escape(str(exc).split(": ", 1)[1][:30])):
-            reading._read_well_formed(text, "<t>", delimiter) or reading._read_carefully(text, "<t>", delimiter)
+            read_well_formed(text, "<t>", delimiter) or reading._read_carefully(text, "<t>", delimiter)
         return
-    fast = reading._read_well_formed(text, "<t>", delimiter)
+    fast = read_well_formed(text, "<t>", delimiter)
     crlf = text.count("\r\n")
     # a header naming only its first column may be a title above the table (the careful path looks into it)
     maybe_title = delimiter in text.splitlines()[0] and text.splitlines()[0].strip(delimiter) == "col0"
@@ -390,15 +391,15 @@ def test_fast_path_counts_fields_of_quoted_records_in_narrow_and_very_wide_files
     good = ",".join('"a,b"' if i % 2 else "x" for i in range(width))
     short = ",".join('"a,b"' if i % 2 else "x" for i in range(width - 1))
     well_formed = f"{header}\n{good}\n{good}\n"
-    fast = reading._read_well_formed(well_formed, "<t>", ",")
+    fast = read_well_formed(well_formed, "<t>", ",")
     assert fast is not None and fast.frame.height == 2 and fast.line_endings == "LF"
     _same_contacts(fast, reading._read_carefully(well_formed, "<t>", ","))
-    assert reading._read_well_formed(f"{header}\n{good}\n{short}\n", "<t>", ",") is None
+    assert read_well_formed(f"{header}\n{good}\n{short}\n", "<t>", ",") is None
 
 
 def test_fast_path_reports_the_line_endings_it_checked():
-    assert reading._read_well_formed("a,b\r\n1,2\r\n", "<t>", ",").line_endings == "CRLF"
-    assert reading._read_well_formed("a,b\n1,2", "<t>", ",").line_endings == "LF"
+    assert read_well_formed("a,b\r\n1,2\r\n", "<t>", ",").line_endings == "CRLF"
+    assert read_well_formed("a,b\n1,2", "<t>", ",").line_endings == "LF"
 
 
 @settings(max_examples=300, deadline=None)
@@ -408,7 +409,7 @@ def test_fast_path_gives_way_or_agrees_on_damaged_text(text):
         careful = reading._read_carefully("h1,h2\n" + text, "<t>", ",")
     except InputError:
         return
-    fast = reading._read_well_formed("h1,h2\n" + text, "<t>", ",")
+    fast = read_well_formed("h1,h2\n" + text, "<t>", ",")
     if fast is not None:
         _same_contacts(fast, careful)
 
@@ -435,7 +436,7 @@ def test_fast_path_reads_records_over_several_lines_anywhere(newline):
         '"","",""',
         '+14155550102,Cy,"x', '', 'y"',
     ]) + newline
-    fast = reading._read_well_formed(text, "<t>", ",")
+    fast = read_well_formed(text, "<t>", ",")
     assert fast is not None
     _same_contacts(fast, reading._read_carefully(text, "<t>", ","))
     assert fast.header == ["phone", f"Customer{newline}Name", "notes"]
@@ -556,7 +557,7 @@ def test_text_wrapped_for_excel_and_written_bare_is_well_formed(text):
     careful = reading._read_carefully(text, "<t>", ",")
     assert careful.broken.height == 0
     assert careful.frame.get_column("id").to_list()[0] == '="000123"'
-    fast = reading._read_well_formed(text, "<t>", ",")
+    fast = read_well_formed(text, "<t>", ",")
     assert fast is not None
     _same_contacts(fast, careful)
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..model.contacts import ReadOptions
-from .read.delimited import MAX_FOOTER_LINES
+from .read.assemble import MAX_FOOTER_LINES
 from .read.sniff import SNIFF_LINES, sniff_delimiter, title_lines
 
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
