@@ -8,7 +8,7 @@
 from .app.result import CleanResult
 from .app.run import clean
 from .errors import ConfigError, CsvprepError, InputError, OutputError, RulesError
-from .io.read.delimited import read_contacts
+from .io.read.readers import read_contacts
 from .job.calling import resolve_calling_hours
 from .job.campaign import check_campaign, load_campaign
 from .job.rules_file import load_rules, rules_from_dict

@@ -1,5 +1,6 @@
 import hashlib
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -10,9 +11,11 @@ from hypothesis import strategies as st
 import csvprep
 from csvprep.errors import InputError
 from csvprep.io.read import delimited as reading
-from csvprep.io.read.delimited import read_bytes, read_contacts
+from csvprep.io.read.delimited import read_bytes
 from csvprep.io.read.fast import read_well_formed
+from csvprep.io.read.readers import READERS, read_contacts, read_source, reader_for
 from csvprep.io.read.sniff import title_lines
+from csvprep.io.read.xlsx import XLSX_MAGIC
 
 
 def names(contacts, column="customer_name"):
@@ -604,3 +607,27 @@ def test_a_utf8_bom_never_sticks_to_the_first_header_whatever_the_encoding_asked
     assert contacts.header == ["First Name", "Last Name", "Mobile Phone"]
     assert contacts.bom and contacts.encoding == encoding
     assert names(contacts, "First Name") == ["José" if encoding != "mac_roman" else "JosÈ"]
+
+
+def test_the_reader_is_chosen_by_the_first_bytes_and_the_name():
+    workbook = WORKBOOK.read_bytes()
+    assert reader_for(workbook, WORKBOOK).name == "xlsx"
+    assert reader_for(XLSX_MAGIC, Path("list.XLSM")).name == "xlsx"
+    assert reader_for(XLSX_MAGIC, Path("list.csv")).name == "csv"  # refused as a zip archive, with a hint
+    assert reader_for(XLSX_MAGIC, None).name == "csv"  # bytes without a name (standard input): never a workbook
+    assert reader_for(b"phone\n+14155550100\n", Path("list.xlsx")).name == "csv"
+    assert [reader.splittable for reader in READERS] == [False, True]
+
+
+def test_a_source_is_a_path_bytes_or_a_frame():
+    path = FIXTURES / "semicolon_european_excel.csv"
+    _same_contacts(read_source(path, None, "ignored"), read_contacts(path))
+    from_bytes = read_source(path.read_bytes(), csvprep.ReadOptions(delimiter=";"), "<stdin>")
+    assert from_bytes.source == "<stdin>" and from_bytes.delimiter == ";"
+    _same_contacts(from_bytes, read_contacts(path))
+    assert read_source(WORKBOOK, csvprep.ReadOptions(sheet="Archive"), "ignored").sheet == "Archive"
+    with pytest.raises(InputError, match="zip archive"):
+        read_source(WORKBOOK.read_bytes(), None, "<stdin>")
+    frame = read_source(pl.DataFrame({" phone ": ["+14155550100"], "n": [7]}), None, "ignored")
+    assert frame.header == ["phone", "n"] and frame.frame.rows() == [("+14155550100", "7", 2, 2)]
+    assert frame.source == "<frame>" and frame.broken.height == 0

@@ -13,7 +13,8 @@ import polars as pl
 
 from ..app.result import CleanResult
 from ..errors import InputError
-from ..io.read.delimited import read_bytes, read_contacts
+from ..io.read.delimited import read_bytes
+from ..io.read.readers import read_contacts
 from ..job.rules_file import load_rules
 from ..model.calling import CallingHours
 from ..model.contacts import Contacts, ReadOptions, check_not_internal

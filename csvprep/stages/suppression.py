@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
-from ..io.read.delimited import read_contacts
+from ..io.read.readers import read_contacts
 from ..model.headers import looks_like_phone_header
 from ..model.issues import empty_issues, issue_frame, issues_from
 from ..model.rules import PhoneRule

@@ -1,6 +1,6 @@
-"""Reading a contact file as it really arrives: detect the encoding and the delimiter, split it into records with
-their spreadsheet row and physical line numbers, and keep every record — a malformed one is set aside with the
-reason, never padded, truncated or merged.
+"""Delimited text (CSV) as it really arrives: refuse what is not a table, detect the encoding and the delimiter,
+split it into records with their spreadsheet row and physical line numbers, and keep every record — a malformed one
+is set aside with the reason, never padded, truncated or merged.
 
 Polars' own CSV reader pads short rows and guesses types, so raw files go through Python's strict C tokenizer here
 and only whole, well-formed records become a Polars frame (every column a string)."""
@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
-from pathlib import Path
 
 import polars as pl
 
@@ -22,24 +21,6 @@ from .encoding import decode, guess_utf16, has_content
 from .fast import read_well_formed
 from .refuse import BINARY_SIGNATURES, refuse_other_text_formats
 from .sniff import SNIFF_LINES, head_lines, sniff_delimiter
-from .xlsx import WORKBOOK_SUFFIXES, XLSX_MAGIC, read_workbook
-
-
-def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Contacts:
-    """Read a contact file from disk. Raises :class:`InputError` when it cannot be read as a contact list."""
-    options = options or ReadOptions()
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a contact file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if data.startswith(XLSX_MAGIC) and path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return read_workbook(data, source=str(path), sheet=options.sheet)
-    return read_bytes(data, source=str(path), options=options)
 
 
 def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None = None, *, line_offset: int = 0,

@@ -4,15 +4,26 @@ numbers, the sheet chosen by name or number or else by a phone column's header i
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from ...errors import InputError
-from ...model.contacts import Contacts
+from ...model.contacts import Contacts, ReadOptions
 from ...model.headers import looks_like_phone_header
 from .assemble import assemble
 
 # every .xlsx is a zip archive; what else starts so is told apart by the file's name
 XLSX_MAGIC = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_workbook(head: bytes, path: Path | None) -> bool:
+    """A zip archive named as a workbook; bytes without a name (standard input) are never read as one."""
+    return head.startswith(XLSX_MAGIC) and path is not None and path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def read_xlsx(data: bytes, source: str, options: ReadOptions) -> Contacts:
+    """:func:`read_workbook` with the sheet the options choose."""
+    return read_workbook(data, source=source, sheet=options.sheet)
 
 
 def read_workbook(data: bytes, source: str = "<input>", sheet: int | str | None = None) -> Contacts:
