@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import csvprep
 from csvprep.errors import InputError
-from csvprep.io.read import delimited as reading
+from csvprep.io.read import delimited
 from csvprep.io.read.delimited import read_bytes
 from csvprep.io.read.fast import read_well_formed
 from csvprep.io.read.readers import READERS, read_contacts, read_source, reader_for
@@ -372,10 +372,10 @@ def _same_contacts(fast, careful):
 def test_fast_path_reads_well_formed_files_exactly_as_the_careful_path(case):
     text, delimiter = case
     try:
-        careful = reading._read_carefully(text, "<t>", delimiter)
+        careful = delimited._read_carefully(text, "<t>", delimiter)
     except InputError as exc:
         with pytest.raises(InputError, match=re.escape(str(exc).split(": ", 1)[1][:30])):
-            read_well_formed(text, "<t>", delimiter) or reading._read_carefully(text, "<t>", delimiter)
+            read_well_formed(text, "<t>", delimiter) or delimited._read_carefully(text, "<t>", delimiter)
         return
     fast = read_well_formed(text, "<t>", delimiter)
     crlf = text.count("\r\n")
@@ -396,7 +396,7 @@ def test_fast_path_counts_fields_of_quoted_records_in_narrow_and_very_wide_files
     well_formed = f"{header}\n{good}\n{good}\n"
     fast = read_well_formed(well_formed, "<t>", ",")
     assert fast is not None and fast.frame.height == 2 and fast.line_endings == "LF"
-    _same_contacts(fast, reading._read_carefully(well_formed, "<t>", ","))
+    _same_contacts(fast, delimited._read_carefully(well_formed, "<t>", ","))
     assert read_well_formed(f"{header}\n{good}\n{short}\n", "<t>", ",") is None
 
 
@@ -409,7 +409,7 @@ def test_fast_path_reports_the_line_endings_it_checked():
 @given(st.lists(st.sampled_from(['"', ",", "\n", "\r\n", "a", " ", "b", "\r", "="]), max_size=40).map("".join))
 def test_fast_path_gives_way_or_agrees_on_damaged_text(text):
     try:
-        careful = reading._read_carefully("h1,h2\n" + text, "<t>", ",")
+        careful = delimited._read_carefully("h1,h2\n" + text, "<t>", ",")
     except InputError:
         return
     fast = read_well_formed("h1,h2\n" + text, "<t>", ",")
@@ -421,7 +421,7 @@ def test_utf8_files_are_read_without_decoding_them_whole_and_agree(monkeypatch):
     data = "\ufeffphone,customer_name\n+14155550100,Zoë\n+14155550101,\"Ann, \"\"the\"\" first\"\n".encode("utf-8")
     direct = read_bytes(data)
     calls = []
-    monkeypatch.setattr(reading, "_read_utf8_directly", lambda *args: calls.append(args) or None)
+    monkeypatch.setattr(delimited, "_read_utf8_directly", lambda *args: calls.append(args) or None)
     usual = read_bytes(data)
     assert calls and direct.frame.equals(usual.frame)
     assert (direct.encoding, direct.bom, direct.line_endings) == (usual.encoding, usual.bom, usual.line_endings)
@@ -441,7 +441,7 @@ def test_fast_path_reads_records_over_several_lines_anywhere(newline):
     ]) + newline
     fast = read_well_formed(text, "<t>", ",")
     assert fast is not None
-    _same_contacts(fast, reading._read_carefully(text, "<t>", ","))
+    _same_contacts(fast, delimited._read_carefully(text, "<t>", ","))
     assert fast.header == ["phone", f"Customer{newline}Name", "notes"]
     assert fast.frame.get_column("_row").to_list() == [2, 4, 6]
     assert fast.frame.get_column("_line").to_list() == [3, 6, 8]
@@ -557,7 +557,7 @@ def test_a_semicolon_in_one_cell_of_every_row_does_not_make_the_delimiter_ambigu
 ])
 def test_text_wrapped_for_excel_and_written_bare_is_well_formed(text):
     # ="000123" unquoted is how many systems export text for Excel to keep: no stray quote
-    careful = reading._read_carefully(text, "<t>", ",")
+    careful = delimited._read_carefully(text, "<t>", ",")
     assert careful.broken.height == 0
     assert careful.frame.get_column("id").to_list()[0] == '="000123"'
     fast = read_well_formed(text, "<t>", ",")

@@ -2,8 +2,9 @@
 split it into records with their spreadsheet row and physical line numbers, and keep every record — a malformed one
 is set aside with the reason, never padded, truncated or merged.
 
-Polars' own CSV reader pads short rows and guesses types, so raw files go through Python's strict C tokenizer here
-and only whole, well-formed records become a Polars frame (every column a string)."""
+Polars' own CSV reader pads short rows and guesses types, so it is only ever given records already checked to be
+well formed (fast.py); any other file goes through Python's strict C tokenizer (careful.py). Either way every
+column is a string."""
 
 from __future__ import annotations
 
