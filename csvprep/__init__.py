@@ -17,8 +17,11 @@ from .model.contacts import Contacts, ReadOptions
 from .model.e164 import PhoneVerdict
 from .model.issues import CODES
 from .model.rules import DuplicateRule, PhoneRule, Rules, VariableRule
-from .stages.phones.parse import normalize_phones, parse_phone
+from .stages.phones.check import normalise_phones
+from .stages.phones.parse import parse_phone
 from .stages.suppression import load_suppression
+
+normalize_phones = normalise_phones  # the old spelling, still reachable; left out of __all__
 
 
 def __getattr__(name: str):

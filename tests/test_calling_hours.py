@@ -18,7 +18,7 @@ from csvprep.cli.main import app
 from csvprep.model.calling import CallingHours, parse_launch, parse_window
 from csvprep.model.rules import PhoneRule
 from csvprep.stages.calling_hours import earliest_launch, number_zones
-from csvprep.stages.phones.parse import check_phones
+from csvprep.stages.phones.check import check_phones
 
 CONTACTS = FIXTURES / "contacts_across_time_zones.csv"
 CAMPAIGNS = ROOT / "tests" / "campaigns"

@@ -4,9 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csvprep import PhoneRule, normalize_phones, parse_phone
+import csvprep
+from csvprep import PhoneRule, normalise_phones, parse_phone
 from csvprep.model.e164 import PhoneVerdict
-from csvprep.stages.phones.parse import check_phones, code_region
+from csvprep.stages.phones.check import check_phones
+from csvprep.stages.phones.regions import code_region
 
 US = PhoneRule(default_region="US")
 
@@ -173,7 +175,7 @@ def test_a_number_written_with_a_slash_is_one_number():
 
 
 def test_check_phones_tells_several_numbers_apart_on_either_path():
-    from csvprep.stages.phones.parse import BULK_FROM, check_phones
+    from csvprep.stages.phones.check import BULK_FROM, check_phones
 
     values = ["415-555-0132 / 650-555-0199", "+1 415-555-0132 ::: +1 415-555-0199", "hello", "415 555 0100"]
     expected = [parse_phone(value, US).detail for value in values]
@@ -230,12 +232,13 @@ def test_allowed_types():
     assert parse_phone("+1 415 555 0100", rule).e164 == "+14155550100"
 
 
-def test_normalize_phones_on_series_and_expression():
+def test_normalise_phones_on_series_and_expression():
     series = pl.Series("p", ["(415) 555-0100", "bad", None, "+44 20 7946 0958"])
     expected = ["+14155550100", None, None, "+442079460958"]
-    assert normalize_phones(series, "US").to_list() == expected
-    frame = pl.DataFrame({"p": series}).with_columns(normalize_phones(pl.col("p"), "US").alias("e164"))
+    assert normalise_phones(series, "US").to_list() == expected
+    frame = pl.DataFrame({"p": series}).with_columns(normalise_phones(pl.col("p"), "US").alias("e164"))
     assert frame.get_column("e164").to_list() == expected
+    assert csvprep.normalize_phones is normalise_phones  # the old spelling still works
 
 
 E164 = r"^\+[1-9][0-9]{6,14}$"

@@ -1,5 +1,5 @@
 """Differential tests: the vectorised phone path must give exactly the verdict of the reference path
-(``phonenumbers.parse`` + ``is_valid_number`` + ``format_number``, through :func:`csvprep.phones.reference_verdict`)
+(``phonenumbers.parse`` + ``is_valid_number`` + ``format_number``, through :func:`csvprep.stages.phones.parse.reference_verdict`)
 for every value it decides."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from phonenumbers import PhoneNumberFormat
 
 from csvprep.model.rules import PhoneRule
 from csvprep.stages.phones import bulk as phones_bulk
-from csvprep.stages.phones import parse as phones
-from csvprep.stages.phones.parse import check_phones, parse_phone, reference_verdict
+from csvprep.stages.phones import check as phones_check
+from csvprep.stages.phones.check import check_phones
+from csvprep.stages.phones.parse import parse_phone, reference_verdict
 
 FORMATS = (PhoneNumberFormat.E164, PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.NATIONAL,
            PhoneNumberFormat.RFC3966)
@@ -182,7 +183,7 @@ def test_bulk_path_agrees_with_phonenumbers_on_arbitrary_strings(values, region)
 def test_check_phones_reads_each_cell_in_its_own_region_as_phonenumbers_would(monkeypatch):
     # a country code column gives each row its region: the bulk path runs per region, and each cell must get the
     # verdict phonenumbers gives it in that region (null: the rule's default; 'ZZ': none)
-    monkeypatch.setattr(phones, "BULK_FROM", 500)  # every region's cells take the bulk path
+    monkeypatch.setattr(phones_check, "BULK_FROM", 500)  # every region's cells take the bulk path
     rng = random.Random(11)
     values = rng.sample(CORPUS, 8_000)
     regions = [rng.choice(["IN", "GB", "DE", "AG", "BR", None, None, "ZZ"]) for _ in values]

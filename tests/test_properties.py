@@ -102,7 +102,8 @@ def test_a_country_code_column_reads_each_number_as_phonenumbers_does_in_that_co
 
     from csvprep.model.e164 import UNKNOWN_REGION
     from csvprep.model.rules import PhoneRule
-    from csvprep.stages.phones.parse import code_region, parse_phone
+    from csvprep.stages.phones.parse import parse_phone
+    from csvprep.stages.phones.regions import code_region
 
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([["phone", "Country Code", "n"],

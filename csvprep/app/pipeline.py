@@ -27,7 +27,9 @@ from ..model.text import FORMULA_START, fold_name
 from ..stages.calling_hours import check_calling_hours, contact_zones, utc_offsets
 from ..stages.columns import map_columns
 from ..stages.duplicates import find_duplicates, kept_keys
-from ..stages.phones.parse import check_phones, code_regions, reference_verdict
+from ..stages.phones.check import check_phones
+from ..stages.phones.parse import reference_verdict
+from ..stages.phones.regions import code_regions
 from ..stages.suppression import SuppressionList, suppression_issues
 from ..stages.variables.check import check_variables
 

@@ -16,7 +16,7 @@ from ..io.read.readers import read_contacts
 from ..model.headers import looks_like_phone_header
 from ..model.issues import empty_issues, issue_frame, issues_from
 from ..model.rules import PhoneRule
-from ..stages.phones.parse import check_phones
+from .phones.check import check_phones
 
 _NUMBER_LINE = re.compile(r"^\s*[+(]?[0-9０-９][0-9０-９ ().\-/]*\s*$")
 

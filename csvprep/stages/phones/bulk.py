@@ -1,6 +1,6 @@
 """Phone numbers decided in bulk with Polars expressions compiled from ``phonenumbers``' own metadata.
 
-The per-value path in :mod:`csvprep.phones` is the reference: ``phonenumbers.parse`` + ``is_valid_number`` cost
+The per-value path in :mod:`csvprep.stages.phones.parse` is the reference: ``phonenumbers.parse`` + ``is_valid_number`` cost
 about 40 µs a number. Here the same steps run as vectorised expressions over every distinct value at once: strip
 the formatting, resolve '+', the default region's international and national prefixes, split the country calling
 code, then match the national number against the metadata's possible lengths and national-number patterns, in
@@ -11,17 +11,22 @@ that leave nothing, non-geographic codes...) is left undecided for the reference
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-
 import polars as pl
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from ...model.e164 import COSTLY_TYPES, LINE_TYPE, PLUS_DECLINED, REGION, VERDICT_SCHEMA, calling_code_size
 from ...model.rules import PhoneRule
-from .parse import country_name
+from .metadata import (
+    GEOGRAPHIC_CODES,
+    MAX_NSN,
+    MIN_NSN,
+    Region,
+    leading,
+    possible_lengths,
+    region_metadata,
+    strip_national_prefix,
+)
+from .regions import country_name
 
 # Only what phonenumbers reads as plain punctuation around the digits: anything else (letters, extension marks,
 # full-width digits, commas...) goes to the reference path.
@@ -31,144 +36,18 @@ _FORMATTING = ["tel:", " ", "\t", "(", ")", "+", ".", "-", "/"]
 _DIGIT_FORMS = {
     "＋": "+",
     **{chr(zero + i): str(i) for zero in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6) for i in range(10)},
-    # no-break, thin, narrow and ideographic spaces between digit groups are spacing, as phones.py reads them
+    # no-break, thin, narrow and ideographic spaces between digit groups are spacing, as parse.py reads them
     **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
 }
 _NUMBER_CELL = r"^[ \t]*\+?[0-9]{6,}\.0+[ \t]*$"
 _BLANK = r"^[ \t\r\n]*$"
 # Past the shape check every column here holds ASCII digits, whose length in bytes is their length in characters:
 # len_bytes reads it from the string's header, where len_chars counts the characters of every string.
-_MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
-_MIN_NSN = 2
-_TYPE_ORDER = (
-    ("premium_rate", "premium_rate"),
-    ("toll_free", "toll_free"),
-    ("shared_cost", "shared_cost"),
-    ("voip", "voip"),
-    ("personal_number", "personal_number"),
-    ("pager", "pager"),
-    ("uan", "uan"),
-    ("voicemail", "voicemail"),
-)
-_GEOGRAPHIC_CODES = {code: regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions}
-
-
-@dataclass(frozen=True)
-class _Desc:
-    pattern: str | None
-    lengths: tuple[int, ...]
-    local_lengths: tuple[int, ...]
-
-    def matches(self, nsn: pl.Expr, length: pl.Expr) -> pl.Expr:
-        """phonenumbers' ``_is_number_matching_desc``: a possible length (when listed) and a full pattern match."""
-        if not self.pattern:
-            return pl.lit(False)
-        matched = nsn.str.contains(f"^(?:{self.pattern})$")
-        return length.is_in(list(self.lengths)) & matched if self.lengths else matched
-
-    def full_match(self, nsn: pl.Expr) -> pl.Expr:
-        """phonenumbers' ``_match_national_number``: the pattern alone, no length check."""
-        return nsn.str.contains(f"^(?:{self.pattern})$") if self.pattern else pl.lit(False)
-
-    def length_verdict(self, length: pl.Expr) -> pl.Expr:
-        """phonenumbers' ``_test_number_length`` against this description."""
-        lengths = list(self.lengths)
-        if not lengths or lengths[0] == -1:
-            return pl.lit("invalid_length")
-        return (
-            pl.when(length.is_in(list(self.local_lengths))).then(pl.lit("possible_local_only"))
-            .when(length == lengths[0]).then(pl.lit("possible"))
-            .when(length < lengths[0]).then(pl.lit("too_short"))
-            .when(length > lengths[-1]).then(pl.lit("too_long"))
-            .when(length.is_in(lengths[1:])).then(pl.lit("possible"))
-            .otherwise(pl.lit("invalid_length"))
-        )
-
-
-def _desc(desc) -> _Desc:
-    if desc is None:
-        return _Desc(None, (), ())
-    return _Desc(desc.national_number_pattern, tuple(desc.possible_length or ()),
-                 tuple(desc.possible_length_local_only or ()))
-
-
-@dataclass(frozen=True)
-class _Region:
-    code: str
-    country_code: int
-    general: _Desc
-    types: tuple[tuple[str, _Desc], ...]
-    fixed_line: _Desc
-    mobile: _Desc
-    same_mobile_and_fixed_line: bool
-    leading_digits: str | None
-    national_prefix: str | None
-    transform_rule: str | None
-    international_prefix: str | None
-
-    def with_type(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` with ``_type``: phonenumbers' ``_number_type_helper`` on ``_nsn``, as csvprep's line type
-        names. Every description is matched in one step (Polars runs the patterns side by side), then the first
-        that matched, in phonenumbers' order, names the type."""
-        rare = [(name, desc) for name, desc in self.types if desc.pattern]
-        if rare:
-            # premium, toll-free, VoIP... numbers are few: one pattern of them all finds the rows that may be one,
-            # and only those are matched against each type's pattern
-            either = "|".join(f"(?:{desc.pattern})" for _, desc in rare)
-            maybe = frame.select(pl.col("_nsn").str.contains(f"^(?:{either})$")).to_series()
-            if maybe.any() and not maybe.all():
-                return pl.concat([self._with_type(frame.filter(maybe), rare),
-                                  self._with_type(frame.filter(~maybe), [])])
-            if not maybe.any():
-                rare = []
-        return self._with_type(frame, rare)
-
-    def _with_type(self, frame: pl.DataFrame, rare: list[tuple[str, _Desc]]) -> pl.DataFrame:
-        nsn = pl.col("_nsn")
-        length = nsn.str.len_bytes()
-        checks = [("unknown", ~self.general.matches(nsn, length))]
-        checks += [(name, desc.matches(nsn, length)) for name, desc in rare]
-        fixed = self.fixed_line.matches(nsn, length)
-        if self.same_mobile_and_fixed_line:
-            checks.append(("fixed_line_or_mobile", fixed))
-        else:
-            mobile = self.mobile.matches(nsn, length)
-            checks += [("fixed_line", fixed), ("mobile", mobile)]
-        temporary = [f"_check{k}" for k in range(len(checks))]
-        frame = frame.with_columns(expr.alias(column) for column, (_, expr) in zip(temporary, checks))
-        matched = dict(zip((name for name, _ in checks), map(pl.col, temporary)))
-        steps = []
-        for name, column in matched.items():
-            if name == "fixed_line" and "mobile" in matched:
-                steps.append((column & matched["mobile"], "fixed_line_or_mobile"))
-            steps.append((column, name))
-        chain = pl.when(steps[0][0]).then(pl.lit(steps[0][1], LINE_TYPE))
-        for condition, name in steps[1:]:
-            chain = chain.when(condition).then(pl.lit(name, LINE_TYPE))
-        return frame.with_columns(chain.otherwise(pl.lit("unknown", LINE_TYPE)).alias("_type")).drop(temporary)
-
-
-@lru_cache(maxsize=None)
-def _region(code: str) -> _Region:
-    meta = PhoneMetadata.metadata_for_region(code)
-    return _Region(
-        code=code,
-        country_code=meta.country_code,
-        general=_desc(meta.general_desc),
-        types=tuple((name, _desc(getattr(meta, attribute))) for attribute, name in _TYPE_ORDER),
-        fixed_line=_desc(meta.fixed_line),
-        mobile=_desc(meta.mobile),
-        same_mobile_and_fixed_line=bool(meta.same_mobile_and_fixed_line_pattern),
-        leading_digits=meta.leading_digits,
-        national_prefix=meta.national_prefix_for_parsing or None,
-        transform_rule=meta.national_prefix_transform_rule or None,
-        international_prefix=meta.international_prefix,
-    )
 
 
 def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -> pl.DataFrame:
     """Verdicts for the ``values`` this path can decide: a frame of ``_i`` (the value's position) and the verdict
-    columns of :data:`csvprep.phones.VERDICT_SCHEMA`, in no particular order. Positions missing from it are
+    columns of :data:`csvprep.model.e164.VERDICT_SCHEMA`, in no particular order. Positions missing from it are
     for the reference path.
 
     Every row goes through (no ``unique`` first): real lists repeat only about one number in ten, and the
@@ -233,7 +112,6 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     return pl.concat([d for d in decided if d.height], how="vertical") if any(d.height for d in decided) \
         else pl.DataFrame(schema=_SCHEMA)
 
-
 _SCHEMA = {"_i": pl.Int64, **VERDICT_SCHEMA}
 
 
@@ -253,9 +131,9 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
     national = frame.filter(~pl.col("_plus"))
     pieces = []
     if default_region is not None and national.height:
-        home = _region(default_region)
+        home = region_metadata(default_region)
         if home.international_prefix:
-            idd = _leading(digits, home.international_prefix)
+            idd = leading(digits, home.international_prefix)
             national = national.with_columns(idd.alias("_idd"))
             after = digits.str.slice(pl.col("_idd").str.len_bytes())
             via_idd = pl.col("_idd").is_not_null() & ~after.str.starts_with("0")
@@ -273,31 +151,31 @@ def _parse(frame: pl.DataFrame, default_region: str | None) -> pl.DataFrame:
                                    pl.lit(None, REGION).alias("_meta"))
     if parsed.height == 0:
         return parsed
-    parsed = parsed.filter(pl.col("_nsn").str.len_bytes() >= _MIN_NSN)
+    parsed = parsed.filter(pl.col("_nsn").str.len_bytes() >= MIN_NSN)
     stripped = []
     for (meta_code,), part in parsed.partition_by("_meta", as_dict=True).items():
-        part = _strip_national_prefix(part, _region(meta_code), "_nsn", for_parse=True)
+        part = strip_national_prefix(part, region_metadata(meta_code), "_nsn", for_parse=True)
         stripped.append(part)
     parsed = pl.concat(stripped) if stripped else parsed
-    return parsed.filter(pl.col("_nsn").str.len_bytes() <= _MAX_NSN)
+    return parsed.filter(pl.col("_nsn").str.len_bytes() <= MAX_NSN)
 
 
 def _from_country_code(frame: pl.DataFrame) -> pl.DataFrame:
     """Numbers written with '+' or an international prefix: the country calling code is the first one, two or
     three digits that phonenumbers knows."""
     full = pl.col("_full")
-    frame = frame.filter((full.str.len_bytes() > _MIN_NSN) & ~full.str.starts_with("0"))
+    frame = frame.filter((full.str.len_bytes() > MIN_NSN) & ~full.str.starts_with("0"))
     frame = frame.with_columns(calling_code_size(full).alias("_size")).filter(pl.col("_size").is_not_null())
     frame = frame.select(
         pl.exclude("_full", "_size"),
         full.str.slice(0, pl.col("_size")).cast(pl.Int64).alias("_cc"),
         full.str.slice(pl.col("_size")).alias("_nsn"),
-    ).filter(pl.col("_cc").is_in(list(_GEOGRAPHIC_CODES)))
-    main = {code: regions[0] for code, regions in _GEOGRAPHIC_CODES.items()}
+    ).filter(pl.col("_cc").is_in(list(GEOGRAPHIC_CODES)))
+    main = {code: regions[0] for code, regions in GEOGRAPHIC_CODES.items()}
     return frame.with_columns(pl.col("_cc").replace_strict(main, return_dtype=REGION).alias("_meta"))
 
 
-def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
+def _from_default_region(frame: pl.DataFrame, home: Region) -> pl.DataFrame:
     """Numbers written nationally in the default region, or with its country code but no '+'."""
     if frame.height == 0:
         return frame.with_columns(pl.lit(None, pl.Int64).alias("_cc"), pl.lit(None, pl.String).alias("_nsn"),
@@ -307,7 +185,7 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.when(digits.str.starts_with(prefix)).then(digits.str.slice(len(prefix))).alias("_potential")
     )
-    frame = _strip_national_prefix(frame, home, "_potential", for_parse=False)
+    frame = strip_national_prefix(frame, home, "_potential", for_parse=False)
     length = digits.str.len_bytes()
     general = home.general
     too_long = general.length_verdict(length) == "too_long"
@@ -315,56 +193,12 @@ def _from_default_region(frame: pl.DataFrame, home: _Region) -> pl.DataFrame:
         (~general.full_match(digits) & general.full_match(pl.col("_potential").fill_null(""))) | too_long
     )
     # with its country code written, parse reads the number with the metadata of that code's main region
-    main = _GEOGRAPHIC_CODES[home.country_code][0]
+    main = GEOGRAPHIC_CODES[home.country_code][0]
     return frame.with_columns(
         pl.lit(home.country_code, dtype=pl.Int64).alias("_cc"),
         pl.when(takes_code).then(pl.col("_potential")).otherwise(digits).alias("_nsn"),
         pl.when(takes_code).then(pl.lit(main, REGION)).otherwise(pl.lit(home.code, REGION)).alias("_meta"),
     ).drop("_potential")
-
-
-def _leading(value: pl.Expr, prefix_pattern: str) -> pl.Expr:
-    """What ``prefix_pattern`` matches at the start of ``value`` (null when nothing does). Most prefixes are plain
-    digits ('0', '011'): a literal comparison then, far quicker than a regex search with a capture group."""
-    if re.fullmatch("[0-9]+", prefix_pattern):
-        return pl.when(value.str.starts_with(prefix_pattern)).then(pl.lit(prefix_pattern)).otherwise(
-            pl.lit(None, pl.String))
-    return value.str.extract(f"^((?:{prefix_pattern}))", 1)
-
-
-def _strip_national_prefix(frame: pl.DataFrame, region: _Region, column: str, *, for_parse: bool) -> pl.DataFrame:
-    """phonenumbers' ``_maybe_strip_national_prefix_carrier_code`` on ``column`` (and, ``for_parse``, parse's
-    check that what is left has a possible length). Rows that need a transform rule are dropped."""
-    if not region.national_prefix or frame.height == 0:
-        return frame
-    value = pl.col(column)
-    pattern = f"^((?:{region.national_prefix}))"
-    frame = frame.with_columns(_leading(value, region.national_prefix).alias("_np"))
-    if region.transform_rule:
-        # a transform rewrites the number with its captured groups: certain only when the prefix matched nothing,
-        # or matched empty without the group the transform reads
-        groups = re.compile(region.national_prefix).groups
-        last = value.str.extract(pattern, groups + 1) if groups else pl.lit(None, pl.String)
-        frame = frame.filter(value.is_null() | pl.col("_np").is_null() | ((pl.col("_np") == "") & last.is_null()))
-        return frame.drop("_np")
-    # a prefix that matched nothing (or did not match) leaves the number as it is: work on the others only
-    touched = pl.col("_np").is_not_null() & (pl.col("_np") != "") & (value.str.len_bytes() > 0)
-    untouched = frame.filter(~touched.fill_null(False)).drop("_np")
-    frame = frame.filter(touched.fill_null(False))
-    if frame.height == 0:
-        return untouched
-    rest = value.str.slice(pl.col("_np").str.len_bytes())
-    general = region.general
-    strips = (
-        (value.str.len_bytes() > 0) & pl.col("_np").is_not_null()
-        & ~(general.full_match(value) & ~general.full_match(rest))
-    )
-    stripped = pl.when(strips).then(rest).otherwise(value)
-    if for_parse:
-        verdict = general.length_verdict(stripped.str.len_bytes())
-        stripped = pl.when(verdict.is_in(["too_short", "possible_local_only", "invalid_length"])).then(value) \
-            .otherwise(stripped)
-    return pl.concat([untouched, frame.with_columns(stripped.alias(column)).drop("_np")], how="vertical")
 
 
 def _judge(frame: pl.DataFrame) -> pl.DataFrame:
@@ -375,8 +209,8 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     nsn = pl.col("_nsn")
     judged = []
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
-        regions = _GEOGRAPHIC_CODES[cc]
-        lengths = _possible_lengths(cc)
+        regions = GEOGRAPHIC_CODES[cc]
+        lengths = possible_lengths(cc)
         if lengths is not None:
             # a number no region of its code has the length for is invalid in all of them (its region does not
             # matter then): no pattern needs to run on it
@@ -387,13 +221,13 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
             if part.height == 0:
                 continue
         if len(regions) == 1:
-            region = _region(regions[0])
+            region = region_metadata(regions[0])
             judged.append(region.with_type(part).select(*part.columns, pl.lit(region.code, REGION).alias("_region"),
                                                         "_type"))
             continue
         remaining, position = part, 0
         while position < len(regions) and remaining.height:
-            region = _region(regions[position])
+            region = region_metadata(regions[position])
             if region.leading_digits is None:
                 # a region without leading digits claims the numbers valid in it
                 typed = region.with_type(remaining)
@@ -405,8 +239,8 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
             # a run of regions that claim the numbers their leading digits match, valid or not: all the patterns
             # matched in one step, the first region in phonenumbers' order wins
             run = []
-            while position < len(regions) and _region(regions[position]).leading_digits is not None:
-                run.append(_region(regions[position]))
+            while position < len(regions) and region_metadata(regions[position]).leading_digits is not None:
+                run.append(region_metadata(regions[position]))
                 position += 1
             matches = [nsn.str.contains(f"^(?:{r.leading_digits})").alias(f"_lead{k}") for k, r in enumerate(run)]
             first = pl.when(pl.col("_lead0")).then(0)
@@ -422,21 +256,6 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
         judged.append(remaining.with_columns(pl.lit(None, REGION).alias("_region"),
                                              pl.lit("unknown", LINE_TYPE).alias("_type")))
     return pl.concat(judged)
-
-
-@lru_cache(maxsize=None)
-def _possible_lengths(country_code: int) -> list[int] | None:
-    """Every national number length valid in some region of ``country_code``; None when a region lists none
-    (its pattern alone decides)."""
-    lengths: set[int] = set()
-    for code in _GEOGRAPHIC_CODES[country_code]:
-        general = _region(code).general
-        if not general.pattern:
-            continue  # nothing is valid there
-        if not general.lengths or -1 in general.lengths:
-            return None
-        lengths.update(general.lengths)
-    return sorted(lengths)
 
 
 def _valid(frame: pl.DataFrame, rule: PhoneRule, code: str | None = None, detail: str | None = None) -> pl.DataFrame:
@@ -554,7 +373,7 @@ def _invalid(frame: pl.DataFrame, notes: pl.DataFrame | None = None) -> pl.DataF
     pieces = []
     length = pl.col("_nsn").str.len_bytes()
     for (cc,), part in frame.partition_by("_cc", as_dict=True).items():
-        main = _region(_GEOGRAPHIC_CODES[cc][0])
+        main = region_metadata(GEOGRAPHIC_CODES[cc][0])
         where = main.code
         verdict = main.general.length_verdict(length)
         detail = (
