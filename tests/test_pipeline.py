@@ -259,7 +259,7 @@ def test_amounts_in_a_semicolon_separated_export_are_read_with_a_decimal_comma()
 
 
 def test_every_phone_problem_is_worded_by_its_template():
-    from csvprep.app.pipeline import PHONE_MESSAGES, _phone_issues
+    from csvprep.stages.phones.issues import PHONE_MESSAGES, _phone_issues
 
     codes = list(PHONE_MESSAGES)
     frame = pl.DataFrame({
