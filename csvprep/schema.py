@@ -13,20 +13,13 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .model.e164 import E164_PATTERN
-from .stages.variables.check import _EMAIL, constraint_failures
+from .stages.variables.check import constraint_failures
+from .stages.variables.types import VARIABLE_TYPES
 
 if TYPE_CHECKING:
     import pandera.polars as pa
 
     from .model.result import ResultView
-
-_FORMS = {
-    "integer": r"^(?:0|-?[1-9][0-9]*)$",
-    "decimal": r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$",
-    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-    "boolean": r"^(?:true|false)$",
-    "email": _EMAIL,
-}
 
 
 def cleaned_schema(result: ResultView) -> pa.DataFrameSchema:
@@ -41,10 +34,11 @@ def cleaned_schema(result: ResultView) -> pa.DataFrameSchema:
     }
     for variable, column in columns.variables:
         checks = []
-        if variable.type in _FORMS:
-            checks.append(pa.Check.str_matches(_FORMS[variable.type], error=f"{variable.name}: {variable.type}"))
-        if variable.type == "enum":
-            checks.append(pa.Check.isin(list(variable.values)))
+        kind = VARIABLE_TYPES[variable.type]
+        if kind.form is not None:
+            checks.append(pa.Check.str_matches(kind.form, error=f"{variable.name}: {variable.type}"))
+        if kind.allowed is not None:
+            checks.append(pa.Check.isin(kind.allowed(variable)))
         for failed, detail in constraint_failures(pl.col(column), variable):
             # the same expression csvprep reports with, negated: a value passes when it breaks nothing
             checks.append(pa.Check(lambda data, failed=failed: data.lazyframe.select(~failed.fill_null(False)),

@@ -242,12 +242,12 @@ def test_a_column_of_few_values_checked_once_per_value_agrees_with_every_row_che
 def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each_cell(values):
     import datetime
 
-    from csvprep.stages.variables import check as variables
+    from csvprep.stages.variables import dates
 
     rule = rules_from_dict({"variables": {"d": {"type": "date"}}}).variables[0]
     expected = []
     for value in values:
-        for fmt in list(variables.DEFAULT_DATE_FORMATS):
+        for fmt in list(dates.DEFAULT_DATE_FORMATS):
             try:
                 expected.append(datetime.datetime.strptime(value, fmt).date().isoformat())
                 break
@@ -255,7 +255,7 @@ def test_dates_read_format_by_format_agree_with_the_first_format_that_reads_each
                 continue
         else:
             expected.append(None)
-    got = variables._parse_dates(pl.Series("d", values, dtype=pl.String), rule).to_list()
+    got = dates.parse_dates(pl.Series("d", values, dtype=pl.String), rule).to_list()
     assert got == expected
 
 

@@ -13,6 +13,10 @@ CELL_LIMIT = 32_767  # Excel's limit on the characters in one cell
 # what Python's str.strip() removes (str.isspace), for Polars' strip_chars to agree with it
 WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
     "\u2028\u2029\u202f\u205f\u3000"
+# invisible characters that copying from a web page or a word processor leaves at a cell's ends: with them a
+# blank cell would count as filled (the agent greeting 'Hi ,') and a value would carry them to the platform.
+# Joiners (U+200C, U+200D) are left: inside Indic words they are spelling.
+AT_ENDS = WHITESPACE + "\u200b\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"
 
 # what a spreadsheet shows, and exports, in a cell whose formula failed (a VLOOKUP that found nothing: #N/A);
 # LibreOffice writes Err:502 and the like
@@ -58,3 +62,4 @@ def fold_name(name: str) -> str:
     # an accent is a combining mark, dropped; an Indic vowel sign is a spacing one, kept: it spells the word
     return "".join(c for c in decomposed if (c.isalnum() or unicodedata.category(c).startswith("M"))
                    and not unicodedata.combining(c)).casefold()
+

@@ -1,12 +1,11 @@
 """The agent's dynamic variables: trim, type-check and normalise each variable column, fill empty cells from the
 campaign's defaults (a CSV value always wins) and report what is missing or invalid.
 
-Types are normalised and the per-agent constraints (lengths, patterns, ranges) checked with Polars expressions (no
+Each type is normalised as its entry in :data:`csvprep.stages.variables.types.VARIABLE_TYPES` says, and the per-agent constraints (lengths, patterns, ranges) checked with Polars expressions (no
 Python per row); :mod:`csvprep.schema` states the same contract as a pandera schema for the cleaned frame."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 import polars as pl
@@ -14,31 +13,8 @@ import polars as pl
 from ...model.issues import issue_frame, issues_from
 from ...model.rules import VariableRule
 from ...model.summary import VariableStats
-from ...model.text import PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, WHITESPACE, excel_text_expr
-
-DEFAULT_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d %B %Y",
-    "%B %d, %Y",
-    "%B %d %Y",
-    "%d-%b-%Y",  # 31-Jan-2026, Excel's d-mmm-yy shown with its year in full
-    "%d-%b-%y",  # 31-Jan-26
-)
-# spacing, currency signs and codes around an amount; Rs. is how Indian lists write the rupee
-_CURRENCY = (r"[\s$€£₹¥₨]|(?:US|AU|A|CA|C|S|NZ|HK)\$|\b[Rr]s\.?|\b(?:USD|EUR|GBP|INR|AUD|CAD|SGD|AED|CHF|NZD|JPY"
-             r"|CNY|HKD|ZAR|SAR)\b")
-_TRUE = ("true", "yes", "y", "t", "1")
-_FALSE = ("false", "no", "n", "f", "0")
-_EMAIL = r"^[^@\s<>:]+@[^@\s.<>]+(\.[^@\s.<>]+)+$"
-# invisible characters that copying from a web page or a word processor leaves at a cell's ends: with them a
-# blank cell would count as filled (the agent greeting 'Hi ,') and a value would carry them to the platform.
-# Joiners (U+200C, U+200D) are left: inside Indic words they are spelling.
-_AT_ENDS = WHITESPACE + "\u200b\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"
-_NUMERIC_SUFFIX = "__csvprep_number"
+from ...model.text import AT_ENDS, PLACEHOLDERS, SPREADSHEET_ERROR, SPREADSHEET_ERROR_REASON, excel_text_expr
+from .types import VARIABLE_TYPES
 
 
 def check_variables(
@@ -130,7 +106,6 @@ def normalise_value(text: str, variable: VariableRule) -> str | None:
     typed = _typed(raw, variable)
     return None if typed.get_column("problem")[0] is not None else typed.get_column("value")[0]
 
-
 # a column is checked value by value when a sample of it holds at most this share of distinct values
 _SAMPLE = 10_000
 _DISTINCT_SHARE = 5
@@ -142,7 +117,7 @@ def _checked(raw: pl.Series, variable: VariableRule, decimal_comma: bool) -> pl.
     Columns such as dates, languages or yes/no flags repeat a few values over many rows: they are checked once
     per distinct value and the answers spread back (a due-date column of a million rows: 0.3 s -> 0.09 s). Every
     check is of one value alone, so the answers are the same either way."""
-    if variable.type != "string" and len(raw) >= 4 * _SAMPLE \
+    if VARIABLE_TYPES[variable.type].per_value and len(raw) >= 4 * _SAMPLE \
             and raw.head(_SAMPLE).n_unique() * _DISTINCT_SHARE <= _SAMPLE:
         distinct = raw.drop_nulls().unique()
         if len(distinct) * _DISTINCT_SHARE <= len(raw):
@@ -160,7 +135,7 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
     """Columns ``value`` (normalised text, null when empty or invalid), ``problem`` (why it is invalid) and
     ``present`` (the cell holds something)."""
     # the trimmed cell, null when empty: every normalisation below starts from it
-    frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars(_AT_ENDS).replace("", None)
+    frame = pl.DataFrame({"raw": raw}).select(pl.col("raw").str.strip_chars(AT_ENDS).replace("", None)
                                               .alias("present"))
     placeholder = frame.select(pl.col("present").is_in(PLACEHOLDERS).fill_null(False)).to_series()
     if placeholder.any():
@@ -179,30 +154,9 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
         failed_formulas = frame.select(pl.col("present").str.contains(SPREADSHEET_ERROR).fill_null(False)).to_series()
     value = pl.col("present")
     kind = variable.type
-    comma = kind in ("integer", "decimal") and (variable.decimal_separator or ("," if decimal_comma else ".")) == ","
-    if kind == "string":
-        normalised, problem = value, pl.lit(None, dtype=pl.String)
-    elif kind in ("integer", "decimal"):
-        normalised, problem = _read_number(value, kind, comma=comma, either=variable.decimal_separator is None)
-    elif kind == "boolean":
-        lowered = value.str.to_lowercase()
-        normalised = (
-            pl.when(lowered.is_in(_TRUE)).then(pl.lit("true"))
-            .when(lowered.is_in(_FALSE)).then(pl.lit("false"))
-        )
-        problem = pl.lit("expected true/false (or yes/no, 1/0)")
-    elif kind == "email":
-        # mailto:ann@example.com, and Ann Lee <ann@example.com> as mail programs copy an address
-        address = value.str.replace(r"^(?i:mailto:)", "").str.replace(r"^[^<>@]*<([^<>]+)>$", "${1}") \
-            .str.strip_chars(_AT_ENDS)
-        normalised = pl.when(address.str.contains(_EMAIL)).then(address)
-        problem = pl.lit("expected an email address")
-    elif kind == "enum":
-        normalised, problem = _enum(value, variable)
-    elif kind == "date":
-        normalised, problem = None, _date_problem(value, variable)  # read by _parse_dates
-    else:  # pragma: no cover - rules.py rejects unknown types
-        raise AssertionError(kind)
+    entry = VARIABLE_TYPES[kind]
+    comma = entry.decimal_comma and (variable.decimal_separator or ("," if decimal_comma else ".")) == ","
+    normalised, problem = entry.normalise(value, variable, comma)
     quick = None if comma else _quick(kind, variable)
     if quick is not None:
         # most cells are already in (or next to) canonical form: the full normalisation runs on the others only
@@ -210,11 +164,11 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
         todo = frame.select(pl.col("value").is_null() & value.is_not_null()).to_series()
         if todo.any():
             rest = frame.filter(todo)
-            fixed = rest.select(normalised.alias("value")).to_series() if kind != "date" else \
-                _parse_dates(rest.get_column("present"), variable)
+            fixed = rest.select(normalised.alias("value")).to_series() if entry.rows is None else \
+                entry.rows(rest.get_column("present"), variable)
             frame = frame.with_columns(frame.get_column("value").scatter(todo.arg_true(), fixed))
-    elif kind == "date":
-        frame = frame.with_columns(_parse_dates(frame.get_column("present"), variable).alias("value"))
+    elif entry.rows is not None:
+        frame = frame.with_columns(entry.rows(frame.get_column("present"), variable).alias("value"))
     else:
         frame = frame.with_columns(normalised.alias("value"))
     # why a value failed is worked out for the values that did (a date's reason runs a pattern of its own)
@@ -231,177 +185,7 @@ def _typed(raw: pl.Series, variable: VariableRule, decimal_comma: bool = False) 
 
 
 def _quick(kind: str, variable: VariableRule) -> Callable[[pl.Expr], pl.Expr] | None:
-    if kind == "date" and variable.formats:
-        return None
-    if kind == "enum" and not variable.case_sensitive:
-        # a value written exactly as listed is its own canonical form
-        return lambda value: pl.when(value.is_in(list(variable.values))).then(value)
-    return _QUICK.get(kind)
-
-
-_QUICK = {
-    "email": lambda value: pl.when(value.str.contains(_EMAIL)).then(value),
-    "integer": lambda value: pl.when(value.str.contains(r"^(?:0|-?[1-9][0-9]*)$")).then(value),
-    # 1234.5 as it is, 12,345.67 without its thousands separators: nothing else to undo
-    "decimal": lambda value: pl.when(value.str.contains(r"^-?(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)"
-                                                        r"(?:\.[0-9]+)?$"))
-    .then(value.str.replace_all(",", "", literal=True)),
-    "date": lambda value: pl.when(value.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-                                  & value.str.strptime(pl.Date, "%Y-%m-%d", strict=False, exact=True).is_not_null())
-    .then(value),
-}
-
-
-# thousands grouped by commas (1,234,567), as Indian lists group them (12,34,567), or by apostrophes as Swiss ones do
-# (1'234'567): never a decimal separator in these shapes
-_GROUPED = r"\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:['’]\d{3})+"
-
-
-def _integer(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    compact = value.str.replace_all(_CURRENCY, "").str.replace_all("_", "")
-    plain = compact.str.contains(r"^[+-]?\d+$")
-    grouped = compact.str.contains(rf"^[+-]?(?:{_GROUPED})$")
-    # a spreadsheet number cell: 42 stored as 42.0, or shown as 1,500.00
-    excel_float = compact.str.contains(rf"^[+-]?(?:\d+|{_GROUPED})\.0+$")
-    digits = compact.str.replace_all(r"[,'’]", "").str.replace(r"\.0+$", "").str.replace(r"^\+", "")
-    canonical = digits.str.replace(r"^(-?)0+(\d)", "${1}${2}").str.replace(r"^-0$", "0")
-    return pl.when(plain | grouped | excel_float).then(canonical), pl.lit("expected a whole number")
-
-
-def _decimal(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    compact = value.str.replace_all(_CURRENCY, "")
-    plain = compact.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-    grouped = compact.str.contains(rf"^[+-]?(?:{_GROUPED})(\.\d+)?$")
-    text = compact.str.replace_all(r"[,'’]", "").str.replace(r"^\+", "")
-    text = text.str.replace(r"^(-?)\.", "${1}0.").str.replace(r"\.$", "")
-    text = text.str.replace(r"^(-?)0+(\d)", "${1}${2}")
-    return pl.when(plain | grouped).then(text), pl.lit("expected a decimal number such as 1234.50")
-
-
-def _read_number(value: pl.Expr, kind: str, *, comma: bool, either: bool) -> tuple[pl.Expr, pl.Expr]:
-    """An integer or decimal read with a decimal ``comma`` (1.234,56 read as :func:`_decimal` reads 1,234.56) or
-    point. ``either``: a number that reads only the other way (12.5 with a comma, 1.234,56 with a point) is taken
-    that way too, so only a number that reads both ways (1.234) follows the separator."""
-    normalise = _integer if kind == "integer" else _decimal
-    primary, other = (_swap_separators(value), value) if comma else (value, _swap_separators(value))
-    normalised, problem = normalise(primary)
-    if comma:
-        example = "1234" if kind == "integer" else "1234,50"
-        problem = pl.lit(f"expected a {'whole' if kind == 'integer' else 'decimal'} number such as {example} "
-                         "(decimal comma)")
-    if either:
-        normalised = pl.coalesce(normalised, normalise(other)[0])
-    return normalised, problem
-
-
-def _swap_separators(value: pl.Expr) -> pl.Expr:
-    """1.234,56 as 1,234.56: a number written with a decimal comma, in the form the normalisers read."""
-    return value.str.replace_many([".", ","], [",", "."])
-
-
-def _enum(value: pl.Expr, variable: VariableRule) -> tuple[pl.Expr, pl.Expr]:
-    allowed = ", ".join(variable.values)
-    if variable.case_sensitive:
-        return pl.when(value.is_in(variable.values)).then(value), pl.lit(f"expected one of {allowed}")
-    mapping = {v.casefold(): v for v in variable.values}
-    normalised = value.str.to_lowercase().replace_strict(
-        list(mapping), list(mapping.values()), default=None, return_dtype=pl.String
-    )
-    return normalised, pl.lit(f"expected one of {allowed}")
-
-
-def _date_formats(variable: VariableRule) -> list[tuple[str, pl.DataType]]:
-    formats = variable.formats or DEFAULT_DATE_FORMATS
-    return [(fmt, pl.Date) for fmt in formats] + [(fmt, pl.Datetime) for fmt in formats if "%H" in fmt]
-
-
-def _parse_dates(values: pl.Series, variable: VariableRule) -> pl.Series:
-    """The dates normalised to ISO 8601: for each cell the first format (in the rules' order) that reads it
-    whole. Each format is tried only on the cells no earlier format read."""
-    result = pl.Series(values.name, [None] * len(values), dtype=pl.Date)
-    if not variable.formats:
-        values = values.to_frame().select(_date_text(pl.first())).to_series()
-    todo = values.is_not_null()
-    for fmt, dtype in _date_formats(variable):
-        if not todo.any():
-            break
-        positions = todo.arg_true()
-        parsed = values.gather(positions).str.strptime(dtype, fmt, strict=False, exact=True).cast(pl.Date)
-        if "%Y" in fmt:  # four digits, as Python reads %Y: Polars would read 1/2/26 as the year 1
-            parsed = parsed.to_frame().select(pl.when(pl.first().dt.year() >= 1000).then(pl.first())).to_series()
-        read = parsed.is_not_null()
-        if read.any():
-            result = result.scatter(positions.filter(read), parsed.filter(read))
-            todo = todo.scatter(positions.filter(read), False)
-    if not variable.formats and todo.any():
-        # 12/21/2026 is a date only month first, 21/12/2026 only day first: a date only one order reads is
-        # taken (05/05/2026 too); 03/04/2026 reads both ways and stays a problem
-        positions = todo.arg_true()
-        rest = pl.DataFrame({"value": values.gather(positions)})
-        month_first, day_first = _day_month_readings(pl.col("value"))
-        only = rest.select(
-            pl.when(day_first.is_null() | (month_first == day_first)).then(month_first)
-            .when(month_first.is_null()).then(day_first)
-        ).to_series()
-        read = only.is_not_null()
-        if read.any():
-            result = result.scatter(positions.filter(read), only.filter(read))
-    return result.dt.strftime("%Y-%m-%d")
-
-
-_DAY_MONTH = r"^\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4})$"
-# what exports put around a date that says nothing more about the day: an ISO date-time's fraction of a second and
-# its zone (2026-01-31T10:30:00.000Z from a CRM: the date as written), the time of a spreadsheet's date-time cell
-# (1/31/2026 0:00), an ordinal's suffix (January 31st, 2026)
-_ISO_DATE_TIME = (r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d{1,9})?"
-                  r"[ ]?(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$")
-_NUMBERS_AND_TIME = (r"^(\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4}))[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
-                     r"(?:[ ]?[AaPp]\.?[Mm]\.?)?$")
-
-
-def _date_text(value: pl.Expr) -> pl.Expr:
-    """The cell as the default date formats read it."""
-    return value.str.replace(_ISO_DATE_TIME, "${1} ${2}").str.replace(_NUMBERS_AND_TIME, "${1}") \
-        .str.replace(r"\b(\d{1,2})(?:st|nd|rd|th)\b", "${1}")
-
-
-def _day_month_readings(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """A date of three numbers (12/21/2026, 21.12.26) read month first and day first: null where that order
-    makes no date."""
-    numbers = pl.when(value.str.contains(_DAY_MONTH)).then(value.str.replace_all(r"[.\-]", "/"))
-    long_year = numbers.str.contains(r"/\d{4}$")
-
-    def read(order: str) -> pl.Expr:
-        return pl.when(long_year).then(numbers.str.strptime(pl.Date, f"{order}/%Y", strict=False, exact=True)) \
-            .otherwise(numbers.str.strptime(pl.Date, f"{order}/%y", strict=False, exact=True))
-
-    return read("%m/%d"), read("%d/%m")
-
-
-def _date_problem(value: pl.Expr, variable: VariableRule) -> pl.Expr:
-    formats = variable.formats or DEFAULT_DATE_FORMATS
-    accepted = " or ".join(_format_example(fmt) for fmt in formats[:3])
-    problem = pl.lit(f"expected a date such as {accepted}")
-    # a date cell exported as a plain number shows Excel's serial: days since 1899-12-30 (46053 is 2026-01-31)
-    serial = value.str.strip_chars().str.extract(r"^(\d{5})(?:\.0+)?$").cast(pl.Int64)
-    serial_date = (pl.lit(datetime.date(1899, 12, 30)) + pl.duration(days=serial)).dt.strftime("%Y-%m-%d")
-    problem = pl.when(serial.is_between(20_000, 80_000)).then(pl.format(
-        "a spreadsheet's date serial number ({}?); format the column as dates in the spreadsheet and export it "
-        "again", serial_date)).otherwise(problem)
-    if not variable.formats:
-        month_first, day_first = _day_month_readings(_date_text(value))
-        ambiguous = month_first.is_not_null() & day_first.is_not_null()
-        problem = (
-            pl.when(ambiguous)
-            .then(pl.lit("ambiguous date: day and month order unknown; set formats = [\"%d/%m/%Y\"] "
-                         "(or \"%m/%d/%Y\") for this variable in the rules"))
-            .otherwise(problem)
-        )
-    return problem
-
-
-def _format_example(fmt: str) -> str:
-    return datetime.datetime(2025, 1, 31, 14, 30).strftime(fmt)
+    return VARIABLE_TYPES[kind].quick(variable)
 
 
 def _constraints(normalised: pl.Series, problem: pl.Series, variable: VariableRule) -> pl.Series:
