@@ -15,8 +15,9 @@ from ..errors import RulesError
 from ..model.e164 import PHONE_TYPES
 from ..model.rules import DUPLICATE_POLICIES, DuplicateRule, PhoneRule, Rules, VariableRule, check_region
 from ..model.text import fold_name
+from ..stages.variables.check import check_value
+from ..stages.variables.types import VARIABLE_TYPES
 
-VARIABLE_TYPES = ("string", "integer", "decimal", "date", "email", "enum", "boolean")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
@@ -162,19 +163,17 @@ def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule
     _check_keys(spec, "variable", source, where)
     kind = spec.get("type", "string")
     if not isinstance(kind, str) or kind not in VARIABLE_TYPES:
-        hint = " (write type = \"enum\" and values = [...])" if str(kind).startswith("enum") else ""
+        # 'enum(a, b)': the type and the key it needs written as one
+        needing = next((t for t in VARIABLE_TYPES.values() if t.needs and str(kind).startswith(t.name)), None)
+        hint = f" (write type = \"{needing.name}\" and {needing.needs[0]} = [...])" if needing else ""
         raise RulesError(
             f"{source}: {where} unknown type {kind!r}{hint or _suggest(str(kind), VARIABLE_TYPES)}"
             f" (one of {', '.join(VARIABLE_TYPES)})"
         )
     values = tuple(_str_list(spec.get("values", []), source, f"{where} values"))
-    if kind == "enum" and not values:
-        raise RulesError(f"{source}: {where} type 'enum' needs values = [...]")
-    if values and kind != "enum":
-        raise RulesError(f"{source}: {where} values only apply to type 'enum'")
+    _check_type_key("values", bool(values), kind, source, where)
     formats = tuple(_str_list(spec.get("formats", []), source, f"{where} formats"))
-    if formats and kind != "date":
-        raise RulesError(f"{source}: {where} formats only apply to type 'date'")
+    _check_type_key("formats", bool(formats), kind, source, where)
     for fmt in formats:
         if "%" not in fmt:
             raise RulesError(f"{source}: {where} format {fmt!r} has no strftime field (e.g. '%d/%m/%Y')")
@@ -190,13 +189,12 @@ def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule
     ):
         raise RulesError(f"{source}: {where} min_length is greater than max_length")
     bounds = {key: _optional_number(spec, key, source, where) for key in ("min", "max")}
-    if (bounds["min"] is not None or bounds["max"] is not None) and kind not in ("integer", "decimal"):
-        raise RulesError(f"{source}: {where} min/max only apply to types 'integer' and 'decimal'")
+    _check_type_key("min", bounds["min"] is not None, kind, source, where)
+    _check_type_key("max", bounds["max"] is not None, kind, source, where)
     separator = _optional_str(spec, "decimal_separator", source, where)
     if separator is not None and separator not in (".", ","):
         raise RulesError(f"{source}: {where} decimal_separator must be \".\" or \",\", not {separator!r}")
-    if separator is not None and kind not in ("integer", "decimal"):
-        raise RulesError(f"{source}: {where} decimal_separator only applies to types 'integer' and 'decimal'")
+    _check_type_key("decimal_separator", separator is not None, kind, source, where)
     required = spec.get("required", False)
     if not isinstance(required, bool):
         raise RulesError(f"{source}: {where} required must be true or false, not {_kind(required)}")
@@ -219,6 +217,22 @@ def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule
         decimal_separator=separator,
         description=_optional_str(spec, "description", source, where),
     )
+
+
+# how a message names a rule key that only some types take, and its verb
+_TYPE_KEY_WORDS = {"values": ("values", "apply"), "formats": ("formats", "apply"), "min": ("min/max", "apply"),
+                   "max": ("min/max", "apply"), "decimal_separator": ("decimal_separator", "applies")}
+
+
+def _check_type_key(key: str, given: bool, kind: str, source: str, where: str) -> None:
+    """A key some types need (enum's values) is given for them; one only some types take, for no other."""
+    if not given and key in VARIABLE_TYPES[kind].needs:
+        raise RulesError(f"{source}: {where} type {kind!r} needs {key} = [...]")
+    takers = [name for name, entry in VARIABLE_TYPES.items() if key in entry.takes]
+    if given and kind not in takers:
+        label, verb = _TYPE_KEY_WORDS.get(key, (key, "apply"))
+        names = " and ".join(", ".join(f"'{name}'" for name in takers).rsplit(", ", 1))
+        raise RulesError(f"{source}: {where} {label} only {verb} to type{'s' if len(takers) > 1 else ''} {names}")
 
 
 def _duplicate_rule(table: dict[str, Any], variables: set[str], source: str) -> DuplicateRule:
@@ -247,8 +261,6 @@ def _default_text(value: Any, variable: VariableRule, origin: str) -> str:
         text = str(value)
     else:
         raise RulesError(f"{origin}: default for '{variable.name}' must be a string or number, not {_kind(value)}")
-    from ..stages.variables.check import check_value  # variables imports rules; the cycle is only at call time
-
     problem = check_value(text, variable)
     if problem is not None:
         raise RulesError(f"{origin}: default {text!r} for '{variable.name}' is invalid: {problem}")
