@@ -112,6 +112,7 @@ def decide(values: pl.Series, rule: PhoneRule, *, from_workbook: bool = False) -
     return pl.concat([d for d in decided if d.height], how="vertical") if any(d.height for d in decided) \
         else pl.DataFrame(schema=_SCHEMA)
 
+
 _SCHEMA = {"_i": pl.Int64, **VERDICT_SCHEMA}
 
 

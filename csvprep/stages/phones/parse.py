@@ -46,6 +46,7 @@ def parse_phone(raw: str | None, rule: PhoneRule | None = None, *, from_workbook
             return PhoneVerdict(None, "invalid_phone", several)
     return verdict
 
+
 # what CRMs and contact exports put between two numbers in one cell (Google Contacts: ' ::: ')
 # (spelt out: Python's \s also matches the ASCII separators \x1c-\x1f, Polars' does not, and both read this)
 BETWEEN_NUMBERS = r":::|[;,|/&\n]|[\s\x1c-\x1f](?:[Oo][Rr]|[Aa][Nn][Dd])[\s\x1c-\x1f]"
@@ -104,6 +105,7 @@ def reference_verdict(raw: str | None, rule: PhoneRule, *, from_workbook: bool =
             return rescued
         return _invalid(text, _invalid_reason(number, region), rescued)
     return _accepted(number, rule)
+
 
 # spaces that phonenumbers does not skip, though they are only spacing: a thin or narrow no-break space (what
 # some apps and locales put between digit groups) would make '+33 6 12 34 56 78' 'not a phone number'
@@ -206,6 +208,7 @@ class _AsciiDigits(dict):
         character = chr(key)
         self[key] = ord(str(unicodedata.decimal(character))) if character.isdecimal() else key
         return self[key]
+
 
 _ASCII_DIGITS = _AsciiDigits()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib.resources import files
 
 import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
@@ -23,8 +24,6 @@ def country_name(region: str | None) -> str:
 def _english_names() -> dict[str, str]:
     # the IANA time zone database's country names (tzdata, which csvprep depends on, ships them): 20 ms to read,
     # where phonenumbers' locale data takes half a second to import
-    from importlib.resources import files
-
     try:
         table = files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text(encoding="utf-8")
     except (ModuleNotFoundError, OSError):  # pragma: no cover - tzdata is a dependency
@@ -33,6 +32,7 @@ def _english_names() -> dict[str, str]:
     names = {code: name.strip().replace(" & ", " and ") for code, name in pairs}
     # regions phonenumbers has that ISO 3166 does not
     return {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo", **names}
+
 
 # What a country code cell holds when it is not a region or a country's name: '+91', '91', '0091', 'India (+91)',
 # 'IN +91', '+1-264' (a NANP area code after the 1), '91.0' (a number cell exported as a float)
@@ -80,6 +80,7 @@ def _nanp_region(area_code: str) -> str:
             return region
     return "US"
 
+
 _KNOWN_REGIONS = frozenset(region for regions in COUNTRY_CODE_TO_REGION_CODE.values() for region in regions) - {"001"}
 
 
@@ -87,7 +88,7 @@ _KNOWN_REGIONS = frozenset(region for regions in COUNTRY_CODE_TO_REGION_CODE.val
 def _country_names() -> dict[str, str]:
     """Folded country names, in every language phonenumbers names countries in -> region (names two regions
     share are left out). Loaded on first use: phonenumbers' locale data takes half a second to import."""
-    from phonenumbers.geodata.locale import LOCALE_DATA
+    from phonenumbers.geodata.locale import LOCALE_DATA  # lazy, for start-up time (see above)
 
     found: dict[str, set[str]] = {}
     for region, names in LOCALE_DATA.items():

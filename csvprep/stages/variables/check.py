@@ -106,6 +106,7 @@ def normalise_value(text: str, variable: VariableRule) -> str | None:
     typed = _typed(raw, variable)
     return None if typed.get_column("problem")[0] is not None else typed.get_column("value")[0]
 
+
 # a column is checked value by value when a sample of it holds at most this share of distinct values
 _SAMPLE = 10_000
 _DISTINCT_SHARE = 5

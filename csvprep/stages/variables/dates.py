@@ -62,6 +62,7 @@ def parse_dates(values: pl.Series, variable: VariableRule) -> pl.Series:
             result = result.scatter(positions.filter(read), only.filter(read))
     return result.dt.strftime("%Y-%m-%d")
 
+
 _DAY_MONTH = r"^\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4})$"
 
 # what exports put around a date that says nothing more about the day: an ISO date-time's fraction of a second and

@@ -152,6 +152,7 @@ def _quick_decimal(value: pl.Expr) -> pl.Expr:
     return pl.when(value.str.contains(r"^-?(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:,[0-9]{3})+)(?:\.[0-9]+)?$")) \
         .then(value.str.replace_all(",", "", literal=True))
 
+
 _NUMBER_KEYS = ("min", "max", "decimal_separator")
 
 VARIABLE_TYPES: dict[str, VariableType] = {entry.name: entry for entry in (
