@@ -1,6 +1,7 @@
 """What each calling platform expects of a contact list, one entry per platform: the phone column's name, how the
-variables are named, the platform's limits and extras. Shaping and splitting the upload files read only this
-table (:mod:`csvprep.outputs.upload`)."""
+variables are named, the platform's limits and extras, and whether csvprep reads its campaign request body. Shaping
+and splitting the upload files read only this table (:mod:`csvprep.outputs.upload`); each platform with a campaign
+body has one format module in :mod:`csvprep.job` (a test holds the two lists equal)."""
 
 from __future__ import annotations
 
@@ -26,13 +27,23 @@ class Provider:
     # reserved columns whose cells the platform parses as a JSON object: (name, the prefix every key needs, or "")
     json_columns: tuple[tuple[str, str], ...] = ()
     note: str = ""
+    # `--campaign` reads and checks its campaign request body: the platform has an entry in
+    # csvprep.job.campaign.CAMPAIGN_FORMATS (its module csvprep/job/campaign_<name>.py)
+    campaign_body: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Leaves the file as it is: no renamed header, no limit, no extra file."""
+        return self == Provider(self.name, None)
+
 
 PROVIDERS: dict[str, Provider] = {
     provider.name: provider for provider in (
         Provider("generic", None),
-        Provider("sigmamind", "Phone Number", note="headers are matched to {{variables}} ignoring case and spaces"),
+        Provider("sigmamind", "Phone Number", campaign_body=True,
+                 note="headers are matched to {{variables}} ignoring case and spaces"),
         Provider("sarvam", "phone_number", rejected_reason="rejected_reason", transformation_file=True,
-                 note="upload cleaned.csv as cohort_file with cohort_transformation.json"),
+                 campaign_body=True, note="upload cleaned.csv as cohort_file with cohort_transformation.json"),
         Provider("vapi", "number", variable_headers=True, max_rows=10_000, max_bytes=5_000_000,
                  note="headers are case-sensitive"),
         Provider("retell", "phone number", variable_headers=True,
@@ -48,6 +59,11 @@ PROVIDERS: dict[str, Provider] = {
         Provider("genesys", None, max_rows=1_000_000, max_columns=50, max_cell=512),
     )
 }
+
+# the platforms whose campaign body `--campaign` reads, in the table's order
+CAMPAIGN_PROVIDERS: tuple[str, ...] = tuple(name for name, provider in PROVIDERS.items() if provider.campaign_body)
+# the names as help texts list them: the platforms that shape the file, then the one that leaves it as it is
+UPLOAD_PROVIDERS: tuple[str, ...] = tuple(sorted(PROVIDERS, key=lambda name: PROVIDERS[name].plain))
 
 SARVAM_OVERRIDES = ("initial_bot_message", "initial_state_name", "initial_language_name")
 
