@@ -12,7 +12,8 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from csvprep.cli.main import app
-from csvprep.job.campaign import Campaign, check_campaign, load_campaign
+from csvprep.job.campaign import CAMPAIGN_FORMATS, Campaign, check_campaign, detect_provider, load_campaign
+from csvprep.model.providers import CAMPAIGN_PROVIDERS, PROVIDERS
 
 CAMPAIGNS = ROOT / "tests" / "campaigns"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -183,3 +184,11 @@ def test_campaign_check_notes_what_it_cannot_check():
     result = run("campaign", "check", CAMPAIGNS / "sigmamind_create_valid.json")
     assert result.exit_code == 0
     assert "campaignName: note: 'November payment reminders' must be unique in the account" in result.stdout
+
+
+def test_the_provider_table_and_the_campaign_formats_agree():
+    # a platform with a campaign body is one provider entry (campaign_body=True) and one format: never one alone
+    assert tuple(CAMPAIGN_FORMATS) == CAMPAIGN_PROVIDERS
+    for name, fmt in CAMPAIGN_FORMATS.items():
+        assert fmt.provider == name and PROVIDERS[name].campaign_body
+        assert detect_provider({key: None for key in fmt.keys}, "<t>") == name

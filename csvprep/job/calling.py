@@ -6,22 +6,20 @@ from datetime import datetime, timezone
 
 from ..errors import RulesError
 from ..model.calling import CallingHours, parse_launch, parse_window
+from ..model.rules import Rules
+from .campaign import Campaign
 
 
-def resolve_calling_hours(rules, *, window: str | None = None, launch: str | None = None, campaign=None,
-                          strict: bool = False) -> CallingHours | None:
-    """The calling hours of a run: the window from ``window`` (``09:00-20:00``), else the Sarvam campaign's
-    ``allowed_schedule``, else the rules' ``[calling_hours]``; the launch from ``launch`` (ISO 8601), else the
-    SigmaMind campaign's schedule, else now. None when no window is set anywhere."""
+def resolve_calling_hours(rules: Rules, *, window: str | None = None, launch: str | None = None,
+                          campaign: Campaign | None = None, strict: bool = False) -> CallingHours | None:
+    """The calling hours of a run: the window from ``window`` (``09:00-20:00``), else the one the campaign body sets
+    (Sarvam's ``allowed_schedule``), else the rules' ``[calling_hours]``; the launch from ``launch`` (ISO 8601),
+    else the campaign's scheduled launch (SigmaMind's schedule), else now. None when no window is set anywhere."""
     chosen = None
     if window is not None:
         chosen = parse_window(window)
-    elif campaign is not None and campaign.provider == "sarvam" and isinstance(
-            campaign.body.get("allowed_schedule"), dict):
-        schedule = campaign.body["allowed_schedule"]
-        if schedule.get("allowed_start_time") and schedule.get("allowed_end_time"):
-            chosen = parse_window(f"{schedule['allowed_start_time']}-{schedule['allowed_end_time']}",
-                                  schedule.get("allowed_days"), f"{campaign.source}: allowed_schedule")
+    elif campaign is not None:
+        chosen = campaign.format.window(campaign.body, campaign.source)
     chosen = chosen or rules.calling_window
     if chosen is None:
         if launch is not None:
