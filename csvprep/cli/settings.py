@@ -1,5 +1,5 @@
 """Project settings from ``[tool.csvprep]`` in the nearest pyproject.toml, so a repository's hook and CI need no
-flags. Command-line flags win over these."""
+flags, and their merge with the command-line flags (:func:`merge_settings`, once per command): flags win."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..model.providers import UPLOAD_PROVIDERS
+from .options import Format
 
 KEYS = {
     "rules": "the agent's rules file, relative to pyproject.toml",
@@ -17,7 +19,7 @@ KEYS = {
     "format": "text, json, github or csv",
     "max_errors": "how many problems to print at most",
     "strict": "treat formula-like cells as errors",
-    "provider": "the platform clean shapes the outputs for (sigmamind, sarvam, vapi, ...)",
+    "provider": f"the platform clean shapes the outputs for ({', '.join(UPLOAD_PROVIDERS[:3])}, ...)",
 }
 
 
@@ -88,3 +90,42 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(f"{path}: [tool.csvprep] format must be one of text, json, github, csv")
     return Settings(source=path, rules=location("rules"), region=text("region"), out=location("out"),
                     html=location("html"), format=fmt, max_errors=max_errors, strict=strict, provider=text("provider"))
+
+
+@dataclass(frozen=True)
+class Options:
+    """A command's flags over ``[tool.csvprep]``, merged once: a flag wins, else the setting, else the default."""
+
+    rules: Path
+    region: str | None = None
+    out: Path | None = None  # clean's output directory
+    html: Path | None = None  # where clean writes report.html; None: in ``out``
+    format: Format = Format.text
+    max_errors: int | None = None
+    strict: bool = False
+    provider: str | None = None  # the platform clean shapes the outputs for
+
+
+def merge_settings(settings: Settings, *, rules: Path | None = None, region: str | None = None,
+                   out: Path | None = None, html: Path | None = None, format: Format | None = None,
+                   strict: bool | None = None, max_errors: int | None = None, provider: str | None = None,
+                   need_out: bool = False) -> Options:
+    """The flags given (None: not given) over ``settings``. :class:`ConfigError` when there is no output directory
+    (``need_out``: clean) or no rules file, in that order."""
+    out = out or settings.out
+    if need_out and out is None:
+        raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
+    return Options(rules=rules_path(rules, settings), region=region or settings.region, out=out,
+                   html=html or settings.html, format=format or Format(settings.format or "text"),
+                   max_errors=max_errors or settings.max_errors,
+                   strict=strict if strict is not None else bool(settings.strict),
+                   provider=provider or settings.provider)
+
+
+def rules_path(rules: Path | None, settings: Settings) -> Path:
+    """The rules file: the flag's, else ``[tool.csvprep] rules``; :class:`ConfigError` when neither names one."""
+    if rules is not None:
+        return rules
+    if settings.rules is not None:
+        return settings.rules
+    raise ConfigError("no rules file: pass --rules FILE, or set rules under [tool.csvprep] in pyproject.toml")

@@ -1,0 +1,190 @@
+"""What the commands print: issues as they come (text, GitHub annotations or CSV, up to --max-errors), the summary
+table, the progress bar, report.json on stdout, a provider's notes on the files written, and the job's notes and
+campaign problems.
+
+The outputs layer and rich are imported inside the functions that use them: ``csvprep --help`` and ``--version``
+need neither, and rich is only for a person at a terminal (``csvprep check`` in a pre-commit hook never loads it;
+tests/test_cli.py holds it so)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import typer
+
+from ..job.campaign_body import CampaignProblem
+from ..model.providers import Provider
+from .options import Format
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..app.result import CleanResult
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: ``csvprep: warning: ...`` (a prompt's note, say)."""
+    typer.echo(f"csvprep: warning: {message}", err=True)
+
+
+def campaign_printer(source: Path | str, quiet: bool) -> Callable[[CampaignProblem], None]:
+    """Prints a campaign body's problems on stderr as ``FILE: field: message``; only its errors when ``quiet``."""
+
+    def show(problem: CampaignProblem) -> None:
+        if problem.severity == "error" or not quiet:
+            typer.echo(f"{source}: {problem}", err=True)
+
+    return show
+
+
+def print_reports(reports: list[tuple[bytes, BinaryIO]]) -> None:
+    """report.json for each checked file (its head, then its spooled issues) on stdout: the one report alone,
+    several as ``{"files": [...]}``."""
+    from ..outputs.report import REPORT_TAIL
+
+    several = len(reports) > 1
+    sys.stdout.flush()
+    sys.stdout.buffer.write(b'{"files": [' if several else b"")
+    for index, (head, spool) in enumerate(reports):
+        with spool:
+            sys.stdout.buffer.write((b"," if index else b"") + head)
+            spool.seek(0)
+            to_stdout(spool)
+            sys.stdout.buffer.write(REPORT_TAIL)
+    sys.stdout.buffer.write(b"]}\n" if several else b"")
+    sys.stdout.buffer.flush()
+
+
+def to_stdout(stream: BinaryIO) -> None:
+    """Copy ``stream`` to stdout as bytes, in 1 MiB blocks (a report of a big list does not fit in memory)."""
+    import shutil
+
+    sys.stdout.flush()
+    shutil.copyfileobj(stream, sys.stdout.buffer, 1 << 20)
+    sys.stdout.buffer.flush()
+
+
+def provider_notes(provider: Provider, result: CleanResult, paths: dict[str, Path]) -> None:
+    """What the upload to ``provider`` needs to know of the files written: parts over its limits, reserved column
+    names, its own limits per cell or column, and its note."""
+    from ..outputs.upload import reserved_clashes, upload_problems
+
+    parts = [name for name in paths if name.startswith("cleaned-")]
+    if parts:
+        limits = " / ".join(x for x in (f"{provider.max_rows:,} rows" if provider.max_rows else "",
+                                        f"{provider.max_bytes / 1e6:g} MB" if provider.max_bytes else "") if x)
+        typer.echo(f"csvprep: cleaned.csv is over {provider.name}'s limit per file ({limits}): upload the "
+                   f"{len(parts)} parts {parts[0]} … {parts[-1]}", err=True)
+    for name in reserved_clashes(provider, result.columns, list(result.cleaned.columns)):
+        typer.echo(f"csvprep: warning: column '{name}' has a name {provider.name} reserves for itself: it will be "
+                   "read as that setting, not as a variable", err=True)
+    for problem in upload_problems(provider, paths["cleaned.csv"]):
+        typer.echo(f"csvprep: warning: {paths['cleaned.csv']}: {problem}", err=True)
+    if provider.note:
+        typer.echo(f"csvprep: {provider.name}: {provider.note}", err=True)
+
+
+class IssuePrinter:
+    """Prints issues as they come, in ``fmt``, at most ``limit`` in all (across files and parts)."""
+
+    def __init__(self, fmt: Format, limit: int | None, errors_only: bool = False) -> None:
+        self.fmt, self.limit, self.errors_only = fmt, limit, errors_only
+        self.printed = 0
+        self.header_done = False
+        self.per_file: dict[str, list[int]] = {}  # path -> [printed, found], over the file's parts
+
+    def __call__(self, issues: pl.DataFrame, path: str) -> None:
+        """Print what room is left of ``issues`` (some, or all, of the file ``path``'s)."""
+        from ..outputs.report import check_lines, github_lines, issues_csv
+
+        if self.errors_only:
+            issues = issues.filter(issues["severity"] == "error")
+        room = None if self.limit is None else max(0, self.limit - self.printed)
+        if self.fmt is Format.csv:
+            shown = issues if room is None else issues.head(room)
+            if shown.height or not self.header_done:
+                typer.echo(issues_csv(shown, path, header=not self.header_done), nl=False)
+                self.header_done = True
+            count = shown.height
+        else:
+            lines = github_lines(issues, path) if self.fmt is Format.github else check_lines(issues, path)
+            shown = lines if room is None else lines[:room]
+            if shown:
+                typer.echo("\n".join(shown))  # one write: a big list has millions of lines
+            count = len(lines) if room is None else min(room, len(lines))
+        self.printed += count
+        tally = self.per_file.setdefault(path, [0, 0])
+        tally[0] += count
+        tally[1] += issues.height
+
+    def left_out(self, path: str) -> None:
+        """Say so when some of ``path``'s issues were not printed; its count starts again (a path may come twice)."""
+        printed, total = self.per_file.pop(path, (0, 0))
+        if printed < total:
+            typer.echo(f"csvprep: {path}: printed {printed} of {total} problems (--max-errors {self.limit}); "
+                       "all of them are in the report", err=True)
+
+
+def print_summary(result: CleanResult) -> None:
+    """The counts and each kind of problem with an example: a rich table at a colour terminal, plain text else."""
+    from ..outputs.report import summary_text
+
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        typer.echo(summary_text(result))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    counts = result.counts()
+    table = Table(title=f"{result.contacts.source}", title_justify="left", show_edge=False, pad_edge=False)
+    for name, style in (("rows in", "bold"), ("clean", "bold green"), ("rejected", "bold red"),
+                        ("warnings", "bold yellow")):
+        table.add_column(name, justify="right", style=style)
+    table.add_row(str(counts["rows_in"]), str(counts["rows_clean"]), str(counts["rows_rejected"]),
+                  str(counts["warnings"]))
+    kinds = Table(show_edge=False, pad_edge=False, box=None)
+    kinds.add_column("problem")
+    kinds.add_column("rows", justify="right")
+    kinds.add_column("example")
+    for code, count in counts["by_code"].items():
+        example = result.issues.filter(result.issues["code"] == code).row(0, named=True)
+        severity = "red" if example["severity"] == "error" else "yellow"
+        kinds.add_row(f"[{severity}]{code}[/]", str(count), f"Row {example['row']}: {example['message'][:70]}")
+    console = Console()
+    console.print(table)
+    if counts["by_code"]:
+        console.print(kinds)
+
+
+class progress:
+    """A progress bar on stderr over the pipeline's stages, for a person at a terminal; a no-op otherwise."""
+
+    STAGES = ("reading", "phones and variables", "duplicates", "splitting", "writing")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description:<22}"), BarColumn(), TimeElapsedColumn(),
+                                transient=True, console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task("starting", total=len(self.STAGES))
+        return self.step
+
+    def step(self, stage: str) -> None:
+        if self.bar is not None:
+            done = self.STAGES.index(stage) if stage in self.STAGES else 0
+            self.bar.update(self.task, description=stage, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
