@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from ..errors import CsvprepError
 from ..job.campaign import check_campaign, load_campaign
 from ..job.job import build_job
-from ..job.prompt import render_preview
+from ..job.prompt import preview_contacts
 from ..job.rules_file import load_rules
 from .options import (
     CAMPAIGN_TITLES,
@@ -270,7 +270,7 @@ def preview_command(
     from ..app.pipeline import clean  # the run: not loaded for --help or --version
 
     options = merge_settings(find_settings(), rules=rules, region=region)
-    # a preview renders prompts: it checks no calling window, and the contacts are read whole (they are few)
+    # a preview renders prompts: it checks no calling window
     job = build_job(options.rules, region=options.region, prompt=prompt, require_prompt=True, campaign=campaign,
                     campaign_provider=provider, resolve_calling=False, on_note=warn,
                     on_campaign_problem=campaign_printer(campaign, quiet=False))
@@ -278,20 +278,14 @@ def preview_command(
     template = job.prompt
     assert template is not None  # require_prompt
     result = clean(input, job.rules)
-    names = {variable.name: column for variable, column in result.columns.variables}
-    shown = result.cleaned.head(count)
-    rows = result.contacts.frame.filter(~result.contacts.frame["_row"].is_in(result.rejected[
-        "csvprep_row" if "csvprep_row" in result.rejected.columns else "row"].implode()))["_row"].head(count)
-    for row, contact in zip(rows.to_list(), shown.iter_rows(named=True)):
-        values = {name: contact.get(column) for name, column in names.items()}
-        values["phone_number"] = contact[result.columns.phone]
-        text, missing = render_preview(template, values)
-        typer.echo(f"── Row {row} · {contact[result.columns.phone]} " + "─" * 30)
-        typer.echo(text.rstrip("\n"))
-        if missing:
+    previews = preview_contacts(template, result, count)
+    for preview in previews:
+        typer.echo(f"── Row {preview.row} · {preview.phone} " + "─" * 30)
+        typer.echo(preview.text.rstrip("\n"))
+        if preview.missing:
             code = EXIT_REJECTED
-            typer.echo(f"csvprep: Row {row}: undefined in the prompt: {', '.join(sorted(set(missing)))}", err=True)
-    if shown.height == 0:
+            typer.echo(f"csvprep: Row {preview.row}: undefined in the prompt: {', '.join(preview.missing)}", err=True)
+    if not previews:
         typer.echo(f"csvprep: {input}: no clean contact to preview", err=True)
         code = EXIT_REJECTED
     return code

@@ -1,16 +1,23 @@
 """The agent's prompt as the source of truth for its variables: the template's ``{{customer_name}}`` names are
 found with jinja2's own parser; a name used only with ``| default(...)`` is optional, any other is required.
-:func:`render_preview` shows what the agent will say to the first contacts, with any undefined variable shown
-loudly instead of as a silent blank."""
+:func:`render_preview` shows what the agent will say to one contact, with any undefined variable shown loudly
+instead of as a silent blank; :func:`preview_contacts` does so for the first clean contacts of a result.
+
+jinja2 is imported inside the functions that parse or render: ``csvprep check`` without a prompt never loads it."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import RulesError
+from ..model.contacts import ColumnMap, Contacts
 from ..model.rules import Rules, VariableRule
+
+if TYPE_CHECKING:
+    import polars as pl
 
 MISSING = "⟦MISSING {}⟧"
 
@@ -98,3 +105,40 @@ def render_preview(prompt: PromptVariables, values: dict[str, object]) -> tuple[
     environment = jinja2.Environment(undefined=Loud, autoescape=False, keep_trailing_newline=True)
     present = {key: value for key, value in values.items() if value not in (None, "")}
     return environment.from_string(prompt.text).render(present), missing
+
+
+class _Cleaned(Protocol):
+    """What a preview reads of a clean's result (:class:`csvprep.CleanResult` has it)."""
+
+    contacts: Contacts
+    columns: ColumnMap
+    cleaned: pl.DataFrame
+    rejected: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The prompt rendered for one clean contact: its row in the file, its number, the text, and the variables
+    that were undefined (sorted, each once)."""
+
+    row: int
+    phone: str
+    text: str
+    missing: tuple[str, ...]
+
+
+def preview_contacts(prompt: PromptVariables, result: _Cleaned, count: int) -> list[Preview]:
+    """The prompt rendered for each of the first ``count`` clean contacts of ``result``, with the values the agent
+    will get: each variable's column, and ``phone_number``."""
+    names = {variable.name: column for variable, column in result.columns.variables}
+    shown = result.cleaned.head(count)
+    frame = result.contacts.frame
+    row_column = "csvprep_row" if "csvprep_row" in result.rejected.columns else "row"
+    rows = frame.filter(~frame["_row"].is_in(result.rejected[row_column].implode()))["_row"].head(count)
+    previews = []
+    for row, contact in zip(rows.to_list(), shown.iter_rows(named=True)):
+        values = {name: contact.get(column) for name, column in names.items()}
+        values["phone_number"] = contact[result.columns.phone]
+        text, missing = render_preview(prompt, values)
+        previews.append(Preview(row, contact[result.columns.phone], text, tuple(sorted(set(missing)))))
+    return previews
