@@ -52,7 +52,9 @@ SheetOption = Annotated[
 DelimiterOption = Annotated[
     Optional[str], typer.Option("--delimiter", "-d", help="Field delimiter: , ; | or 'tab' (default: detected).")
 ]
-StrictOption = Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="Treat formula-like cells as errors.")]
+StrictOption = Annotated[
+    Optional[bool], typer.Option("--strict/--no-strict", help="Treat formula-like cells as errors.")
+]
 MaxErrorsOption = Annotated[
     Optional[int], typer.Option("--max-errors", min=1, help="Print at most this many problems (all are still in "
                                                             "the outputs).")

@@ -13,8 +13,8 @@ from ..model.e164 import E164_PATTERN
 from .campaign_body import CampaignFormat, CampaignProblem, clock_time, kind
 
 INT32_MAX = 2**31 - 1
-_SIGMAMIND_KEYS = frozenset({"campaignName", "sipPhoneNumber", "agentId", "isScheduled", "scheduledDate", "scheduledTime",
-                   "scheduledTimezone", "concurrentCalls", "variables", "dynamicVariables"})
+_SIGMAMIND_KEYS = frozenset({"campaignName", "sipPhoneNumber", "agentId", "isScheduled", "scheduledDate",
+                             "scheduledTime", "scheduledTimezone", "concurrentCalls", "variables", "dynamicVariables"})
 
 
 def check_sigmamind(body: dict[str, Any], *, update: bool, now: datetime,

@@ -148,5 +148,6 @@ def parse_add_columns(value: str | Sequence[str]) -> tuple[str, ...]:
     wanted = tuple(part.strip() for part in parts if part.strip())
     unknown = [name for name in wanted if name not in ADDABLE_COLUMNS]
     if unknown:
-        raise ConfigError(f"--add-columns: unknown column(s) {', '.join(unknown)} (one of {', '.join(ADDABLE_COLUMNS)})")
+        raise ConfigError(f"--add-columns: unknown column(s) {', '.join(unknown)} "
+                          f"(one of {', '.join(ADDABLE_COLUMNS)})")
     return wanted
