@@ -238,7 +238,7 @@ def test_normalise_phones_on_series_and_expression():
     assert normalise_phones(series, "US").to_list() == expected
     frame = pl.DataFrame({"p": series}).with_columns(normalise_phones(pl.col("p"), "US").alias("e164"))
     assert frame.get_column("e164").to_list() == expected
-    assert csvprep.normalize_phones is normalise_phones  # the old spelling still works
+    assert csvprep.normalise_phones is normalise_phones
 
 
 E164 = r"^\+[1-9][0-9]{6,14}$"

@@ -6,17 +6,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import polars as pl
 
 from ..app.result import CleanResult
 from ..errors import InputError
-from ..io.read.delimited import read_bytes
-from ..io.read.readers import read_contacts
-from ..job.rules_file import load_rules
 from ..model.calling import CallingHours
-from ..model.contacts import Contacts, ReadOptions, check_not_internal
+from ..model.contacts import Contacts
 from ..model.e164 import PLUS_DECLINED
 from ..model.headers import find_zone_column
 from ..model.issues import empty_issues, issue_frame, issues_from
@@ -32,47 +28,6 @@ from ..stages.repeated_headers import repeated_headers
 from ..stages.split import added_columns, rejected_records
 from ..stages.suppression import SuppressionList, suppression_issues
 from ..stages.variables.check import check_variables
-
-
-def clean(
-    source: str | Path | bytes | pl.DataFrame,
-    rules: Rules | str | Path,
-    *,
-    region: str | None = None,
-    read_options: ReadOptions | None = None,
-    strict: bool = False,
-    progress: Callable[[str], None] | None = None,
-    suppress: list[SuppressionList] | None = None,
-    calling: CallingHours | None = None,
-    add_columns: tuple[str, ...] = (),
-    name: str = "<input>",
-) -> CleanResult:
-    """Clean a contact list: a file path, the file's bytes, or a Polars frame (every column read as text).
-
-    ``rules`` is a :class:`Rules` or the path of a rules file; ``region`` overrides its default region;
-    ``strict`` makes warnings about formula-like cells errors; ``progress`` is called with the name of each
-    stage as it starts (reading, phones and variables, duplicates, splitting); ``suppress``: do-not-call lists
-    (:func:`csvprep.suppression.load_suppression`) whose numbers are rejected; ``calling``: a calling window and
-    launch time to check each contact's local time against; ``add_columns``: any of timezone, country, line_type,
-    added to the cleaned contacts; ``name``: what messages call bytes given as ``source``. Raises
-    :class:`~csvprep.errors.CsvprepError` subclasses when the job cannot run; row problems are in the result."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    if not isinstance(rules, Rules):
-        rules = load_rules(rules)
-    if region is not None:
-        rules = rules.with_region(region)
-    timings["rules"] = time.perf_counter() - started
-
-    step = progress or (lambda stage: None)
-    step("reading")
-    mark = time.perf_counter()
-    contacts = _contacts(source, read_options, name)
-    timings["read"] = time.perf_counter() - mark
-    result = clean_contacts(contacts, rules, strict=strict, step=step, timings=timings, suppress=suppress,
-                            calling=calling, add_columns=add_columns)
-    timings["total"] = time.perf_counter() - started
-    return result
 
 
 def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
@@ -163,30 +118,6 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
     if remember_keys:
         result.kept_keys = kept_keys(accepted, rules.duplicates, columns, duplicate_issues.get_column("row"))
     return result
-
-
-def _contacts(source: str | Path | bytes | pl.DataFrame, options: ReadOptions | None, name: str) -> Contacts:
-    if isinstance(source, pl.DataFrame):
-        return _contacts_from_frame(source)
-    if isinstance(source, (bytes, bytearray)):
-        return read_bytes(bytes(source), source=name, options=options)
-    return read_contacts(source, options)
-
-
-def _contacts_from_frame(frame: pl.DataFrame) -> Contacts:
-    header = [str(name).strip() for name in frame.columns]
-    if len(set(header)) != len(header):
-        raise InputError("<frame>: duplicate column names")
-    check_not_internal(header, "<frame>")
-    if frame.height == 0:
-        raise InputError("<frame>: the frame has no contacts")
-    text = frame.select(pl.all().cast(pl.String)).rename(dict(zip(frame.columns, header)))
-    rows = pl.int_range(2, frame.height + 2, eager=True, dtype=pl.Int64)
-    text = text.with_columns(rows.alias("_row"), rows.alias("_line"))
-    broken = pl.DataFrame(schema={"_row": pl.Int64, "_line": pl.Int64, "_raw": pl.String, "code": pl.String,
-                                  "message": pl.String})
-    return Contacts(frame=text, header=header, broken=broken, blank_rows=0, source="<frame>", encoding="n/a",
-                    delimiter="n/a", line_endings="n/a")
 
 
 def _broken_issues(broken: pl.DataFrame) -> pl.DataFrame:

@@ -21,6 +21,7 @@ from ..app.result import CleanResult
 from ..errors import InputError
 from ..io.cut import Digest, can_split, parts
 from ..io.read.delimited import read_bytes
+from ..io.read.readers import read_source
 from ..job.job import Job
 from ..job.rules_file import load_rules
 from ..model.calling import CallingHours
@@ -34,7 +35,7 @@ from ..outputs.report import write_issue_objects
 from ..outputs.writer import OutputWriter, prepare_out_dir
 from ..stages.calling_hours import calling_summary
 from ..stages.suppression import SuppressionList
-from .pipeline import _contacts, clean_contacts
+from .pipeline import clean_contacts
 
 PART_ROWS = 1_000_000  # records per part (tests set it low): read when a run starts
 
@@ -74,7 +75,7 @@ class Run:
         if not self.split:
             self.step("reading")
             mark = time.perf_counter()
-            contacts = _contacts(self.source, self.job.read_options, self.name)
+            contacts = read_source(self.source, self.job.read_options, self.name)
             yield self._clean(contacts, index=0, last=True, read_seconds=time.perf_counter() - mark)
             return
         job, read_options = self.job, self.job.read_options

@@ -267,7 +267,7 @@ def preview_command(
 ) -> int:
     """Render the agent's prompt for the first N clean contacts, exactly as the agent will get it; an undefined
     variable shows as ⟦MISSING name⟧ and makes the exit code 1."""
-    from ..app.pipeline import clean  # the run: not loaded for --help or --version
+    from ..app.run import clean  # the run: not loaded for --help or --version
 
     options = merge_settings(find_settings(), rules=rules, region=region)
     # a preview renders prompts: it checks no calling window
