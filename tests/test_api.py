@@ -40,3 +40,8 @@ def test_the_old_spelling_still_works_and_says_so():
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         csvprep.nope  # noqa: B018
+
+
+def test_each_public_name_lives_where_the_lazy_table_says():
+    # the names load on first use: a name missing from the table, or pointing at the wrong module, fails here
+    assert sorted(csvprep._HOMES) == sorted(DOCUMENTED)
