@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..io.cut import Digest, can_split, parts
 from ..io.read.delimited import read_bytes
 from ..io.read.readers import read_source
+from ..io.read.sniff import SNIFF_LINES
 from ..job.job import Job
 from ..job.rules_file import load_rules
 from ..model.calling import CallingHours
@@ -86,6 +87,10 @@ class Run:
                                            delimiter=read_options.delimiter)):
             self.step("reading")
             mark = time.perf_counter()
+            if index == 0 and not part.last and part.data.count(b"\n") < SNIFF_LINES:
+                # a first part shorter than the lines the reader sniffs (a small part size): the delimiter and
+                # the titles are decided from the file's first lines, as one pass decides them
+                options = self._decided_by_the_head(options)
             try:
                 contacts = read_bytes(part.data, source=str(self.source), options=options,
                                       line_offset=part.first_line - part.header_lines - 1, digest=False,
@@ -101,13 +106,31 @@ class Run:
                 # afresh, as one pass over the whole file would detect it
                 ascii_so_far = ascii_so_far and part.data.isascii()
                 detected = read_options.encoding or (None if ascii_so_far else contacts.encoding)
-                options = ReadOptions(encoding=detected, delimiter=contacts.delimiter)
+                # the titles above the header too: a later part's first records must not make them look otherwise
+                options = ReadOptions(encoding=detected, delimiter=contacts.delimiter, titles=contacts.titles)
                 self.encoding = contacts.encoding
             _shift(contacts, last_row - 1)
             last_row += contacts.records + contacts.blank_rows
             yield self._clean(contacts, index=index, last=part.last, read_seconds=time.perf_counter() - mark)
         if self._first is None:
             raise blank_only
+
+    def _decided_by_the_head(self, options: ReadOptions) -> ReadOptions:
+        """``options`` with the delimiter and title rows the reader finds in the file's first lines."""
+        with open(self.source, "rb") as stream:
+            head = stream.read(1 << 20)
+        end = 0
+        for _ in range(4 * SNIFF_LINES):  # room for the records of the first lines to be whole
+            found = head.find(b"\n", end)
+            if found == -1:
+                break
+            end = found + 1
+        try:
+            probe = read_bytes(head[:end] or head, source=str(self.source), options=options, digest=False,
+                               at_end=False)
+        except InputError:  # the first part says so itself
+            return options
+        return replace(options, delimiter=probe.delimiter, titles=probe.titles)
 
     def _clean(self, contacts: Contacts, *, index: int, last: bool, read_seconds: float) -> PartResult:
         job = self.job

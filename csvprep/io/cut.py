@@ -3,6 +3,7 @@ part is the header's bytes followed by about a part's worth of records, and ever
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -18,7 +19,10 @@ import polars as pl
 from ..errors import InputError
 from ..model.contacts import ReadOptions
 from .read.assemble import MAX_FOOTER_LINES
+from .read.encoding import BOMS
+from .read.readers import reader_for
 from .read.sniff import SNIFF_LINES, sniff_delimiter, title_lines
+from .read.xlsx import XLSX_MAGIC
 
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
 
@@ -34,8 +38,9 @@ class Part:
 
 
 def can_split(path: Path, options: ReadOptions) -> bool:
-    """Whether newlines split the file's bytes into records: a text file in an 8-bit-clean encoding whose first
-    line is its header or a title above it."""
+    """Whether newlines split the file's bytes into records: a file its reader may cut (a text table, not a
+    workbook), in an 8-bit-clean encoding (no UTF-16 or UTF-32 mark, no NUL byte), whose first line is its header
+    or a title above it."""
     if options.encoding is not None and options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8",
                                                                                               "cp1252"):
         return False
@@ -44,9 +49,11 @@ def can_split(path: Path, options: ReadOptions) -> bool:
             head = stream.read(1 << 16)
     except OSError:
         return False  # clean() reports it
-    if head.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or b"\x00" in head:
+    wide = tuple(bom for bom, name in BOMS if not name.startswith("utf-8"))
+    # a zip named .csv is no table to cut either: the reader refuses it whole
+    if not reader_for(head, path).splittable or head.startswith((XLSX_MAGIC, *wide)) or b"\x00" in head:
         return False
-    first_line = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    first_line = head.removeprefix(codecs.BOM_UTF8).split(b"\n", 1)[0]
     return bool(first_line.strip(b" \t\r,;|"))
 
 

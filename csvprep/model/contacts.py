@@ -29,6 +29,9 @@ class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None  # a workbook's sheet: its name or its number (1 is the first)
+    # title rows typed above the header: how many (None: detected). A file read in parts is read with what its
+    # first lines showed, as one pass over the whole file would read it
+    titles: int | None = None
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Contacts:
     delimiter: str = ","
     line_endings: str = "LF"
     header_row: int = 1
+    titles: int = 0  # title rows skipped above the header
     dropped_columns: list[str] = field(default_factory=list)
     left_out_columns: list[str] = field(default_factory=list)  # an earlier rejected.csv's row, errors (and raw)
     left_out_index: bool = False  # an unnamed first column of whole numbers: a row index (pandas' to_csv)

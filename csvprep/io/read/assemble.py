@@ -17,14 +17,17 @@ from .sniff import SNIFF_LINES, clean_header, title_rows
 
 
 def assemble(records, source: str, *, lines: list[str] | None, delimiter: str = ",",
-             has_nul: bool = False, line_offset: int = 0, at_end: bool = False) -> Contacts:
+             has_nul: bool = False, line_offset: int = 0, at_end: bool = False, titles: int | None = None) -> Contacts:
     """Contacts from ``(row, first_line_index, end_line_index, fields, error)`` records, header first.
 
-    ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none."""
+    ``lines`` (the physical lines) let text files be checked for quoting problems; a workbook has none.
+    ``titles``: the title rows above the header, when known (else detected from the first records)."""
     records = iter(records)
     head = list(itertools.islice(records, SNIFF_LINES))
-    titles = title_rows([fields for _, _, _, fields, error in head
-                          if error is None and any(f.strip() for f in fields)])
+    if titles is None:
+        titles = title_rows([fields for _, _, _, fields, error in head
+                             if error is None and any(f.strip() for f in fields)])
+    title_count = titles
     records = itertools.chain(head, records)
     header_row, header = 0, None
     for row, start, end, fields, error in records:
@@ -90,6 +93,7 @@ def assemble(records, source: str, *, lines: list[str] | None, delimiter: str = 
         empty.footer = footer[1:]
         raise
     contacts.footer = footer[1:]
+    contacts.titles = title_count
     return contacts
 
 

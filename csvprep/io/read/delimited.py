@@ -39,7 +39,7 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
         if encoding == "utf-8":
             utf8 = data[len(codecs.BOM_UTF8):] if bom else data
         contacts = read_text(text, source=source, delimiter=options.delimiter, utf8=utf8, line_offset=line_offset,
-                             at_end=at_end)
+                             at_end=at_end, titles=options.titles)
         contacts.encoding, contacts.bom = encoding, bom
     contacts.sha256 = hashlib.sha256(data).hexdigest() if digest else None
     return contacts
@@ -74,7 +74,7 @@ def _read_utf8_directly(data: bytes, source: str, options: ReadOptions, line_off
         return None
     delimiter = options.delimiter or sniff_delimiter(io.StringIO(head, newline="").readlines(), source)
     try:
-        contacts = read_well_formed(None, source, delimiter, body, line_offset)
+        contacts = read_well_formed(None, source, delimiter, body, line_offset, titles=options.titles)
     except pl.exceptions.ComputeError:  # not UTF-8 after all
         return None
     if contacts is None:
@@ -85,9 +85,9 @@ def _read_utf8_directly(data: bytes, source: str, options: ReadOptions, line_off
 
 
 def read_text(text: str, source: str = "<input>", delimiter: str | None = None, utf8: bytes | None = None,
-              line_offset: int = 0, at_end: bool = True) -> Contacts:
+              line_offset: int = 0, at_end: bool = True, titles: int | None = None) -> Contacts:
     """Split decoded text into records (see :class:`Contacts`); ``utf8``: the same text as UTF-8 bytes, when the
-    caller has them."""
+    caller has them; ``titles``: the title rows above the header, when known (else detected)."""
     if text.count("\x00") > max(16, len(text) // 100):
         raise InputError(f"{source}: the file is binary data (it is full of NUL bytes), not CSV text")
     if delimiter is None:
@@ -95,16 +95,17 @@ def read_text(text: str, source: str = "<input>", delimiter: str | None = None, 
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(f"{source}: --delimiter must be one character other than a quote or newline")
 
-    contacts = read_well_formed(text, source, delimiter, utf8, line_offset)
+    contacts = read_well_formed(text, source, delimiter, utf8, line_offset, titles=titles)
     if contacts is None:
-        contacts = _read_carefully(text, source, delimiter, line_offset, at_end)
+        contacts = _read_carefully(text, source, delimiter, line_offset, at_end, titles)
         contacts.line_endings = line_endings(text)
     contacts.delimiter = delimiter
     return contacts
 
 
-def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0, at_end: bool = True) -> Contacts:
+def _read_carefully(text: str, source: str, delimiter: str, line_offset: int = 0, at_end: bool = True,
+                    titles: int | None = None) -> Contacts:
     """Any file, record by record with Python's strict tokenizer: broken records are set aside with the reason."""
     lines = io.StringIO(text, newline="").readlines()
     return assemble(split_records(lines, delimiter, line_offset), source, lines=lines, delimiter=delimiter,
-                    has_nul="\x00" in text, line_offset=line_offset, at_end=at_end)
+                    has_nul="\x00" in text, line_offset=line_offset, at_end=at_end, titles=titles)

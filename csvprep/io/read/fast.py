@@ -18,7 +18,7 @@ from .sniff import SNIFF_LINES, clean_header, filled, title_lines, used_width
 
 
 def read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes | None = None,
-                     line_offset: int = 0) -> Contacts | None:
+                     line_offset: int = 0, titles: int | None = None) -> Contacts | None:
     """The fast path for a well-formed file: records found and checked with Polars expressions, then split into
     fields by Polars' own CSV reader, which is only ever given records already known to be well formed.
 
@@ -68,7 +68,9 @@ def read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes 
         return None
     # a first line with a cell or two over a wider one may be a title
     following = frame.item(header_lines, "_text").count(delimiter) + 1 if frame.height > header_lines else 0
-    if ((len(header) > 1 and used_width(header) == 1) or 2 * filled(header) <= following) \
+    if titles:  # title rows known to stand above the header: the careful path looks past them
+        return None
+    if titles is None and ((len(header) > 1 and used_width(header) == 1) or 2 * filled(header) <= following) \
             and title_lines(data[:1 << 16], delimiter):
         return None  # a title above the table ('Contacts, March' or 'Contacts,,'): the careful path looks past it
     header = [clean_header(f) for f in header]
