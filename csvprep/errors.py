@@ -25,3 +25,12 @@ class OutputError(CsvprepError):
 
 class ConfigError(CsvprepError):
     """The project's ``[tool.csvprep]`` settings are invalid."""
+
+
+class Interrupted(BaseException):
+    """The run was stopped by Ctrl-C or SIGTERM. A BaseException, as KeyboardInterrupt is, so that nothing on the
+    way treats it as an error to report; every ``with`` on the way still cleans up."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number

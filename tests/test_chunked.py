@@ -27,8 +27,8 @@ def assert_same_outputs(source, rules, part_rows, tmp_path, **options):
         report.pop("timings_seconds")
     assert reports[0] == reports[1]
     assert parted.counts() == whole.counts() and parted.exit_code == whole.exit_code
-    # no scratch files left behind
-    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == sorted(whole_paths)
+    # no scratch files left behind: the outputs and the manifest that names them
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == sorted([*whole_paths, "csvprep-manifest.json"])
 
 
 @pytest.mark.parametrize("part_rows", [1, 2, 7, 37, 10_000])

@@ -24,8 +24,8 @@ def test_clean_the_sample_writes_every_output(tmp_path):
     result = run("clean", SAMPLE, "--rules", SAMPLE_RULES, "--out", tmp_path / "out")
     assert result.exit_code == 1, result.output
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["cleaned.csv", "errors.txt", "rejected.csv", "report.html",
-                                                    "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["cleaned.csv", "csvprep-manifest.json", "errors.txt",
+                                                     "rejected.csv", "report.html", "report.json"]
     report = json.loads((out / "report.json").read_text())
     summary = report["summary"]
     assert summary["rows_in"] == summary["rows_clean"] + summary["rows_rejected"]

@@ -9,6 +9,7 @@ keys, and the rejected records (spilled to Arrow IPC files on disk by the writer
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ import polars as pl
 
 from ..app.result import CleanResult
 from ..errors import InputError
-from ..io.cut import Digest, can_split, parts
+from ..io.cut import Digest, can_split, can_split_head, is_stream, parts, stream_parts
 from ..io.read.delimited import read_bytes
 from ..io.read.readers import read_source
 from ..io.read.sniff import SNIFF_LINES
@@ -39,6 +40,15 @@ from ..stages.suppression import SuppressionList
 from .pipeline import clean_contacts
 
 PART_ROWS = 1_000_000  # records per part (tests set it low): read when a run starts
+
+
+def part_rows(job: Job) -> int:
+    """Records per part: the job's, else ``CSVPREP_PART_ROWS`` from the environment (a knob for tests and for
+    machines with little memory), else :data:`PART_ROWS`."""
+    if job.part_rows:
+        return job.part_rows
+    setting = os.environ.get("CSVPREP_PART_ROWS", "")
+    return int(setting) if setting.isdigit() and int(setting) > 0 else PART_ROWS
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,9 @@ class Run:
                  step: Callable[[str], None] | None = None, split: bool = True) -> None:
         self.job, self.source, self.name = job, source, name
         self.step = step or (lambda stage: None)
-        self.split = split and isinstance(source, (str, Path)) and can_split(Path(source), job.read_options)
+        self.stream = split and isinstance(source, (str, Path)) and is_stream(Path(source))
+        self.split = split and isinstance(source, (str, Path)) and (self.stream or can_split(Path(source),
+                                                                                               job.read_options))
         self.summary = Summary()
         self.digest = Digest() if self.split else None
         self.encoding: str | None = None  # what the file was read as: the first part's, or the first past ASCII
@@ -80,14 +92,41 @@ class Run:
             yield self._clean(contacts, index=0, last=True, read_seconds=time.perf_counter() - mark)
             return
         job, read_options = self.job, self.job.read_options
+        if self.stream:
+            yield from self._stream()
+            return
+        yield from self._parts(parts(Path(self.source), part_rows(job), self.digest,
+                                     delimiter=read_options.delimiter))
+
+    def _stream(self) -> Iterator[PartResult]:
+        """A pipe, a FIFO or process substitution: read once, from its first bytes on (opening a FIFO waits for
+        its writer, as cat does); cut into parts when its first bytes say it can be, else read whole."""
+        try:
+            stream = open(self.source, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.source}: cannot read ({exc.strerror or exc})") from None
+        with stream:
+            head = stream.read(1 << 16)
+            if can_split_head(head, Path(self.source), self.job.read_options):
+                yield from self._parts(stream_parts(stream, head, part_rows(self.job), self.digest,
+                                                    delimiter=self.job.read_options.delimiter))
+                return
+            self.step("reading")
+            mark = time.perf_counter()
+            data = head + stream.read()
+        self.digest = None
+        contacts = read_source(data, self.job.read_options, str(self.source))
+        yield self._clean(contacts, index=0, last=True, read_seconds=time.perf_counter() - mark)
+
+    def _parts(self, pieces: Iterator) -> Iterator[PartResult]:
+        read_options = self.job.read_options
         options = read_options
         last_row, ascii_so_far = 1, True  # the header's row
         blank_only: NoContactsError | None = None
-        for index, part in enumerate(parts(Path(self.source), job.part_rows or PART_ROWS, self.digest,
-                                           delimiter=read_options.delimiter)):
+        for index, part in enumerate(pieces):
             self.step("reading")
             mark = time.perf_counter()
-            if index == 0 and not part.last and part.data.count(b"\n") < SNIFF_LINES:
+            if index == 0 and not part.last and part.data.count(b"\n") < SNIFF_LINES and not self.stream:
                 # a first part shorter than the lines the reader sniffs (a small part size): the delimiter and
                 # the titles are decided from the file's first lines, as one pass decides them
                 options = self._decided_by_the_head(options)

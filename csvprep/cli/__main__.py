@@ -1,5 +1,5 @@
 """``python -m csvprep.cli``: the command line."""
 
-from .main import main
+from .entry import main
 
 main()

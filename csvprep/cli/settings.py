@@ -76,7 +76,15 @@ def load_settings(path: Path) -> Settings:
 
     def location(key: str) -> Path | None:
         value = text(key)
-        return None if value is None else base / value
+        if value is None:
+            return None
+        # a repository's settings write inside the repository: a cloned project cannot point csvprep at any
+        # writable file of the user's
+        found = base / value
+        if key in ("out", "html") and not found.resolve().is_relative_to(base.resolve()):
+            raise ConfigError(f"{path}: [tool.csvprep] {key} = '{value}' points outside the project "
+                              f"({base}); give such a path on the command line instead")
+        return found
 
     max_errors = table.get("max_errors")
     if max_errors is not None and (not isinstance(max_errors, int) or isinstance(max_errors, bool)

@@ -9,10 +9,12 @@ import hashlib
 import io
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -37,18 +39,33 @@ class Part:
     last: bool = False  # no part follows: nothing to remember for later parts
 
 
+def is_stream(path: Path) -> bool:
+    """Whether ``path`` is read as a stream, once (a pipe, a FIFO, process substitution's /dev/fd/N, a device),
+    rather than a regular file that can be read again."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the reader reports it
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def can_split(path: Path, options: ReadOptions) -> bool:
     """Whether newlines split the file's bytes into records: a file its reader may cut (a text table, not a
     workbook), in an 8-bit-clean encoding (no UTF-16 or UTF-32 mark, no NUL byte), whose first line is its header
     or a title above it."""
-    if options.encoding is not None and options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8",
-                                                                                              "cp1252"):
-        return False
     try:
         with open(path, "rb") as stream:
             head = stream.read(1 << 16)
     except OSError:
         return False  # clean() reports it
+    return can_split_head(head, path, options)
+
+
+def can_split_head(head: bytes, path: Path | None, options: ReadOptions) -> bool:
+    """:func:`can_split` from a file's first bytes."""
+    if options.encoding is not None and options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8",
+                                                                                              "cp1252"):
+        return False
     wide = tuple(bom for bom, name in BOMS if not name.startswith("utf-8"))
     # a zip named .csv is no table to cut either: the reader refuses it whole
     if not reader_for(head, path).splittable or head.startswith((XLSX_MAGIC, *wide)) or b"\x00" in head:
@@ -90,86 +107,107 @@ def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = No
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
-        limit = part_rows + part_rows // 4  # a short tail joins the part before it
-        head = stream.read(_BLOCK)
-        delimiter = delimiter or _sniffed(head)
-        # most lists: one part, read at once, no cutting or copying (the first block tells whether it can be)
-        if size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
-            if len(head) < size:  # one read of the whole file: joining the head to the rest would copy it all
-                stream.seek(0)
-                head = stream.read()
-            data, head = head, b""
-            if data.count(b"\n") <= limit:
-                digest.update_meanwhile(data)
-                end = _header_end(data)
-                ends = end < len(data) or data.endswith(b"\n")
-                header_lines = data.count(b"\n", 0, end)
-                yield Part(data, first_line=1 + header_lines if ends else 1, header_lines=header_lines, last=True)
-                return
-            del data
-        del head
+        yield from _parts(stream, size, stream.read(_BLOCK), part_rows, digest, delimiter)
+
+
+def stream_parts(stream: BinaryIO, head: bytes, part_rows: int, digest: Digest, delimiter: str | None = None
+                 ) -> Iterator[Part]:
+    """:func:`parts` of a stream that is read once and never again (a pipe, a FIFO, process substitution), whose
+    first bytes ``head`` were read already."""
+    yield from _parts(stream, None, head, part_rows, digest, delimiter)
+
+
+def _parts(stream: BinaryIO, size: int | None, head: bytes, part_rows: int, digest: Digest,
+           delimiter: str | None) -> Iterator[Part]:
+    """``size``: the file's, None for a stream of unknown length (which is never read twice)."""
+    limit = part_rows + part_rows // 4  # a short tail joins the part before it
+    delimiter = delimiter or _sniffed(head)
+    # most lists: one part, read at once, no cutting or copying (the first block tells whether it can be)
+    if size is not None and size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
+        if len(head) < size:  # one read of the whole file: joining the head to the rest would copy it all
+            stream.seek(0)
+            head = stream.read()
+        data, head = head, b""
+        if data.count(b"\n") <= limit:
+            digest.update_meanwhile(data)
+            end = _header_end(data)
+            ends = end < len(data) or data.endswith(b"\n")
+            header_lines = data.count(b"\n", 0, end)
+            yield Part(data, first_line=1 + header_lines if ends else 1, header_lines=header_lines, last=True)
+            return
+        del data
+    # a bytearray grows in place: adding blocks to bytes would copy everything read so far each time
+    pending, eof, header, line = bytearray(), False, None, 1
+    if size is None:  # a stream: what was read is kept, never read again
+        digest.update(head)
+        pending += head
+        eof = not head
+    else:
         stream.seek(0)
-        # a bytearray grows in place: adding blocks to bytes would copy everything read so far each time
-        pending, eof, header, line = bytearray(), False, None, 1
-        lines = 0  # newlines in pending
-        consumed = 0  # bytes of the file before pending
-        while True:
-            while not eof and (header is None or lines <= part_rows):
-                block = stream.read(_BLOCK)
-                if not block:
-                    eof = True
-                    break
+    del head
+    lines = pending.count(b"\n")  # newlines in pending
+    consumed = 0  # bytes of the file before pending
+    while True:
+        while (not eof and (header is None or lines <= part_rows)) or (header is None and pending and eof):
+            block = b"" if eof else stream.read(_BLOCK)
+            if block:
                 digest.update(block)
                 pending += block
                 lines += block.count(b"\n")
-                if header is None and (b"\n" in pending or eof):
-                    end = _header_end(pending)
-                    if end < len(pending) or pending.endswith(b"\n"):
-                        header = bytes(pending[:end])
-                        del pending[:end]
-                        consumed, line = end, 1 + header.count(b"\n")
-                        lines = pending.count(b"\n")
-            if header is None:  # the header never ends: one part, as the careful reader would see it
-                header, pending = bytes(pending), bytearray()
-            if not pending and line > 1 + header.count(b"\n"):
-                return
-            if eof:  # the rest of the file is in pending: cut while more than a part is left
-                cut = _cut(pending, part_rows, delimiter) if lines > limit else None
-                if cut is None or len(pending) - cut < cut // 4 or _splits_footer(pending, cut):
-                    cut = len(pending)
             else:
-                cut = _cut(pending, part_rows, delimiter)
-                if cut is not None and size - (consumed + cut) < cut // 4:
-                    cut = None  # what is left is a short tail: one part with this one
-                elif cut is not None and size - (consumed + cut) < _FOOTER_BYTES:
-                    # near the end: a report's footer must be read in one part with the blank line above it,
-                    # so the rest is read before cutting
-                    while block := stream.read(_BLOCK):
-                        digest.update(block)
-                        pending += block
-                        lines += block.count(b"\n")
-                    eof = True
-                    continue
-            if cut is None:  # a quoted field runs on past the part, or a short tail follows: read on
-                block = stream.read(_BLOCK)
-                if block:
+                eof = True
+            if header is None and (b"\n" in pending or eof):
+                end = _header_end(pending)
+                if end < len(pending) or pending.endswith(b"\n"):
+                    header = bytes(pending[:end])
+                    del pending[:end]
+                    consumed, line = end, 1 + header.count(b"\n")
+                    lines = pending.count(b"\n")
+            if eof:
+                break
+        if header is None:  # the header never ends: one part, as the careful reader would see it
+            header, pending = bytes(pending), bytearray()
+        if not pending and line > 1 + header.count(b"\n"):
+            return
+        if eof:  # the rest of the file is in pending: cut while more than a part is left
+            cut = _cut(pending, part_rows, delimiter) if lines > limit else None
+            if cut is None or len(pending) - cut < cut // 4 or _splits_footer(pending, cut):
+                cut = len(pending)
+        else:
+            cut = _cut(pending, part_rows, delimiter)
+            if cut is not None and size is None and len(pending) - cut < _FOOTER_BYTES:
+                cut = None  # a stream of unknown length: read ahead, so as to know when the end is near
+            elif cut is not None and size is not None and size - (consumed + cut) < cut // 4:
+                cut = None  # what is left is a short tail: one part with this one
+            elif cut is not None and size is not None and size - (consumed + cut) < _FOOTER_BYTES:
+                # near the end: a report's footer must be read in one part with the blank line above it,
+                # so the rest is read before cutting
+                while block := stream.read(_BLOCK):
                     digest.update(block)
                     pending += block
                     lines += block.count(b"\n")
-                else:
-                    eof = True
+                eof = True
                 continue
-            with memoryview(pending) as view:
-                data = b"".join((header, view[:cut]))
-            piece_lines = pending.count(b"\n", 0, cut)
-            ends_with_newline = cut > 0 and pending[cut - 1] == 0x0A
-            del pending[:cut]
-            consumed += cut
-            lines -= piece_lines
-            yield Part(data, first_line=line, header_lines=header.count(b"\n"), last=eof and not pending)
-            line += piece_lines + (0 if ends_with_newline or not cut else 1)
-            if not pending and eof:
-                return
+        if cut is None:  # a quoted field runs on past the part, or a short tail follows: read on
+            block = stream.read(_BLOCK)
+            if block:
+                digest.update(block)
+                pending += block
+                lines += block.count(b"\n")
+            else:
+                eof = True
+            continue
+        with memoryview(pending) as view:
+            data = b"".join((header, view[:cut]))
+        piece_lines = pending.count(b"\n", 0, cut)
+        ends_with_newline = cut > 0 and pending[cut - 1] == 0x0A
+        del pending[:cut]
+        consumed += cut
+        lines -= piece_lines
+        yield Part(data, first_line=line, header_lines=header.count(b"\n"), last=eof and not pending)
+        line += piece_lines + (0 if ends_with_newline or not cut else 1)
+        if not pending and eof:
+            return
 
 _FOOTER_BYTES = 1 << 16
 

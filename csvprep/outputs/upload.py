@@ -164,8 +164,6 @@ def finish_upload(provider: Provider, cleaned: Path, columns: ColumnMap, header:
         text = transformation_file(columns, header, header_map(provider, columns, header))
         atomic_write(path, text.encode("utf-8"))
         extra[path.name] = path
-    for part in sorted(cleaned.parent.glob(f"{cleaned.stem}-*-of-*{cleaned.suffix}")):
-        part.unlink()  # an earlier run's parts
     for part in split_for_upload(cleaned, provider):
         extra[part.name] = part
     return extra

@@ -6,15 +6,17 @@ place once complete, so a file read in parts and a file read whole take the same
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import polars as pl
 
-from ..errors import OutputError
+from ..errors import Interrupted, OutputError
 from ..io.csv_out import (
     atomic_write,
     copy_file,
@@ -27,7 +29,16 @@ from ..io.csv_out import (
 from ..model.providers import Provider
 from ..model.result import ResultView
 from .html import report_html
-from .report import REPORT_TAIL, report_head, write_error_lines, write_issue_objects
+from .publish import (
+    MANIFEST,
+    SCRATCH_PREFIX,
+    one_run,
+    previous_files,
+    scratch_prefix,
+    withdraw_manifest,
+    write_manifest,
+)
+from .report import REPORT_TAIL, csvprep_version, report_head, write_error_lines, write_issue_objects
 from .upload import finish_upload, header_map, rejected_renames, shape
 
 
@@ -189,21 +200,34 @@ class OutputWriter:
         self.header: list[str] | None = None
 
     def __enter__(self) -> OutputWriter:
-        self._scratch = tempfile.TemporaryDirectory(prefix=".csvprep-", dir=self.paths["cleaned.csv"].parent)
-        self.scratch = Path(self._scratch.name)
-        for output in self.outputs:
-            output.start(self.scratch)
-        # a part's outputs are independent, and writing them is as much waiting on the disk as work: all at once
-        self._pool = ThreadPoolExecutor(max_workers=4)
+        self.directory = self.paths["cleaned.csv"].parent
+        self._held = self._scratch = self._pool = None
+        try:
+            with signals_deferred():  # an interrupt meanwhile would leave a scratch directory no __exit__ removes
+                self._held = one_run(self.directory)
+                self._held.__enter__()
+                self._scratch = tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=self.directory)
+                self.scratch = Path(self._scratch.name)
+                for output in self.outputs:
+                    output.start(self.scratch)
+                # a part's outputs are independent, and writing them is as much waiting on the disk as work
+                self._pool = ThreadPoolExecutor(max_workers=4)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._pool.shutdown()
+        if self._pool is not None:
+            self._pool.shutdown()
         for output in self.outputs:
             stream = getattr(output, "stream", None) or getattr(output, "spool", None)
             if stream is not None:
                 stream.close()
-        self._scratch.cleanup()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+        if self._held is not None:
+            self._held.__exit__(*exc_info)
 
     def add(self, result: ResultView, *, index: int, first: bool, last: bool, first_issues: bool) -> None:
         """One part of the run, in order."""
@@ -229,17 +253,48 @@ class OutputWriter:
             synced = worker.submit(sync_files, list(written.values()))
             page = html.finish(result).read_bytes()
             synced.result()
-        for name, part in written.items():
-            try:
-                os.chmod(part, 0o666 & ~current_umask())
-                part.replace(self.paths[name])
-            except OSError as exc:
-                raise OutputError(f"{self.paths[name]}: cannot write ({exc.strerror or exc})") from None
-        atomic_write(self.paths["report.html"], page)  # --html may put it in another directory
-        paths = dict(self.paths)
-        if self.provider is not None:
-            paths.update(finish_upload(self.provider, paths["cleaned.csv"], result.columns, self.header or []))
-        return paths
+        with signals_deferred():  # the files go in place together, an interrupt waits for it
+            previous = previous_files(self.directory)
+            withdraw_manifest(self.directory)
+            for name, part in written.items():
+                try:
+                    os.chmod(part, 0o666 & ~current_umask())
+                    part.replace(self.paths[name])
+                except OSError as exc:
+                    raise OutputError(f"{self.paths[name]}: cannot write ({exc.strerror or exc})") from None
+            atomic_write(self.paths["report.html"], page)  # --html may put it in another directory
+            paths = dict(self.paths)
+            if self.provider is not None:
+                paths.update(finish_upload(self.provider, paths["cleaned.csv"], result.columns, self.header or []))
+            for name in previous - {path.name for path in paths.values() if path.parent == self.directory}:
+                (self.directory / name).unlink(missing_ok=True)  # an earlier run's, not this one's (its parts)
+            write_manifest(self.directory, paths, source=result.contacts.source, sha256=result.contacts.sha256,
+                           version=csvprep_version())
+        return paths  # the outputs; the manifest beside them names them
+
+
+@contextmanager
+def signals_deferred():
+    """Ctrl-C and SIGTERM held back until the block ends (then handled as they would have been): the outputs are
+    put in place as a whole or not at all. Only the main thread can set handlers; elsewhere nothing is held
+    back."""
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    try:
+        previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:  # what the signal would have done, now that the set is in place
+        handler = previous[caught[0]]
+        if callable(handler):
+            handler(caught[0], None)
+        raise Interrupted(caught[0])
 
 
 def write_outputs(result: ResultView, out_dir: Path, *, input_path: str | Path | None = None,
@@ -262,6 +317,12 @@ def prepare_out_dir(out_dir: Path, input_path: str | Path | None, html_path: str
     paths = {name: out_dir / name for name in OUTPUT_FILES}
     if html_path is not None:
         paths["report.html"] = Path(html_path)
+        others = {path.resolve(): name for name, path in paths.items() if name != "report.html"}
+        others[(out_dir / MANIFEST).resolve()] = MANIFEST
+        taken = others.get(paths["report.html"].resolve())
+        if taken is not None or paths["report.html"].name.startswith(SCRATCH_PREFIX):
+            raise OutputError(f"{html_path}: refusing to write the HTML report over {taken or 'csvprep work files'}"
+                              " (choose another --html)")
     source = Path(input_path) if input_path is not None else None
     if source is not None and source.exists():
         for path in paths.values():
