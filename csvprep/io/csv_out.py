@@ -1,11 +1,12 @@
-"""Bytes out: CSV as the outputs write it (the upload file, and the rejected records for a spreadsheet with their
-formulas neutralised), atomic replacement of a file, and copying and syncing the files a run writes."""
+"""Bytes out: CSV as the outputs write it (the upload file; the rejected records and the issues table for a
+spreadsheet, every cell and header a spreadsheet could run as a formula prefixed and quoted), atomic replacement of a file, and copying and syncing the files a run writes."""
 
 from __future__ import annotations
 
 import codecs
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import BinaryIO
 import polars as pl
 
 from ..errors import OutputError
-from ..model.text import FORMULA_START
+from ..model.text import GUARDED_CELL, formula_guarded, formula_guarded_expr
 
 
 def csv_text(frame: pl.DataFrame) -> str:
@@ -36,22 +37,46 @@ def write_csv(frame: pl.DataFrame, stream: BinaryIO, include_header: bool = True
 def write_rejected_csv(frame: pl.DataFrame, stream: BinaryIO, include_header: bool = True) -> None:
     """rejected.csv is for people to open in a spreadsheet and fix, so it starts with a UTF-8 byte-order mark: Excel
     reads a CSV without one in the machine's code page, garbles every accented or non-Latin name, and saves the
-    garbling back when the fixed file is saved. (cleaned.csv, for the platforms, has none.)"""
+    garbling back when the fixed file is saved. (cleaned.csv, for the platforms, has none.) Its cells come
+    neutralised (:func:`neutralise_formulas`); see :func:`write_spreadsheet_csv` for the rest."""
     if include_header:
         stream.write(codecs.BOM_UTF8)
-    write_csv(frame, stream, include_header=include_header)
+    write_spreadsheet_csv(frame, stream, include_header=include_header)
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Cells that a spreadsheet would run as formulas, prefixed with ``'`` (OWASP's advice for CSV injection)."""
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(FORMULA_START))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
+    """Cells that a spreadsheet would run as formulas, or split into one at a ``;`` or ``,``, prefixed with ``'``
+    (OWASP's advice for CSV injection; :data:`csvprep.model.text.FORMULA_CELL`)."""
+    return frame.with_columns(formula_guarded_expr(pl.col(name)).alias(name)
+                              for name, dtype in frame.schema.items() if dtype == pl.String)
+
+
+# what makes a CSV field need quotes (as Polars' quote_style="necessary" quotes them)
+_NEEDS_QUOTES = r'[,"\r\n]'
+
+
+def write_spreadsheet_csv(frame: pl.DataFrame, stream: BinaryIO, include_header: bool = True) -> None:
+    """Write ``frame``, whose cells are neutralised already, as :func:`write_csv` does, for a spreadsheet: the
+    header's names neutralised too, and every neutralised cell quoted, whether or not it holds a comma (OWASP:
+    prefix and quote), so that a spreadsheet splitting on ``;`` keeps ``'x;=cmd…`` one cell of text."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if include_header:
+        stream.write((",".join(_quoted(formula_guarded(name)) for name in frame.columns) + "\n").encode("utf-8"))
+    if frame.height == 0:
+        return
+    frame = frame.with_columns(
+        pl.when(pl.col(name).str.contains(_NEEDS_QUOTES) | pl.col(name).str.contains(GUARDED_CELL))
+        .then(pl.concat_str(pl.lit('"'), pl.col(name).str.replace_all('"', '""', literal=True), pl.lit('"')))
+        .otherwise(pl.col(name).replace("", None))  # an empty cell and a missing one: both written as nothing
         .alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype == pl.String
-    )
+        for name in text_columns)
+    frame.write_csv(stream, quote_style="never", include_header=False)
+
+
+def _quoted(field: str) -> str:
+    if re.search(_NEEDS_QUOTES, field) or re.search(GUARDED_CELL, field):
+        return '"' + field.replace('"', '""') + '"'
+    return field
 
 
 def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:

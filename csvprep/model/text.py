@@ -28,11 +28,10 @@ SPREADSHEET_ERROR_REASON = "a spreadsheet's error value (its formula failed); fi
 # None; JSON and SQL: null): the agent would read it out ('Hi nan'), so such a cell is empty, and says so
 PLACEHOLDERS = ("nan", "NaN", "NAN", "None", "null", "NULL", "Null", "undefined", "nil", "<NA>", "NaT")
 
-# what makes a spreadsheet run a cell as a formula (OWASP CSV injection), and the quote csvprep puts before it in
-# the files people open in a spreadsheet (taken off again when such a file is read back)
+# what makes a spreadsheet run a cell as a formula (OWASP CSV injection); the quote csvprep puts before such cells in
+# the files people open in a spreadsheet (taken off again when such a file is read back) is FORMULA_CELL's, below
 FORMULA_CHARS = r"[=+\-@\t\r]"
 FORMULA_START = "^" + FORMULA_CHARS
-NEUTRALISED = "^'(" + FORMULA_CHARS + ")"
 
 # ="000123": text an export wrapped so that Excel keeps it as written (leading zeros, a '+'); the text is inside,
 # a quote in it doubled. Cells are read through it; the reader's grammar of a raw field and the formula check each
@@ -63,3 +62,65 @@ def fold_name(name: str) -> str:
     return "".join(c for c in decomposed if (c.isalnum() or unicodedata.category(c).startswith("M"))
                    and not unicodedata.combining(c)).casefold()
 
+
+
+# --- what reaches a terminal or a log ------------------------------------------------------------------------------
+# A cell, a header or a file name printed raw can drive the terminal: ESC starts colour, clear-screen and OSC
+# sequences (OSC 52 writes the clipboard, OSC 8 makes links), CR overwrites what was printed, a line break forges a
+# `FILE:LINE: Row N:` line of its own. Every control character (C0, DEL, C1: NEL is one), the Unicode line and
+# paragraph separators and the bidirectional embeddings, overrides and isolates (they reorder what a line shows)
+# are printed as an escape instead, the way Python writes them: `\x1b`, `\n`, `\r`, `\t`, `\u2028`.
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+CONTROLS = tuple(chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+                                        *range(0x2066, 0x206A)))
+ESCAPES = tuple(_NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+                for char in CONTROLS)
+_ESCAPE = dict(zip(CONTROLS, ESCAPES))
+_CONTROL = re.compile("[" + "".join(re.escape(char) for char in CONTROLS) + "]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal or in a log: every control character shown as its escape
+    (``'a\\x1b]52;c;…'``, ``'two\\nlines'``), everything else as it is."""
+    return _CONTROL.sub(lambda found: _ESCAPE[found.group()], text)
+
+
+def printable_expr(texts: pl.Expr, keep: str = "") -> pl.Expr:
+    """:func:`printable` of each cell, in one pass over the column (Aho-Corasick): for printers of millions of
+    lines. ``keep``: control characters the caller escapes its own way (the GitHub format's CR and LF)."""
+    pairs = [(char, escape) for char, escape in zip(CONTROLS, ESCAPES) if char not in keep]
+    return texts.str.replace_many([char for char, _ in pairs], [escape for _, escape in pairs])
+
+
+# --- cells for a spreadsheet -----------------------------------------------------------------------------------------
+# A cell a spreadsheet would run as a formula: one that starts with a trigger, and one holding a separator (`,`,
+# `;`, a tab) with a trigger after it, between them only spaces or quotes: Excel set to split on `;` (most of
+# Europe) or LibreOffice trimming spaces would make that a cell of its own, a live formula (`x;=cmd|' /C calc'!A0`).
+# Either is prefixed with ' and quoted (OWASP). A cell that already starts with ' before such a cell is prefixed
+# too, so that taking one ' off every guarded cell of a file read back gives each cell as it was.
+_AFTER_SEPARATOR = r"[,;\t][\s\"']*" + FORMULA_CHARS
+FORMULA_CELL = "^'*" + FORMULA_CHARS + "|" + _AFTER_SEPARATOR
+GUARDED_CELL = "^'(?s:'*" + FORMULA_CHARS + ".*|.*" + _AFTER_SEPARATOR + ".*)$"
+_FORMULA_CELL = re.compile(FORMULA_CELL)
+
+
+def formula_guarded(cell: str) -> str:
+    """``cell`` as the spreadsheet files write it: prefixed with ``'`` when a spreadsheet could run it (or a part
+    of it) as a formula, else as it is (a header, say)."""
+    return "'" + cell if _FORMULA_CELL.search(cell) else cell
+
+
+def formula_guarded_expr(cells: pl.Expr) -> pl.Expr:
+    """:func:`formula_guarded` of each cell."""
+    # the plain cells first: the expression keeps their column's name
+    return pl.when(~cells.str.contains(FORMULA_CELL)).then(cells).otherwise(pl.lit("'") + cells)
+
+
+def unguarded_expr(cells: pl.Expr) -> pl.Expr:
+    """The cells of a file csvprep guarded (an earlier rejected.csv) as they were: the one ``'`` it added, off."""
+    return pl.when(~cells.str.contains(GUARDED_CELL)).then(cells).otherwise(cells.str.slice(1))
+
+
+def unguarded(cell: str) -> str:
+    """:func:`unguarded_expr` of one cell (a header)."""
+    return cell[1:] if re.search(GUARDED_CELL, cell) else cell

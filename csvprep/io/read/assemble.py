@@ -11,7 +11,7 @@ import polars as pl
 
 from ...errors import InputError
 from ...model.contacts import Contacts, NoContactsError, check_not_internal
-from ...model.text import NEUTRALISED, WHITESPACE
+from ...model.text import WHITESPACE, unguarded, unguarded_expr
 from .careful import structure_error
 from .sniff import SNIFF_LINES, clean_header, title_rows
 
@@ -149,9 +149,11 @@ def finish_contacts(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame
     earlier = _earlier_reject_columns([header[i] for i in keep])
     if earlier:
         keep = keep[:-len(earlier)]
+    if earlier:  # the ' that rejected.csv put before cells (and names) a spreadsheet would run comes off again
+        header = [unguarded(name) for name in header]
     frame = frame.select([pl.col(positional[i]).alias(header[i]) for i in keep] + ["_row", "_line"])
-    if earlier:  # the ' that rejected.csv put before cells a spreadsheet would run as formulas comes off again
-        frame = frame.with_columns(pl.col(header[i]).str.replace(NEUTRALISED, "$1") for i in keep)
+    if earlier:
+        frame = frame.with_columns(unguarded_expr(pl.col(header[i])) for i in keep)
     if frame.height + broken.height == 0:
         raise NoContactsError(f"{source}: the file has a header row but no contacts", blank_rows)
     return Contacts(
