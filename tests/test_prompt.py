@@ -71,3 +71,39 @@ def test_an_undefined_variable_is_shown_loudly_never_as_a_blank():
     text, missing = render_preview(read_prompt(PROMPTS / "optional_nickname.txt"), {"customer_name": "Ann"})
     assert text.strip() == "Hi Ann (⟦MISSING nickname⟧)."
     assert missing == ["nickname"]
+
+
+@pytest.mark.parametrize("template, says", [
+    ("Hi {{ cycler.__init__.__globals__.os.popen('touch BROKEN_OUT').read() }}", "nothing was run"),
+    ("Hi {{ ''.__class__.__mro__[1].__subclasses__() }}", "nothing was run"),
+    ("Hi {{ customer_name.__class__ }}", "nothing was run"),
+])
+def test_preview_renders_in_the_sandbox_a_template_that_breaks_out_is_one_line(tmp_path, monkeypatch, template, says):
+    monkeypatch.chdir(tmp_path)
+    prompt = tmp_path / "evil.prompt"
+    prompt.write_text(template + " {{ customer_name }} {{ due_amount }}\n")
+    result = run("preview", SAMPLE, "-r", SAMPLE_RULES, "--prompt", prompt, "-n", "1")
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if "never uses" not in line]
+    assert len(errors) == 1 and errors[0].startswith(f"csvprep: error: {prompt}: ") and says in errors[0]
+    assert "internal error" not in result.stderr and result.stdout == ""
+    assert not (tmp_path / "BROKEN_OUT").exists()
+
+
+@pytest.mark.parametrize("tag", ['{% include "/etc/passwd" %}', '{% import "m.j2" as m %}',
+                                 '{% from "m.j2" import x %}', '{% extends "base.j2" %}'])
+@pytest.mark.parametrize("command", ["preview", "check"])
+def test_a_prompt_that_reads_another_file_is_a_one_line_refusal(tmp_path, tag, command):
+    prompt = tmp_path / "p.prompt"
+    prompt.write_text(f"Hi {{{{ customer_name }}}} {tag}\n")
+    result = run(command, SAMPLE, "-r", SAMPLE_RULES, "--prompt", prompt)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [f"csvprep: error: {prompt}: line 1: {{% {tag.split()[1]} %}} is not "
+                                          "supported: a prompt is one file, as the agent gets it"]
+
+
+def test_render_preview_is_sandboxed():
+    prompt = prompt_variables("{{ name.__class__.__mro__ }}")
+    with pytest.raises(RulesError, match="may not"):
+        render_preview(prompt, {"name": "Ann"})
+    assert render_preview(prompt_variables("Hi {{ name | upper }}"), {"name": "Ann"}) == ("Hi ANN", [])

@@ -1,5 +1,6 @@
 import os
 
+import polars as pl
 import pytest
 from conftest import FIXTURES, RULES
 
@@ -88,3 +89,25 @@ def test_rejected_csv_opens_in_excel_with_its_accents_and_cleaned_csv_has_no_bom
         again = clean(rejected, RULES / "basic.toml")
         assert again.contacts.header == ["phone", "customer_name"]
         assert again.contacts.left_out_columns == ["row", "errors"]
+
+
+def test_rejected_csv_neutralises_its_header_and_quotes_a_cell_a_spreadsheet_could_split(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text('phone,customer_name,"=HYPERLINK(""http://evil.example/"",""x"")"\n'
+                      "+1234,\"x;=cmd|' /C calc'!A0\",a\n+14155550101,Ann,b\n", encoding="utf-8")
+    out = tmp_path / "out"
+    csvprep.clean_file(source, RULES / "basic.toml", out)
+    text = (out / "rejected.csv").read_text(encoding="utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.startswith('phone,customer_name,"\'=HYPERLINK(""http://evil.example/"",""x"")",row,errors')
+    # prefixed and quoted: Excel splitting on ';' keeps it one cell of text
+    assert row.startswith("\"'+1234\",\"'x;=cmd|' /C calc'!A0\",a,2,")
+    # fixed and run again, every cell and name is read as it was
+    again = csvprep.read_contacts(out / "rejected.csv")
+    assert again.header == ["phone", "customer_name", '=HYPERLINK("http://evil.example/","x")']
+    assert again.frame.row(0)[:3] == ("+1234", "x;=cmd|' /C calc'!A0", "a")
+
+
+def test_neutralise_formulas_guards_a_trigger_after_a_separator():
+    frame = neutralise_formulas(pl.DataFrame({"a": ["x;=cmd|' /C calc'!A0", "a, -b", "Smith, Jane-Doe", "'=1"]}))
+    assert frame["a"].to_list() == ["'x;=cmd|' /C calc'!A0", "'a, -b", "Smith, Jane-Doe", "''=1"]

@@ -20,6 +20,7 @@ from ..job.campaign import check_campaign, load_campaign
 from ..job.job import build_job
 from ..job.prompt import preview_contacts
 from ..job.rules_file import load_rules
+from ..model.text import printable
 from .options import (
     CAMPAIGN_TITLES,
     AddColumnsOption,
@@ -51,6 +52,7 @@ from .printing import (
     print_summary,
     progress,
     provider_notes,
+    say,
     to_stdout,
     warn,
 )
@@ -75,7 +77,7 @@ class _Group(TyperGroup):
         except Exception as exc:
             if _is_usage_error(exc):  # click's exceptions, whichever copy of click typer brings
                 if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
-                    click_echo(exc.ctx.get_help())
+                    typer.echo(" ".join(exc.ctx.get_help().split()), err=True)
                 else:
                     ctx = getattr(exc, "ctx", None)
                     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -92,7 +94,8 @@ class _Group(TyperGroup):
 
 
 def click_echo(message: str) -> None:
-    typer.echo(" ".join(message.split()), err=True)  # one line, whatever the message held
+    # one line, whatever the message held: a file name's line break or ESC is shown escaped, never printed
+    typer.echo(printable(message.strip()), err=True)
 
 
 def _is_usage_error(exc: Exception) -> bool:
@@ -175,7 +178,7 @@ def clean_command(
             to_stdout(report)
     elif fmt is Format.text:
         print_summary(result)
-        typer.echo(f"  wrote {', '.join(str(p) for p in paths.values())}")
+        say(f"  wrote {', '.join(str(p) for p in paths.values())}")
     if job.provider is not None and not quiet:
         provider_notes(job.provider, result, paths)
     elif printer is not None:
@@ -243,13 +246,13 @@ def check_command(
         printer.left_out(_shown(path))
         if fmt is Format.text and not quiet:
             counts = result.counts()
-            typer.echo(
+            say(
                 f"{_shown(path)}: {counts['rows_in']} rows, {counts['rows_rejected']} would be rejected"
                 + (f", {counts['warnings']} warnings" if counts["warnings"] else ""),
                 err=True,
             )
             if result.region_hint is not None:
-                typer.echo(f"{_shown(path)}: {region_hint_text(result)}", err=True)
+                say(f"{_shown(path)}: {region_hint_text(result)}", err=True)
     if reports:
         print_reports(reports)
     return code
@@ -280,13 +283,15 @@ def preview_command(
     result = clean(input, job.rules)
     previews = preview_contacts(template, result, count)
     for preview in previews:
-        typer.echo(f"── Row {preview.row} · {preview.phone} " + "─" * 30)
-        typer.echo(preview.text.rstrip("\n"))
+        say(f"── Row {preview.row} · {preview.phone} " + "─" * 30)
+        # the values came in printable (job.prompt.preview_contacts): the line breaks left are the template's own
+        for line in preview.text.rstrip("\n").split("\n"):
+            say(line)
         if preview.missing:
             code = EXIT_REJECTED
-            typer.echo(f"csvprep: Row {preview.row}: undefined in the prompt: {', '.join(preview.missing)}", err=True)
+            say(f"csvprep: Row {preview.row}: undefined in the prompt: {', '.join(preview.missing)}", err=True)
     if not previews:
-        typer.echo(f"csvprep: {input}: no clean contact to preview", err=True)
+        say(f"csvprep: {input}: no clean contact to preview", err=True)
         code = EXIT_REJECTED
     return code
 
@@ -312,13 +317,13 @@ def campaign_check_command(
         problems = check_campaign(body, update=update, variables=variables)
         for problem in problems:
             if problem.severity == "error" or not quiet:
-                typer.echo(f"{path}: {problem}")
+                say(f"{path}: {problem}")
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = sum(1 for p in problems if p.severity == "warning")
         if errors:
             code = EXIT_REJECTED
         if not quiet:
-            typer.echo(f"{path}: {body.provider} campaign body, {errors} error{'s' * (errors != 1)}, "
+            say(f"{path}: {body.provider} campaign body, {errors} error{'s' * (errors != 1)}, "
                        f"{warnings} warning{'s' * (warnings != 1)}", err=True)
     return code
 

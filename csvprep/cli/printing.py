@@ -1,6 +1,8 @@
 """What the commands print: issues as they come (text, GitHub annotations or CSV, up to --max-errors), the summary
 table, the progress bar, report.json on stdout, a provider's notes on the files written, and the job's notes and
-campaign problems.
+campaign problems. Whatever the data puts in a line (cells, names, file names) is printed through :func:`say`, which
+shows control characters as escapes (:func:`csvprep.model.text.printable`); the rich table takes data only as
+``Text``, never as markup.
 
 The outputs layer and rich are imported inside the functions that use them: ``csvprep --help`` and ``--version``
 need neither, and rich is only for a person at a terminal (``csvprep check`` in a pre-commit hook never loads it;
@@ -18,6 +20,7 @@ import typer
 
 from ..job.campaign_body import CampaignProblem
 from ..model.providers import Provider
+from ..model.text import printable
 from .options import Format
 
 if TYPE_CHECKING:
@@ -26,9 +29,15 @@ if TYPE_CHECKING:
     from ..app.result import CleanResult
 
 
+def say(message: object, err: bool = False) -> None:
+    """One line for a person or a log, every control character in it escaped: a file name or a cell holding ESC or
+    a line break can neither drive the terminal nor forge a line of its own."""
+    typer.echo(printable(str(message)), err=err)
+
+
 def warn(message: str) -> None:
     """A warning on stderr: ``csvprep: warning: ...`` (a prompt's note, say)."""
-    typer.echo(f"csvprep: warning: {message}", err=True)
+    say(f"csvprep: warning: {message}", err=True)
 
 
 def campaign_printer(source: Path | str, quiet: bool) -> Callable[[CampaignProblem], None]:
@@ -36,7 +45,7 @@ def campaign_printer(source: Path | str, quiet: bool) -> Callable[[CampaignProbl
 
     def show(problem: CampaignProblem) -> None:
         if problem.severity == "error" or not quiet:
-            typer.echo(f"{source}: {problem}", err=True)
+            say(f"{source}: {problem}", err=True)
 
     return show
 
@@ -77,15 +86,15 @@ def provider_notes(provider: Provider, result: CleanResult, paths: dict[str, Pat
     if parts:
         limits = " / ".join(x for x in (f"{provider.max_rows:,} rows" if provider.max_rows else "",
                                         f"{provider.max_bytes / 1e6:g} MB" if provider.max_bytes else "") if x)
-        typer.echo(f"csvprep: cleaned.csv is over {provider.name}'s limit per file ({limits}): upload the "
+        say(f"csvprep: cleaned.csv is over {provider.name}'s limit per file ({limits}): upload the "
                    f"{len(parts)} parts {parts[0]} … {parts[-1]}", err=True)
     for name in reserved_clashes(provider, result.columns, list(result.cleaned.columns)):
-        typer.echo(f"csvprep: warning: column '{name}' has a name {provider.name} reserves for itself: it will be "
+        say(f"csvprep: warning: column '{name}' has a name {provider.name} reserves for itself: it will be "
                    "read as that setting, not as a variable", err=True)
     for problem in upload_problems(provider, paths["cleaned.csv"]):
-        typer.echo(f"csvprep: warning: {paths['cleaned.csv']}: {problem}", err=True)
+        say(f"csvprep: warning: {paths['cleaned.csv']}: {problem}", err=True)
     if provider.note:
-        typer.echo(f"csvprep: {provider.name}: {provider.note}", err=True)
+        say(f"csvprep: {provider.name}: {provider.note}", err=True)
 
 
 class IssuePrinter:
@@ -125,7 +134,7 @@ class IssuePrinter:
         """Say so when some of ``path``'s issues were not printed; its count starts again (a path may come twice)."""
         printed, total = self.per_file.pop(path, (0, 0))
         if printed < total:
-            typer.echo(f"csvprep: {path}: printed {printed} of {total} problems (--max-errors {self.limit}); "
+            say(f"csvprep: {path}: printed {printed} of {total} problems (--max-errors {self.limit}); "
                        "all of them are in the report", err=True)
 
 
@@ -134,13 +143,17 @@ def print_summary(result: CleanResult) -> None:
     from ..outputs.report import summary_text
 
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
-        typer.echo(summary_text(result))
+        typer.echo(summary_text(result))  # printable, line by line
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def data(text: str) -> Text:  # a file name or a message: as it is, escapes shown, never read as markup
+        return Text(printable(text))
 
     counts = result.counts()
-    table = Table(title=f"{result.contacts.source}", title_justify="left", show_edge=False, pad_edge=False)
+    table = Table(title=data(result.contacts.source), title_justify="left", show_edge=False, pad_edge=False)
     for name, style in (("rows in", "bold"), ("clean", "bold green"), ("rejected", "bold red"),
                         ("warnings", "bold yellow")):
         table.add_column(name, justify="right", style=style)
@@ -153,7 +166,7 @@ def print_summary(result: CleanResult) -> None:
     for code, count in counts["by_code"].items():
         example = result.issues.filter(result.issues["code"] == code).row(0, named=True)
         severity = "red" if example["severity"] == "error" else "yellow"
-        kinds.add_row(f"[{severity}]{code}[/]", str(count), f"Row {example['row']}: {example['message'][:70]}")
+        kinds.add_row(Text(code, style=severity), str(count), data(f"Row {example['row']}: {example['message'][:70]}"))
     console = Console()
     console.print(table)
     if counts["by_code"]:

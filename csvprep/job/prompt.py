@@ -3,6 +3,11 @@ found with jinja2's own parser; a name used only with ``| default(...)`` is opti
 :func:`render_preview` shows what the agent will say to one contact, with any undefined variable shown loudly
 instead of as a silent blank; :func:`preview_contacts` does so for the first clean contacts of a result.
 
+A prompt file may come from a shared repository, so it is parsed and rendered in jinja2's immutable sandbox, with no
+loader: a template reaching for Python's insides (``{{ cycler.__init__.__globals__.os.popen('id').read() }}``) or
+for another file (``{% include %}``, ``{% import %}``, ``{% extends %}``) stops with a one-line error naming it, and
+runs nothing.
+
 jinja2 is imported inside the functions that parse or render: ``csvprep check`` without a prompt never loads it."""
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..errors import RulesError
 from ..model.contacts import ColumnMap, Contacts
 from ..model.rules import Rules, VariableRule
+from ..model.text import printable
 
 if TYPE_CHECKING:
     import polars as pl
@@ -48,15 +54,28 @@ def read_prompt(path: str | Path) -> PromptVariables:
     return prompt_variables(text, str(path))
 
 
+def _environment(**options):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(**options)  # no loader: nothing to include, import or extend
+
+
+# a prompt is one file: these would read another
+_OTHER_FILES = {"Include": "include", "Import": "import", "FromImport": "from", "Extends": "extends"}
+
+
 def prompt_variables(text: str, source: str = "<prompt>") -> PromptVariables:
     import jinja2
     from jinja2 import meta, nodes
 
-    environment = jinja2.Environment()
+    environment = _environment()
     try:
         tree = environment.parse(text)
     except jinja2.TemplateSyntaxError as exc:
         raise RulesError(f"{source}: line {exc.lineno}: invalid template ({exc.message})") from None
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        raise RulesError(f"{source}: line {node.lineno}: {{% {_OTHER_FILES[type(node).__name__]} %}} is not "
+                         "supported: a prompt is one file, as the agent gets it")
     names = meta.find_undeclared_variables(tree)
     defaulted: set[int] = set()  # names the template can do without: given a default, or only tested
     for node in tree.find_all(nodes.Filter):
@@ -92,19 +111,32 @@ def apply_prompt(rules: Rules, prompt: PromptVariables) -> tuple[Rules, list[str
 
 
 def render_preview(prompt: PromptVariables, values: dict[str, object]) -> tuple[str, list[str]]:
-    """The prompt rendered for one contact, and the names that were undefined (shown as ⟦MISSING name⟧)."""
+    """The prompt rendered for one contact, and the names that were undefined (shown as ⟦MISSING name⟧). Raises
+    :class:`RulesError`, naming the prompt, when the template does what the sandbox forbids or fails to render."""
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     missing: list[str] = []
 
     class Loud(jinja2.Undefined):
         def __str__(self) -> str:
+            if issubclass(self._undefined_exception, SecurityError):  # what the sandbox refused: not a blank
+                self._fail_with_undefined_error()
             missing.append(self._undefined_name or "?")
             return MISSING.format(self._undefined_name)
 
-    environment = jinja2.Environment(undefined=Loud, autoescape=False, keep_trailing_newline=True)
+    environment = _environment(undefined=Loud, autoescape=False, keep_trailing_newline=True)
     present = {key: value for key, value in values.items() if value not in (None, "")}
-    return environment.from_string(prompt.text).render(present), missing
+    try:
+        return environment.from_string(prompt.text).render(present), missing
+    except SecurityError as exc:
+        raise RulesError(f"{prompt.source}: the prompt does what a template may not ({exc}): nothing was run") \
+            from None
+    except jinja2.TemplateError as exc:  # an undefined name's attribute, a loader the sandbox has not
+        raise RulesError(f"{prompt.source}: the prompt cannot be rendered ({exc})") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # {{ 1/0 }}, {{ "a" + 1 }}
+        raise RulesError(f"{prompt.source}: the prompt cannot be rendered ({type(exc).__name__}: {exc})") \
+            from None
 
 
 class _Cleaned(Protocol):
@@ -129,7 +161,9 @@ class Preview:
 
 def preview_contacts(prompt: PromptVariables, result: _Cleaned, count: int) -> list[Preview]:
     """The prompt rendered for each of the first ``count`` clean contacts of ``result``, with the values the agent
-    will get: each variable's column, and ``phone_number``."""
+    will get: each variable's column, and ``phone_number``. The values are
+    :func:`~csvprep.model.text.printable`: a preview is for a terminal, and a cell's line break or escape sequence
+    must not pass for the template's own."""
     names = {variable.name: column for variable, column in result.columns.variables}
     shown = result.cleaned.head(count)
     frame = result.contacts.frame
@@ -139,6 +173,7 @@ def preview_contacts(prompt: PromptVariables, result: _Cleaned, count: int) -> l
     for row, contact in zip(rows.to_list(), shown.iter_rows(named=True)):
         values = {name: contact.get(column) for name, column in names.items()}
         values["phone_number"] = contact[result.columns.phone]
+        values = {name: printable(value) if isinstance(value, str) else value for name, value in values.items()}
         text, missing = render_preview(prompt, values)
         previews.append(Preview(row, contact[result.columns.phone], text, tuple(sorted(set(missing)))))
     return previews

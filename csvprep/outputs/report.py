@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from ..io.csv_out import neutralise_formulas, write_spreadsheet_csv
 from ..model.e164 import NO_REGION, PLUS_DECLINED
 from ..model.result import ResultView
+from ..model.text import printable, printable_expr
 
 if TYPE_CHECKING:
     from typing import BinaryIO
@@ -114,13 +116,14 @@ def write_error_lines(result: ResultView, stream: BinaryIO) -> None:
 
 
 def _error_line() -> pl.Expr:
-    # a line break inside a quoted cell would split one error over two lines of errors.txt
-    return pl.format("Row {}: {}", "row", pl.col("message").str.replace_all(r"\r\n|\r|\n", " ")).alias("line")
+    # a line break inside a quoted cell would split one error over two lines of errors.txt (and an escape sequence
+    # would reach the terminal of whoever reads it)
+    return pl.format("Row {}: {}", "row", printable_expr(pl.col("message"))).alias("line")
 
 
 def check_lines(result: ResultView | pl.DataFrame, path: str, warnings: bool = True) -> list[str]:
     """``FILE:LINE: Row N: message (detail)`` for every error (and warning) of a result or an issues frame, as
-    editors and CI read them."""
+    editors and CI read them; what comes from the data is :func:`~csvprep.model.text.printable`."""
     issues = result.issues if not isinstance(result, pl.DataFrame) else result
     if not warnings:
         issues = issues.filter(pl.col("severity") == "error")
@@ -129,8 +132,8 @@ def check_lines(result: ResultView | pl.DataFrame, path: str, warnings: bool = T
     prefix = pl.when(pl.col("severity") == "warning").then(pl.lit("warning: ")).otherwise(pl.lit(""))
     detail = pl.when(pl.col("detail").is_not_null()).then(pl.format(" ({})", "detail")).otherwise(pl.lit(""))
     line = pl.concat_str(
-        pl.lit(f"{path}:"), pl.col("line").cast(pl.String), pl.lit(": Row "), pl.col("row").cast(pl.String),
-        pl.lit(": "), prefix, pl.col("message"), detail,
+        pl.lit(f"{printable(path)}:"), pl.col("line").cast(pl.String), pl.lit(": Row "), pl.col("row").cast(pl.String),
+        pl.lit(": "), prefix, printable_expr(pl.concat_str(pl.col("message"), detail)),
     )
     return issues.select(line).to_series().to_list()
 
@@ -143,9 +146,10 @@ def github_lines(result: ResultView | pl.DataFrame, path: str) -> list[str]:
         return []
     detail = pl.when(pl.col("detail").is_not_null()).then(pl.format(" ({})", "detail")).otherwise(pl.lit(""))
     text = pl.format("Row {}: {}{}", "row", "message", detail)
-    # the workflow-command escapes: %, CR and LF in the message; also : and , in a property value
-    text = text.str.replace_all("%", "%25", literal=True).str.replace_all("\r", "%0D", literal=True) \
-        .str.replace_all("\n", "%0A", literal=True)
+    # the workflow-command escapes: %, CR and LF in the message; also : and , in a property value. Every other
+    # control character is printable()'s escape: the log shows it, no terminal runs it
+    text = printable_expr(text.str.replace_all("%", "%25", literal=True).str.replace_all("\r", "%0D", literal=True)
+                          .str.replace_all("\n", "%0A", literal=True), keep="\r\n")
     escaped_path = _github_property(path)
     line = pl.format("::{} file={},line={}::{}", "severity", pl.lit(escaped_path), "line", text)
     return issues.select(line).to_series().to_list()
@@ -154,13 +158,18 @@ def github_lines(result: ResultView | pl.DataFrame, path: str) -> list[str]:
 def _github_property(value: str) -> str:
     for char, code in (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"), (",", "%2C")):
         value = value.replace(char, code)
-    return value
+    return printable(value)
 
 
 def issues_csv(issues: pl.DataFrame, path: str, header: bool = True) -> str:
-    """An issues table (``result.issues`` or part of it) as CSV, with the file's path as its first column."""
+    """An issues table (``result.issues`` or part of it) as CSV, with the file's path as its first column: printed,
+    and opened in spreadsheets, so each text cell is :func:`~csvprep.model.text.printable` (control characters
+    escaped, the quoting still valid CSV) and neutralised as rejected.csv's are."""
     table = issues.select(pl.lit(path, dtype=pl.String).alias("file"), pl.all())
-    return table.write_csv(include_header=header, quote_style="necessary")
+    table = neutralise_formulas(table.with_columns(printable_expr(pl.col(pl.String))))
+    buffer = io.BytesIO()
+    write_spreadsheet_csv(table, buffer, include_header=header)
+    return buffer.getvalue().decode("utf-8")
 
 
 def summary_text(result: ResultView, top: int = 5) -> str:
@@ -230,7 +239,8 @@ def summary_text(result: ResultView, top: int = 5) -> str:
             lines.append(f"    {code:<26} {count:>7}  e.g. Row {example['row']}: {_shorten(example['message'])}")
         if len(of_severity) > top:
             lines.append(f"    … and {len(of_severity) - top} more kinds (see report.json)")
-    return "\n".join(lines)
+    # names, cells and messages come from the data: each line printable, whatever they hold
+    return "\n".join(printable(line) for line in lines)
 
 
 def region_hint_text(result: ResultView) -> str | None:
