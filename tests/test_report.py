@@ -90,3 +90,51 @@ def test_the_summary_counts_the_numbers_a_plus_would_make_another_countrys():
     assert ("  2 numbers invalid in US would be another country's read with a '+' (e.g. Row 2: '(465) 808-8296' as "
             "+4658088296, Sweden): rejected, not assumed") in summary_text(result)
     assert result.counts()["by_code"] == {"invalid_phone": 2, "phone_missing_plus": 1}
+
+
+def _hostile_issues():
+    import polars as pl
+
+    return pl.DataFrame({
+        "row": [2, 3], "line": [2, 3], "column": ["=HYPERLINK(\"http://evil.example/\")", "phone"],
+        "code": ["invalid_phone", "invalid_phone"], "severity": ["error", "warning"],
+        "value": ["x;=cmd|' /C calc'!A0", "Ann\nb.csv:9: Row 9: forged\x1b]52;c;SGk=\x07"],
+        "message": ["invalid phone number 'x;=cmd|' /C calc'!A0'",
+                    "invalid phone number 'Ann\nb.csv:9: Row 9: forged\x1b]52;c;SGk=\x07 50%'"],
+        "detail": [None, "ok\rforged"],
+    })
+
+
+def test_check_lines_show_the_data_escaped_one_line_an_issue():
+    lines = check_lines(_hostile_issues(), "a\nb.csv")
+    assert lines[1] == ("a\\nb.csv:3: Row 3: warning: invalid phone number 'Ann\\nb.csv:9: Row 9: "
+                        "forged\\x1b]52;c;SGk=\\x07 50%' (ok\\rforged)")
+    assert lines[0] == "a\\nb.csv:2: Row 2: invalid phone number 'x;=cmd|' /C calc'!A0'"
+
+
+def test_github_lines_escape_as_workflow_commands_and_show_other_controls_escaped():
+    from csvprep.outputs.report import github_lines
+
+    line = github_lines(_hostile_issues(), "a,b:c%\n\x1b.csv")[1]
+    assert line == ("::warning file=a%2Cb%3Ac%25%0A\\x1b.csv,line=3::Row 3: invalid phone number "
+                    "'Ann%0Ab.csv:9: Row 9: forged\\x1b]52;c;SGk=\\x07 50%25' (ok%0Dforged)")
+
+
+def test_the_issues_csv_escapes_and_neutralises_every_text_cell():
+    import polars as pl
+
+    from csvprep.outputs.report import issues_csv
+
+    text = issues_csv(_hostile_issues(), "=cmd.csv")
+    assert "\x1b" not in text and "\r" not in text and text.count("\n") == 3  # a header and two records
+    assert text.splitlines()[1] == ("\"'=cmd.csv\",2,2,\"'=HYPERLINK(\"\"http://evil.example/\"\")\",invalid_phone,"
+                                    "error,\"'x;=cmd|' /C calc'!A0\",\"'invalid phone number 'x;=cmd|' /C calc'!A0'\",")
+    table = pl.read_csv(text.encode(), infer_schema=False)
+    assert table.item(1, "value") == "Ann\\nb.csv:9: Row 9: forged\\x1b]52;c;SGk=\\x07"
+    assert table.item(1, "detail") == "ok\\rforged"
+
+
+def test_errors_txt_shows_a_cells_line_break_and_escapes_escaped(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text('phone,customer_name\n"+1\n\x1b[2J",Ann\n')
+    assert error_lines(clean(source, RULES / "basic.toml")) == ["Row 2: invalid phone number '+1\\n\\x1b[2J'"]
