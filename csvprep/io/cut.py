@@ -23,6 +23,7 @@ from ..model.contacts import ReadOptions
 from .read.assemble import MAX_FOOTER_LINES
 from .read.encoding import BOMS
 from .read.readers import reader_for
+from .read.shape import check_shape
 from .read.sniff import SNIFF_LINES, sniff_delimiter, title_lines
 from .read.xlsx import XLSX_MAGIC
 
@@ -107,7 +108,9 @@ def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = No
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
-        yield from _parts(stream, size, stream.read(_BLOCK), part_rows, digest, delimiter)
+        head = stream.read(_BLOCK)
+        check_shape(head, str(path), delimiter)  # a line past the limit is refused before the rest is read
+        yield from _parts(stream, size, head, part_rows, digest, delimiter)
 
 
 def stream_parts(stream: BinaryIO, head: bytes, part_rows: int, digest: Digest, delimiter: str | None = None

@@ -21,6 +21,7 @@ from .careful import split_records
 from .encoding import decode, guess_utf16, has_content
 from .fast import read_well_formed
 from .refuse import BINARY_SIGNATURES, refuse_other_text_formats
+from .shape import check_shape
 from .sniff import SNIFF_LINES, head_lines, sniff_delimiter
 
 
@@ -32,6 +33,7 @@ def read_bytes(data: bytes, source: str = "<input>", options: ReadOptions | None
     the file (only there can a report's footer be)."""
     options = options or ReadOptions()
     refuse_other_text_formats(data, source)
+    check_shape(data, source, options.delimiter)
     contacts = _read_utf8_directly(data, source, options, line_offset)
     if contacts is None:
         text, encoding, bom = decode(data, source, options.encoding, line_offset=line_offset)

@@ -10,6 +10,7 @@ from ...errors import InputError
 from ...model.contacts import Contacts, ReadOptions
 from ...model.headers import looks_like_phone_header
 from .assemble import assemble
+from .xlsx_guard import inspect_workbook
 
 # every .xlsx is a zip archive; what else starts so is told apart by the file's name
 XLSX_MAGIC = b"PK\x03\x04"
@@ -35,6 +36,7 @@ def read_workbook(data: bytes, source: str = "<input>", sheet: int | str | None 
     significant digits); the pipeline reports a longer run of digits in the phone column as lost to Excel's
     precision."""
     digest = hashlib.sha256(data).hexdigest()
+    inspect_workbook(data, source)  # before the reader allocates: bombs and far used ranges are refused
     try:  # imported here: only a workbook needs it, and a CSV run should not pay for loading it
         import fastexcel
     except ImportError:  # pragma: no cover - fastexcel is a dependency
@@ -48,6 +50,13 @@ def read_workbook(data: bytes, source: str = "<input>", sheet: int | str | None 
         raise
     except Exception as exc:  # fastexcel raises its own error types for damaged workbooks
         raise InputError(f"{source}: cannot read the workbook ({' '.join(str(exc).split())[:200]})") from None
+    except BaseException as exc:
+        # a Rust panic in the reader arrives as pyo3's PanicException, a BaseException: the workbook is
+        # unreadable, not the run interrupted (Ctrl+C and exits pass on)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        raise InputError(f"{source}: cannot read the workbook (the reader failed on it: "
+                         f"{' '.join(str(exc).split())[:160]}); save the sheet as CSV") from None
     rows = table.rows()
     records = ((index + 1, index, index + 1, ["" if cell is None else cell for cell in cells], None)
                for index, cells in enumerate(rows))
