@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..io.files import read_capped
+from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.providers import UPLOAD_PROVIDERS
 from .options import Format
 
@@ -54,9 +56,13 @@ def find_settings(start: Path | None = None) -> Settings:
 def load_settings(path: Path) -> Settings:
     """``[tool.csvprep]`` of one pyproject.toml (empty settings when it has no such table)."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from None
+        # utf-8-sig: an editor's byte-order mark is no part of the TOML
+        document = tomllib.loads(read_capped(path, MAX_TEXT_FILE_BYTES, "pyproject.toml", ConfigError)
+                                 .decode("utf-8-sig"))
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read (nested too deeply)") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: TOMLDecodeError, too many digits
+        raise ConfigError(f"{path}: cannot read ({' '.join(str(exc).split(';')[0].split())})") from None
     table = document.get("tool", {}).get("csvprep")
     if table is None:
         return Settings()

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..io.files import read_capped
+from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.rules import Rules
 from .campaign_body import CampaignFormat, CampaignProblem
 from .campaign_sarvam import SARVAM
@@ -54,7 +56,7 @@ def load_campaign(path: str | Path, provider: str | None = None) -> Campaign:
     """Read a campaign body (JSON). ``provider`` is detected from the keys when not given."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_capped(path, MAX_TEXT_FILE_BYTES, "campaign body").decode("utf-8-sig")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
@@ -63,6 +65,10 @@ def load_campaign(path: str | Path, provider: str | None = None) -> Campaign:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # an integer past Python's limit on digits (sys.get_int_max_str_digits)
+        raise InputError(f"{path}: not valid JSON ({' '.join(str(exc).split(';')[0].split())})") from None
     if not isinstance(body, dict):
         raise InputError(f"{path}: the campaign body must be a JSON object")
     if provider is None:

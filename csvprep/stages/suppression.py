@@ -12,8 +12,10 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
-from ..io.read.readers import read_contacts
+from ..io.files import read_capped
+from ..io.read.readers import read_source
 from ..model.headers import looks_like_phone_header
+from ..model.limits import MAX_SUPPRESS_FILE_BYTES
 from ..model.issues import empty_issues, issue_frame, issues_from
 from ..model.rules import PhoneRule
 from .phones.check import check_phones
@@ -36,16 +38,16 @@ def load_suppression(path: str | Path, rule: PhoneRule) -> SuppressionList:
     """Read a do-not-call list. Raises :class:`InputError` when the file cannot be read or has no phone column."""
     path = Path(path)
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(4096)
+        data = read_capped(path, MAX_SUPPRESS_FILE_BYTES, "do-not-call list")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the do-not-call list ({exc.strerror or exc})") from None
+    head = data[:4096]
     first = next((line for line in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines() if line.strip()),
                  "")
     if _NUMBER_LINE.match(first):
-        entries = _plain_list(path)
+        entries = _plain_list(data)
     else:
-        contacts = read_contacts(path)
+        contacts = read_source(data, None, str(path))
         column = next((name for name in contacts.header if looks_like_phone_header(name)), None)
         if column is None and len(contacts.header) == 1:
             column = contacts.header[0]
@@ -60,9 +62,8 @@ def load_suppression(path: str | Path, rule: PhoneRule) -> SuppressionList:
                            unreadable=int(numbers.null_count()))
 
 
-def _plain_list(path: Path) -> pl.Series:
+def _plain_list(data: bytes) -> pl.Series:
     """One number per line; no header."""
-    data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

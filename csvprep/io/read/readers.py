@@ -14,6 +14,8 @@ import polars as pl
 
 from ...errors import InputError
 from ...model.contacts import Contacts, ReadOptions, check_not_internal
+from ...model.text import shown_name
+from ..files import refuse_device
 from .delimited import read_bytes
 from .xlsx import is_workbook, read_xlsx
 
@@ -52,13 +54,14 @@ def read_contacts(path: str | Path, options: ReadOptions | None = None) -> Conta
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a contact file")
+    refuse_device(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return reader_for(data, path).read(data, str(path), options)
+    return reader_for(data, path).read(data, shown_name(path), options)
 
 
 def read_source(source: str | Path | bytes | pl.DataFrame, options: ReadOptions | None, name: str) -> Contacts:
