@@ -5,9 +5,11 @@ place once complete, so a file read in parts and a file read whole take the same
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -206,10 +208,14 @@ class OutputWriter:
             with signals_deferred():  # an interrupt meanwhile would leave a scratch directory no __exit__ removes
                 self._held = one_run(self.directory)
                 self._held.__enter__()
-                self._scratch = tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=self.directory)
+                try:
+                    self._scratch = tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=self.directory)
+                except OSError as exc:
+                    raise OutputError(f"cannot write to {self.directory}: {_reason(exc)}") from None
                 self.scratch = Path(self._scratch.name)
                 for output in self.outputs:
-                    output.start(self.scratch)
+                    with _writing(output.name, self._scratch):
+                        output.start(self.scratch)
                 # a part's outputs are independent, and writing them is as much waiting on the disk as work
                 self._pool = ThreadPoolExecutor(max_workers=4)
         except BaseException:
@@ -239,20 +245,26 @@ class OutputWriter:
                     cleaned=shape(result.cleaned, header_map(self.provider, result.columns, header)
                                   if self.provider else {}),
                     rejected=shape(neutralise_formulas(result.rejected), renames))
-        for done in [self._pool.submit(output.add, part) for output in self.outputs]:
-            done.result()
+        for output, done in [(output, self._pool.submit(output.add, part)) for output in self.outputs]:
+            with _writing(output.name, self._scratch):
+                done.result()
 
     def finish(self, result: ResultView) -> dict[str, Path]:
         """Complete every output with the whole run's ``result`` and put it in place; with a provider, its extra
         files follow."""
         html = next(output for output in self.outputs if output.name == "report.html")
         files = [output for output in self.outputs if output is not html]
-        written = {output.name: output.finish(result) for output in files}
+        written = {}
+        for output in files:
+            with _writing(output.name, self._scratch):
+                written[output.name] = output.finish(result)
         with ThreadPoolExecutor(max_workers=1) as worker:
             # the files reach the disk while the HTML report is rendered
             synced = worker.submit(sync_files, list(written.values()))
-            page = html.finish(result).read_bytes()
-            synced.result()
+            with _writing(html.name, self._scratch):
+                page = html.finish(result).read_bytes()
+            with _writing("the outputs", self._scratch):
+                synced.result()
         with signals_deferred():  # the files go in place together, an interrupt waits for it
             previous = previous_files(self.directory)
             withdraw_manifest(self.directory)
@@ -262,14 +274,16 @@ class OutputWriter:
                     part.replace(self.paths[name])
                 except OSError as exc:
                     raise OutputError(f"{self.paths[name]}: cannot write ({exc.strerror or exc})") from None
-            atomic_write(self.paths["report.html"], page)  # --html may put it in another directory
+            with _writing("report.html", None):
+                atomic_write(self.paths["report.html"], page)  # --html may put it in another directory
             paths = dict(self.paths)
             if self.provider is not None:
                 paths.update(finish_upload(self.provider, paths["cleaned.csv"], result.columns, self.header or []))
             for name in previous - {path.name for path in paths.values() if path.parent == self.directory}:
                 (self.directory / name).unlink(missing_ok=True)  # an earlier run's, not this one's (its parts)
-            write_manifest(self.directory, paths, source=result.contacts.source, sha256=result.contacts.sha256,
-                           version=csvprep_version())
+            with _writing(MANIFEST, None):
+                write_manifest(self.directory, paths, source=result.contacts.source, sha256=result.contacts.sha256,
+                               version=csvprep_version())
         return paths  # the outputs; the manifest beside them names them
 
 
@@ -295,6 +309,24 @@ def signals_deferred():
         if callable(handler):
             handler(caught[0], None)
         raise Interrupted(caught[0])
+
+
+@contextmanager
+def _writing(name: str, scratch: tempfile.TemporaryDirectory | None) -> Iterator[None]:
+    """An OSError while an output is written, as one line naming it: a full disk or a quota is the user's to fix,
+    and the outputs of the previous run are still in place (the new ones are in the scratch directory, which the
+    writer removes on its way out)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            kept = ": outputs of the previous run kept" if scratch is not None else ""
+            raise OutputError(f"disk full while writing {name}{kept}") from None
+        raise OutputError(f"cannot write {name}: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
 
 
 def write_outputs(result: ResultView, out_dir: Path, *, input_path: str | Path | None = None,
