@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from ..errors import RulesError
+from ..io.files import read_capped
 from ..model.e164 import PHONE_TYPES
+from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.rules import DUPLICATE_POLICIES, DuplicateRule, PhoneRule, Rules, VariableRule, check_region
 from ..model.text import fold_name
 from ..stages.variables.check import check_value
@@ -37,7 +42,7 @@ def load_rules(path: str | Path) -> Rules:
     """Read and validate a rules TOML file. Raises :class:`RulesError` with a one-line explanation."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_TEXT_FILE_BYTES, "rules file", RulesError)
     except IsADirectoryError:
         raise RulesError(f"{path}: is a directory, not a rules file") from None
     except OSError as exc:
@@ -48,6 +53,10 @@ def load_rules(path: str | Path) -> Rules:
         raise RulesError(f"{path}: rules file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise RulesError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # an integer past Python's limit on digits (sys.get_int_max_str_digits)
+        raise RulesError(f"{path}: invalid TOML: {' '.join(str(exc).split(';')[0].split())}") from None
     return rules_from_dict(data, source=str(path))
 
 
@@ -183,6 +192,7 @@ def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule
             re.compile(pattern)
         except re.error as exc:
             raise RulesError(f"{source}: {where} pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        _check_polars_pattern(pattern, source, where)
     lengths = {key: _optional_int(spec, key, source, where) for key in ("min_length", "max_length")}
     if lengths["min_length"] is not None and lengths["max_length"] is not None and (
         lengths["min_length"] > lengths["max_length"]
@@ -304,7 +314,22 @@ def _optional_number(table: dict[str, Any], key: str, source: str, where: str) -
     value = table.get(key)
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise RulesError(f"{source}: {where} {key} must be a number, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):  # TOML allows nan and inf: no bound is either
+        raise RulesError(f"{source}: {where} {key} must be a finite number, not {value!r}")
     return value
+
+
+def _check_polars_pattern(pattern: str, source: str, where: str) -> None:
+    """The checks match patterns with Polars, whose regex engine lacks some of Python's (look-around,
+    backreferences): a pattern it refuses is refused here, at load time, rather than in the middle of a run."""
+    try:
+        pl.select(pl.lit("").str.contains(f"^(?:{pattern})$"))
+    except pl.exceptions.PolarsError as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        reason = next((line.removeprefix("error: ") for line in lines if line.startswith("error:")), lines[0] if
+                      lines else type(exc).__name__)
+        raise RulesError(f"{source}: {where} pattern {pattern!r} is valid in Python but not in Polars' regex "
+                         f"engine, which the checks use: {reason}") from None
 
 
 def _str_list(value: Any, source: str, where: str) -> list[str]:
