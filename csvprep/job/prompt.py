@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import RulesError
+from ..io.files import read_capped
 from ..model.contacts import ColumnMap, Contacts
+from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.rules import Rules, VariableRule
 from ..model.text import printable
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 MISSING = "⟦MISSING {}⟧"
+PHONE_VARIABLE = "phone_number"  # the variable a prompt reads the contact's number by
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def read_prompt(path: str | Path) -> PromptVariables:
     """Read a prompt template and find its variables. Raises :class:`RulesError` when it is not a valid template."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_capped(path, MAX_TEXT_FILE_BYTES, "prompt", RulesError).decode("utf-8-sig")
     except OSError as exc:
         raise RulesError(f"{path}: cannot read the prompt ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
@@ -103,7 +106,8 @@ def apply_prompt(rules: Rules, prompt: PromptVariables) -> tuple[Rules, list[str
         if variable.name in prompt.required and not variable.required:
             variable = dataclasses.replace(variable, required=True)
         variables.append(variable)
-    for name in sorted(prompt.all - set(known)):
+    # the phone variable is the phone column, whatever it is named in the file (preview fills it from there)
+    for name in sorted(prompt.all - set(known) - {PHONE_VARIABLE}):
         variables.append(VariableRule(name=name, required=name in prompt.required))
     unused = sorted(set(known) - prompt.all)
     notes = [f"{prompt.source}: the rules define variable '{name}', which the prompt never uses" for name in unused]
@@ -117,6 +121,8 @@ def render_preview(prompt: PromptVariables, values: dict[str, object]) -> tuple[
     from jinja2.sandbox import SecurityError
 
     missing: list[str] = []
+    # TypeError: a tag that needs a loader; MemoryError: a string multiplied past memory
+    template_errors = (jinja2.TemplateError, TypeError, ValueError, RecursionError, MemoryError)
 
     class Loud(jinja2.Undefined):
         def __str__(self) -> str:
@@ -132,11 +138,9 @@ def render_preview(prompt: PromptVariables, values: dict[str, object]) -> tuple[
     except SecurityError as exc:
         raise RulesError(f"{prompt.source}: the prompt does what a template may not ({exc}): nothing was run") \
             from None
-    except jinja2.TemplateError as exc:  # an undefined name's attribute, a loader the sandbox has not
-        raise RulesError(f"{prompt.source}: the prompt cannot be rendered ({exc})") from None
-    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # {{ 1/0 }}, {{ "a" + 1 }}
-        raise RulesError(f"{prompt.source}: the prompt cannot be rendered ({type(exc).__name__}: {exc})") \
-            from None
+    except template_errors + (ArithmeticError, LookupError) as exc:  # {{ 1/0 }}, {{ "a" + 1 }}, a loader it has not
+        raise RulesError(f"{prompt.source}: the prompt cannot be rendered ({type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())[:160]})") from None
 
 
 class _Cleaned(Protocol):
@@ -172,7 +176,7 @@ def preview_contacts(prompt: PromptVariables, result: _Cleaned, count: int) -> l
     previews = []
     for row, contact in zip(rows.to_list(), shown.iter_rows(named=True)):
         values = {name: contact.get(column) for name, column in names.items()}
-        values["phone_number"] = contact[result.columns.phone]
+        values[PHONE_VARIABLE] = contact[result.columns.phone]
         values = {name: printable(value) if isinstance(value, str) else value for name, value in values.items()}
         text, missing = render_preview(prompt, values)
         previews.append(Preview(row, contact[result.columns.phone], text, tuple(sorted(set(missing)))))
