@@ -33,6 +33,7 @@ from ..model.issues import issues_from
 from ..model.providers import Provider, get_provider
 from ..model.rules import Rules
 from ..model.summary import EXAMPLES_PER_KIND, Summary, by_count
+from ..model.text import shown_name
 from ..outputs.report import write_issue_objects
 from ..outputs.writer import OutputWriter, prepare_out_dir
 from ..stages.calling_hours import calling_summary
@@ -131,7 +132,7 @@ class Run:
                 # the titles are decided from the file's first lines, as one pass decides them
                 options = self._decided_by_the_head(options)
             try:
-                contacts = read_bytes(part.data, source=str(self.source), options=options,
+                contacts = read_bytes(part.data, source=shown_name(self.source), options=options,
                                       line_offset=part.first_line - part.header_lines - 1, digest=False,
                                       at_end=part.last)
             except NoContactsError as empty:  # a part of blank lines (and a footer): they still count as rows
@@ -165,7 +166,7 @@ class Run:
                 break
             end = found + 1
         try:
-            probe = read_bytes(head[:end] or head, source=str(self.source), options=options, digest=False,
+            probe = read_bytes(head[:end] or head, source=shown_name(self.source), options=options, digest=False,
                                at_end=False)
         except InputError:  # the first part says so itself
             return options

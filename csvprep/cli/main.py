@@ -20,7 +20,7 @@ from ..job.campaign import check_campaign, load_campaign
 from ..job.job import build_job
 from ..job.prompt import preview_contacts
 from ..job.rules_file import load_rules
-from ..model.text import printable
+from ..model.text import printable, shown_name
 from .options import (
     CAMPAIGN_TITLES,
     AddColumnsOption,
@@ -121,7 +121,8 @@ def _input(path: Path) -> Path | bytes:
 
 
 def _shown(path: Path) -> str:
-    return STDIN if str(path) == "-" else str(path)
+    # escaped: a name's line break would split a FILE:LINE: line, a byte that is not UTF-8 cannot be printed
+    return STDIN if str(path) == "-" else shown_name(path)
 
 
 def _interactive() -> bool:

@@ -20,6 +20,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..model.contacts import ReadOptions
+from ..model.text import shown_name
 from .read.assemble import MAX_FOOTER_LINES
 from .read.encoding import BOMS
 from .read.readers import reader_for
@@ -109,7 +110,7 @@ def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = No
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
         head = stream.read(_BLOCK)
-        check_shape(head, str(path), delimiter)  # a line past the limit is refused before the rest is read
+        check_shape(head, shown_name(path), delimiter)  # a line past the limit is refused before the rest is read
         yield from _parts(stream, size, head, part_rows, digest, delimiter)
 
 

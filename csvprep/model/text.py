@@ -92,6 +92,13 @@ def printable_expr(texts: pl.Expr, keep: str = "") -> pl.Expr:
     return texts.str.replace_many([char for char, _ in pairs], [escape for _, escape in pairs])
 
 
+def shown_name(name: object) -> str:
+    """A file's name as messages and reports give it: a byte that is not UTF-8 (a name from another system, kept by
+    Python as a lone surrogate, which no UTF-8 output can write) as ``\\xff``, and every control character as
+    :func:`printable` shows it, so that a name holding a line break cannot split a ``FILE:LINE:`` line in two."""
+    return printable(str(name).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
 # --- cells for a spreadsheet -----------------------------------------------------------------------------------------
 # A cell a spreadsheet would run as a formula: one that starts with a trigger, and one holding a separator (`,`,
 # `;`, a tab) with a trigger after it, between them only spaces or quotes: Excel set to split on `;` (most of
