@@ -13,7 +13,8 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.files import read_capped
-from ..io.read.readers import read_source
+from ..io.read.readers import reader_for
+from ..model.contacts import ReadOptions
 from ..model.headers import looks_like_phone_header
 from ..model.limits import MAX_SUPPRESS_FILE_BYTES
 from ..model.issues import empty_issues, issue_frame, issues_from
@@ -47,7 +48,7 @@ def load_suppression(path: str | Path, rule: PhoneRule) -> SuppressionList:
     if _NUMBER_LINE.match(first):
         entries = _plain_list(data)
     else:
-        contacts = read_source(data, None, str(path))
+        contacts = reader_for(data, path).read(data, str(path), ReadOptions())  # a workbook too, by its name
         column = next((name for name in contacts.header if looks_like_phone_header(name)), None)
         if column is None and len(contacts.header) == 1:
             column = contacts.header[0]

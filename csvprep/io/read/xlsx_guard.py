@@ -79,15 +79,11 @@ def _check_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, source: str)
         if declared is None and (found := _DIMENSION.search(text)):
             declared = (_column_number(found.group(1)), int(found.group(2)))
         keep = max(0, len(text) - 32)
-        for match in _CELL.finditer(text, 0, keep):
-            cells += 1
-            far_column = max(far_column, _column_number(match.group(1)))
-            far_row = max(far_row, int(match.group(2)))
+        found = _CELL.findall(text, 0, keep)
+        cells, far_column, far_row = cells + len(found), *_farthest(found, far_column, far_row)
         tail = text[keep:]
-    for match in _CELL.finditer(tail):
-        cells += 1
-        far_column = max(far_column, _column_number(match.group(1)))
-        far_row = max(far_row, int(match.group(2)))
+    found = _CELL.findall(tail)
+    cells, far_column, far_row = cells + len(found), *_farthest(found, far_column, far_row)
     if declared is not None:  # the reader sizes its grid by the declared range too
         far_column, far_row = max(far_column, declared[0]), max(far_row, declared[1])
     reach = f"{_column_name(far_column)}{far_row}"
@@ -109,6 +105,15 @@ def _check_shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sou
             raise InputError(f"{source}: the workbook's {_SHARED_STRINGS} declares {int(digits[:40]):,}"
                              f"{'...' if len(digits) > 40 else ''} strings in {member.file_size:,} bytes: refused "
                              "as damaged or forged (save the sheet as CSV)")
+
+
+def _farthest(found: list[tuple[bytes, bytes]], column: int, row: int) -> tuple[int, int]:
+    """The farthest column and row among ``found`` references and those given; each distinct letters or digits
+    converted once (a sheet of millions of cells has a few columns and rows in order)."""
+    if found:
+        column = max(column, max(map(_column_number, {letters for letters, _ in found})))
+        row = max(row, max(map(int, {digits for _, digits in found})))
+    return column, row
 
 
 def _column_number(letters: bytes) -> int:
