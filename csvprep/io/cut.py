@@ -27,6 +27,7 @@ from .read.readers import reader_for
 from .read.shape import check_shape
 from .read.sniff import SNIFF_LINES, sniff_delimiter, title_lines
 from .read.xlsx import XLSX_MAGIC
+from .files import refuse_device
 
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
 
@@ -42,13 +43,14 @@ class Part:
 
 
 def is_stream(path: Path) -> bool:
-    """Whether ``path`` is read as a stream, once (a pipe, a FIFO, process substitution's /dev/fd/N, a device),
-    rather than a regular file that can be read again."""
+    """Whether ``path`` is read as a stream, once (a pipe, a FIFO, process substitution's /dev/fd/N), rather than
+    a regular file that can be read again. A device (/dev/zero) is refused: it never ends."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False  # the reader reports it
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    refuse_device(path)
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def can_split(path: Path, options: ReadOptions) -> bool:
