@@ -182,3 +182,18 @@ def test_only_files_csvprep_wrote_are_removed(tmp_path):
     csvprep.clean_file(source, RULES / "basic.toml", out)  # no provider now: its parts were this run's, not wanted
     assert sorted(p.name for p in out.glob("cleaned-*")) == ["cleaned-9-of-9.csv"]
     assert (out / "cleaned-9-of-9.csv").read_text() == "the user's own\n"
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdin"])
+def test_a_pipe_is_read_once_whole(tmp_path, name):
+    source = tmp_path / "list.csv"
+    contacts(source, 3072)
+    read, write = os.pipe()
+    with open(write, "wb") as writer:
+        run = subprocess.Popen([sys.executable, "-m", "csvprep", "check", name, "-r", str(RULES / "basic.toml")],
+                               stdin=read, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        os.close(read)
+        writer.write(source.read_bytes())
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 0, stderr
+    assert stderr.strip().endswith(": 3072 rows, 0 would be rejected")
