@@ -110,7 +110,7 @@ class Run:
             head = stream.read(1 << 16)
             if can_split_head(head, Path(self.source), self.job.read_options):
                 yield from self._parts(stream_parts(stream, head, part_rows(self.job), self.digest,
-                                                    delimiter=self.job.read_options.delimiter))
+                                                    delimiter=self.job.read_options.delimiter, source=str(self.source)))
                 return
             self.step("reading")
             mark = time.perf_counter()

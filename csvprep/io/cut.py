@@ -20,14 +20,15 @@ import polars as pl
 
 from ..errors import InputError
 from ..model.contacts import ReadOptions
+from ..model.limits import MAX_LINE_BYTES
 from ..model.text import shown_name
+from .files import refuse_device
 from .read.assemble import MAX_FOOTER_LINES
 from .read.encoding import BOMS
 from .read.readers import reader_for
-from .read.shape import check_shape
+from .read.shape import check_line_lengths, check_shape
 from .read.sniff import SNIFF_LINES, sniff_delimiter, title_lines
 from .read.xlsx import XLSX_MAGIC
-from .files import refuse_device
 
 _BLOCK = 1 << 24  # read 16 MiB at a time while looking for a part's end
 
@@ -116,15 +117,16 @@ def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = No
         yield from _parts(stream, size, head, part_rows, digest, delimiter)
 
 
-def stream_parts(stream: BinaryIO, head: bytes, part_rows: int, digest: Digest, delimiter: str | None = None
-                 ) -> Iterator[Part]:
+def stream_parts(stream: BinaryIO, head: bytes, part_rows: int, digest: Digest, delimiter: str | None = None,
+                 source: str = "<stream>") -> Iterator[Part]:
     """:func:`parts` of a stream that is read once and never again (a pipe, a FIFO, process substitution), whose
-    first bytes ``head`` were read already."""
-    yield from _parts(stream, None, head, part_rows, digest, delimiter)
+    first bytes ``head`` were read already. A line past the limit is refused as soon as it is, not once read."""
+    check_shape(head, source, delimiter)
+    yield from _parts(stream, None, head, part_rows, digest, delimiter, source)
 
 
 def _parts(stream: BinaryIO, size: int | None, head: bytes, part_rows: int, digest: Digest,
-           delimiter: str | None) -> Iterator[Part]:
+           delimiter: str | None, source: str = "<stream>") -> Iterator[Part]:
     """``size``: the file's, None for a stream of unknown length (which is never read twice)."""
     limit = part_rows + part_rows // 4  # a short tail joins the part before it
     delimiter = delimiter or _sniffed(head)
@@ -160,6 +162,8 @@ def _parts(stream: BinaryIO, size: int | None, head: bytes, part_rows: int, dige
                 digest.update(block)
                 pending += block
                 lines += block.count(b"\n")
+                if size is None and len(pending) - pending.rfind(b"\n") > MAX_LINE_BYTES:
+                    check_line_lengths(pending, source)  # a stream's endless line: refused before memory runs out
             else:
                 eof = True
             if header is None and (b"\n" in pending or eof):

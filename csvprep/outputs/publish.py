@@ -59,8 +59,11 @@ def scratch_prefix() -> str:
 def _holder(directory: Path) -> str:
     for entry in directory.glob(f"{SCRATCH_PREFIX}*-*"):
         pid = entry.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
-        if pid.isdigit():
+        try:
             started = datetime.fromtimestamp(entry.stat().st_mtime).strftime("%H:%M:%S")
+        except OSError:  # the other run is removing it as it ends
+            continue
+        if pid.isdigit():
             return f"pid {pid}, started {started}"
     return "another process"
 

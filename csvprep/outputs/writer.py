@@ -304,7 +304,7 @@ def signals_deferred():
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-    if caught:  # what the signal would have done, now that the set is in place
+    if caught and previous[caught[0]] is not signal.SIG_IGN:  # what it would have done, now the set is in place
         handler = previous[caught[0]]
         if callable(handler):
             handler(caught[0], None)

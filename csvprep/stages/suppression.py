@@ -16,8 +16,8 @@ from ..io.files import read_capped
 from ..io.read.readers import reader_for
 from ..model.contacts import ReadOptions
 from ..model.headers import looks_like_phone_header
-from ..model.limits import MAX_SUPPRESS_FILE_BYTES
 from ..model.issues import empty_issues, issue_frame, issues_from
+from ..model.limits import MAX_SUPPRESS_FILE_BYTES
 from ..model.rules import PhoneRule
 from .phones.check import check_phones
 

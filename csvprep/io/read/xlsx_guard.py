@@ -10,8 +10,15 @@ import re
 import zipfile
 
 from ...errors import InputError
-from ...model.limits import (MAX_PART_BYTES, MAX_PART_RATIO, MAX_SHEET_ROWS, MIN_SHARED_STRING_BYTES,
-                             RATIO_FLOOR_BYTES, SPARSE_FACTOR, SPARSE_FLOOR_CELLS)
+from ...model.limits import (
+    MAX_PART_BYTES,
+    MAX_PART_RATIO,
+    MAX_SHEET_ROWS,
+    MIN_SHARED_STRING_BYTES,
+    RATIO_FLOOR_BYTES,
+    SPARSE_FACTOR,
+    SPARSE_FLOOR_CELLS,
+)
 
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _SHARED_STRINGS = "xl/sharedStrings.xml"
