@@ -99,6 +99,7 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
 
     result = CleanResult(
         cleaned=cleaned,
+        cleaned_rows=accepted.get_column("_row"),
         rejected=rejected,
         issues=issues,
         rules=rules,

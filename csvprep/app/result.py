@@ -45,6 +45,8 @@ class CleanResult:
     # tried are, how many were tried)
     region_hint: tuple[str, int, int] | None = None
     summary: Summary | None = None  # None: counted from this result's own frames
+    # each cleaned row's row in the input (spreadsheet numbering, the header's row first), for the manifest
+    cleaned_rows: pl.Series | None = None
 
     def __post_init__(self) -> None:
         if self.summary is None:

@@ -196,7 +196,8 @@ class Run:
             self._first = result
         elif self.parts == 1:  # a second part: the first's frames are in the files, only its settings are kept
             self._first = replace(self._first, cleaned=self._first.cleaned.clear(),
-                                  rejected=self._first.rejected.clear(), kept_keys=None, summary=self._first.summary)
+                                  rejected=self._first.rejected.clear(), kept_keys=None, summary=self._first.summary,
+                                  cleaned_rows=None)
         self.parts += 1
         return PartResult(index, result, first=self.parts == 1, last=last, first_issues=first_issues)
 

@@ -31,6 +31,7 @@ class ResultView(Protocol):
     calling_hours: CallingSummary | None
     region_hint: tuple[str, int, int] | None
     summary: Summary | None
+    cleaned_rows: pl.Series | None  # each cleaned row's row in the input
 
     def counts(self) -> dict[str, object]: ...
 

@@ -106,8 +106,10 @@ def withdraw_manifest(directory: Path) -> None:
 
 
 def write_manifest(directory: Path, files: dict[str, Path], *, source: str | None, sha256: str | None,
-                   version: str) -> Path:
-    """The manifest, written last: the run's files in ``directory`` (name → bytes), and its input."""
+                   version: str, cleaned_rows: list[list[int]] | None = None) -> Path:
+    """The manifest, written last: the run's files in ``directory`` (name → bytes), its input, and (``cleaned_rows``)
+    which input row each row of cleaned.csv came from, as ``[first input row, count]`` runs in cleaned.csv's
+    order (:func:`input_rows` reads them back)."""
     listed = {}
     for name, path in sorted(files.items()):
         if path.parent.resolve() == directory.resolve() and path.exists():
@@ -115,10 +117,25 @@ def write_manifest(directory: Path, files: dict[str, Path], *, source: str | Non
     manifest = {"csvprep_version": version, "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "run_id": f"{os.getpid()}-{time.time_ns()}", "input": {"source": source, "sha256": sha256},
                 "files": listed}
+    if cleaned_rows is not None:
+        manifest["cleaned_rows"] = {"numbering": "input spreadsheet rows, the header's row first", "runs": cleaned_rows}
     path = directory / MANIFEST
     atomic_write(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
     state["phase"] = "published"
     return path
+
+
+def input_rows(directory: Path) -> list[list[int]] | None:
+    """The runs of input rows the manifest in ``directory`` records for cleaned.csv (None: a run before csvprep
+    recorded them, or no manifest)."""
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        runs = manifest["cleaned_rows"]["runs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(runs, list) or not all(isinstance(r, list) and len(r) == 2 for r in runs):
+        return None
+    return runs
 
 
 def interrupted_message() -> str:

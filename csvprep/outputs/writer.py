@@ -200,6 +200,7 @@ class OutputWriter:
         self.paths, self.provider = paths, provider
         self.outputs = outputs()
         self.header: list[str] | None = None
+        self.row_runs: list[list[int]] = []  # cleaned rows' input rows as [first row, count] runs
 
     def __enter__(self) -> OutputWriter:
         self.directory = self.paths["cleaned.csv"].parent
@@ -245,6 +246,7 @@ class OutputWriter:
                     cleaned=shape(result.cleaned, header_map(self.provider, result.columns, header)
                                   if self.provider else {}),
                     rejected=shape(neutralise_formulas(result.rejected), renames))
+        add_runs(self.row_runs, getattr(result, "cleaned_rows", None))
         for output, done in [(output, self._pool.submit(output.add, part)) for output in self.outputs]:
             with _writing(output.name, self._scratch):
                 done.result()
@@ -283,8 +285,23 @@ class OutputWriter:
                 (self.directory / name).unlink(missing_ok=True)  # an earlier run's, not this one's (its parts)
             with _writing(MANIFEST, None):
                 write_manifest(self.directory, paths, source=result.contacts.source, sha256=result.contacts.sha256,
-                               version=csvprep_version())
+                               version=csvprep_version(), cleaned_rows=self.row_runs)
         return paths  # the outputs; the manifest beside them names them
+
+
+def add_runs(runs: list[list[int]], rows: pl.Series | None) -> None:
+    """``rows`` (ascending input rows of cleaned rows) appended to ``runs`` of consecutive rows, ``[first,
+    count]``: a list of millions whose rejects are few is a few runs in the manifest."""
+    if rows is None or rows.len() == 0:
+        return
+    frame = rows.cast(pl.Int64).to_frame("row").with_columns(
+        run=(pl.col("row").diff().fill_null(0) != 1).cum_sum())
+    grouped = frame.group_by("run", maintain_order=True).agg(pl.col("row").first().alias("first"), pl.len())
+    for first, count in grouped.select("first", "len").iter_rows():
+        if runs and runs[-1][0] + runs[-1][1] == first:
+            runs[-1][1] += count
+        else:
+            runs.append([first, count])
 
 
 @contextmanager

@@ -1,0 +1,44 @@
+"""The manifest's record of which input row each cleaned row came from (what campaign reconcile maps the
+platform's refusals through), whole and in parts."""
+
+import json
+
+import polars as pl
+import pytest
+from conftest import ROOT, RULES
+
+from csvprep.app.run import clean_file
+from csvprep.outputs.publish import input_rows
+
+SAMPLE = ROOT / "sample_data" / "contacts.csv"
+SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
+
+
+def expanded(directory):
+    return [first + offset for first, count in input_rows(directory) for offset in range(count)]
+
+
+def test_a_small_list_records_the_input_row_of_each_cleaned_row(tmp_path):
+    source = tmp_path / "contacts.csv"
+    source.write_text("phone,customer_name\n+14155552671,A\nnope,B\n\n+14155552672,C\n+14155552673,D\n")
+    clean_file(source, RULES / "basic.toml", tmp_path / "out")
+    assert input_rows(tmp_path / "out") == [[2, 1], [5, 2]]  # row 3 rejected, row 4 blank
+    manifest = json.loads((tmp_path / "out" / "csvprep-manifest.json").read_text())
+    assert "header" in manifest["cleaned_rows"]["numbering"]
+
+
+@pytest.mark.parametrize("part_rows", [1, 7, 100])
+def test_in_parts_the_record_is_the_whole_runs(tmp_path, part_rows):
+    clean_file(SAMPLE, SAMPLE_RULES, tmp_path / "whole")
+    clean_file(SAMPLE, SAMPLE_RULES, tmp_path / "parts", part_rows=part_rows)
+    whole = expanded(tmp_path / "whole")
+    assert expanded(tmp_path / "parts") == whole
+    cleaned = pl.read_csv(tmp_path / "whole" / "cleaned.csv", infer_schema=False)
+    rejected = pl.read_csv(tmp_path / "whole" / "rejected.csv", infer_schema=False)
+    assert len(whole) == cleaned.height and whole == sorted(set(whole))
+    assert not set(whole) & {int(row) for row in rejected.get_column("row").to_list()}
+
+
+def test_a_manifest_without_the_record_reads_as_none(tmp_path):
+    (tmp_path / "csvprep-manifest.json").write_text('{"files": {}}')
+    assert input_rows(tmp_path) is None
