@@ -34,3 +34,14 @@ class Interrupted(BaseException):
     def __init__(self, signal_number: int) -> None:
         super().__init__(signal_number)
         self.signal_number = signal_number
+
+
+class PlatformError(CsvprepError):
+    """A campaign platform refused a request or could not be reached. ``status`` is the HTTP status (None when no
+    answer came); the message names the request and the platform's own message, never the API key."""
+
+    def __init__(self, message: str, status: int | None = None, *, uncertain: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        # the request may have been carried out although no answer says so (a timeout, a 5xx after sending)
+        self.uncertain = uncertain

@@ -21,6 +21,7 @@ from ..job.job import build_job
 from ..job.prompt import preview_contacts
 from ..job.rules_file import load_rules
 from ..model.text import printable, shown_name
+from .campaign import register as register_api_commands
 from .options import (
     CAMPAIGN_TITLES,
     AddColumnsOption,
@@ -297,8 +298,10 @@ def preview_command(
     return code
 
 
-campaign_app = typer.Typer(help=f"Campaign request bodies ({CAMPAIGN_TITLES}).", no_args_is_help=True)
+campaign_app = typer.Typer(help=f"Campaigns on {CAMPAIGN_TITLES}: check a body; create, update, list, reconcile.",
+                           no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
+register_api_commands(campaign_app)  # create, update, get, list, status, reconcile: csvprep.cli.campaign
 
 
 @campaign_app.command("check")

@@ -1,0 +1,143 @@
+"""Launching a campaign with the cleaned list: the same run as ``csvprep clean``, then the campaign created with
+what it wrote (SigmaMind: the list in the create request; Sarvam: the campaign, then the list as a cohort, polled
+until processed). What was launched is recorded beside the outputs (:data:`LAUNCH_FILE`) for ``campaign
+reconcile`` to find."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ..errors import PlatformError
+from ..io.csv_out import atomic_write
+from ..job.campaign import Campaign
+from ..job.job import Job
+from ..outputs.publish import input_rows
+from ..platforms.http import Upload
+from ..platforms.sarvam import Sarvam
+from ..platforms.sigmamind import SigmaMind
+from .result import CleanResult
+from .run import run
+
+LAUNCH_FILE = "campaign-launch.json"
+ROW_IDENTIFIER = "user_identifier"  # the column csvprep adds for Sarvam when the list has no identifier
+
+
+@dataclass
+class Launch:
+    """A launch: the run's result and files, the platform's campaign record, and (Sarvam) the cohort's."""
+
+    result: CleanResult
+    paths: dict[str, Path]
+    campaign: dict[str, Any] = field(default_factory=dict)
+    cohort: dict[str, Any] | None = None
+
+    @property
+    def campaign_id(self) -> str | None:
+        return self.campaign.get("campaignId") or self.campaign.get("campaign_id")
+
+
+def starts_at_once(campaign: Campaign, now: datetime | None = None) -> bool:
+    """A SigmaMind campaign dials as soon as it is created unless it is scheduled in the future."""
+    if campaign.provider != "sigmamind":
+        return False  # Sarvam's is born scheduled: it starts at its start_timestamp
+    launch = campaign.launch_time()
+    return launch is None or launch <= (now or datetime.now(timezone.utc))
+
+
+def launch(job: Job, source: str | Path, client: SigmaMind | Sarvam, *, out_dir: str | Path,
+           start_now: bool = False, cohort_name: str | None = None, progress: Callable[[str], None] | None = None,
+           poll_timeout: float = 600.0, poll_interval: float = 2.0, now: datetime | None = None) -> Launch:
+    """Clean ``source`` into ``out_dir`` as ``csvprep clean`` does, then create ``job.campaign`` with the cleaned
+    list. Refused before anything is sent when the body has errors, when nothing is left to upload, or when a
+    SigmaMind campaign would start dialling at once and ``start_now`` is not given."""
+    campaign = job.campaign
+    if campaign is None:
+        raise PlatformError("no campaign body to create the campaign from")
+    if job.campaign_failed:
+        raise PlatformError(f"{campaign.source}: the campaign body has errors (see above; csvprep campaign check): "
+                            "nothing was sent")
+    if starts_at_once(campaign, now) and not start_now:
+        raise PlatformError(f"{campaign.source}: this SigmaMind campaign is not scheduled in the future, so it starts "
+                            "dialling as soon as it is created: pass --start-now to mean it, or set isScheduled, "
+                            "scheduledDate, scheduledTime and scheduledTimezone")
+    out_dir = Path(out_dir)
+    result, paths = run(job, source, out_dir=out_dir)
+    if result.summary.rows_clean == 0:
+        raise PlatformError(f"no contact of {source} passed the checks: nothing to upload (see {paths['errors.txt']})")
+    cleaned = paths["cleaned.csv"]
+    done = Launch(result, paths)
+    record: dict[str, Any] = {"provider": campaign.provider, "body": campaign.source, "list": str(source),
+                              "uploaded": cleaned.name, "launched_at": _now()}
+    if isinstance(client, SigmaMind):
+        done.campaign = client.create(campaign.body, Upload.of(cleaned))
+    else:
+        done.campaign = client.create(campaign.body)
+        cohort, transformation, identifier = sarvam_cohort(out_dir)
+        name = cohort_name or _cohort_name(campaign.body.get("name"))
+        uploaded = client.upload(done.campaign_id, name, cohort, transformation)
+        record.update(identifier_column=identifier[0], identifier_is_row=identifier[1])
+        cohort_id = uploaded.get("cohort_id")
+        done.cohort = uploaded if uploaded.get("status") in ("completed", "failed") or cohort_id is None else \
+            client.wait(done.campaign_id, cohort_id, timeout=poll_timeout, interval=poll_interval, progress=progress)
+        record["cohorts"] = [cohort_id]
+    record["campaign_id"] = done.campaign_id
+    if not client.http.dry_run:
+        atomic_write(out_dir / LAUNCH_FILE, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+    return done
+
+
+def sarvam_cohort(out_dir: Path) -> tuple[Upload, Upload, tuple[str, bool]]:
+    """cleaned.csv and the transformation file as Sarvam's cohort upload, with a ``user_identifier`` column (the
+    input's row number) when the list has no identifier of its own; and which column identifies a contact,
+    whether it is csvprep's row number."""
+    cleaned = out_dir / "cleaned.csv"
+    mapping_path = out_dir / "cohort_transformation.json"
+    mapping = json.loads(mapping_path.read_text(encoding="utf-8")) if mapping_path.exists() else {}
+    if "user_identifier" in mapping:
+        column = mapping["user_identifier"]["column_name"]
+        return Upload.of(cleaned), _json_upload(mapping, mapping_path.name), (column, False)
+    frame = pl.read_csv(cleaned, infer_schema=False)
+    column = ROW_IDENTIFIER if ROW_IDENTIFIER not in frame.columns else "csvprep_input_row"
+    frame = frame.with_columns(pl.Series(column, [str(row) for row in cleaned_to_input(out_dir, frame.height)]))
+    mapping = {"phone_number": mapping.get("phone_number", {"column_name": frame.columns[0]}),
+               "user_identifier": {"column_name": column, "required": True},
+               **{k: v for k, v in mapping.items() if k != "phone_number"}}
+    text = frame.write_csv(quote_style="necessary").encode("utf-8")
+    return Upload(cleaned.name, text), _json_upload(mapping, "cohort_transformation.json"), (column, True)
+
+
+def cleaned_to_input(out_dir: Path, rows: int) -> list[int]:
+    """The input row of each of cleaned.csv's ``rows`` rows, from the run's manifest."""
+    runs = input_rows(out_dir)
+    if runs is None:
+        raise PlatformError(f"{out_dir}: the manifest does not record which input row each cleaned row came from "
+                            "(a run of an earlier csvprep): clean the list again")
+    numbers = [first + offset for first, count in runs for offset in range(count)]
+    if len(numbers) != rows:
+        raise PlatformError(f"{out_dir}: cleaned.csv has {rows:,} rows but the manifest records {len(numbers):,}: "
+                            "the file changed since the run")
+    return numbers
+
+
+def _json_upload(mapping: dict[str, Any], name: str) -> Upload:
+    return Upload(name, (json.dumps(mapping, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+                  "application/json")
+
+
+def _cohort_name(campaign_name: Any) -> str:
+    """A cohort name Sarvam takes (``^[\\w\\- ]{1,50}$``)."""
+    import re
+
+    base = re.sub(r"[^\w\- ]", "", str(campaign_name or "")).strip()[:30] or "csvprep"
+    return f"{base} {datetime.now(timezone.utc):%Y%m%d-%H%M%S}"[:50]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
