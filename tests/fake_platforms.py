@@ -48,6 +48,8 @@ class Fake:
                 url = urlparse(self.path)
                 fake.requests.append({"method": self.command, "path": url.path, "query": parse_qs(url.query),
                                       "headers": dict(self.headers), "body": body})
+                if url.path.startswith("/download/"):  # storage, not the API: no key wanted
+                    return self._answer(*fake.download(url.path))
                 if self.headers.get("X-API-Key") != KEY:
                     return self._answer(401, {"message": "Unauthorized: missing or invalid X-API-Key"})
                 if self.command == "GET" and fake.script:
@@ -79,6 +81,9 @@ class Fake:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+    def download(self, path):
+        return 404, b"not found"
 
     def handle(self, method, path, query, headers, body):  # pragma: no cover - each fake has its own
         raise NotImplementedError
@@ -164,3 +169,125 @@ class FakeSigmaMind(Fake):
             self.create_fault = None
             return 503, {"message": "upstream timeout"}
         return 200, record
+
+
+class FakeSarvam(Fake):
+    """Sarvam's scheduling API for one workspace: campaigns born ``scheduled``, updates refused (422) unless paused
+    or scheduled, status actions, cohorts processed asynchronously (``processing`` for ``polls`` GETs), rows
+    rejected for an invalid phone or an empty required column, the rejected rows as CSV with ``rejected_reason``
+    (``as_url``: JSON naming a URL to it, as Sarvam may answer)."""
+
+    ORG, WORKSPACE = "org_1", "ws_1"
+
+    def __init__(self, polls=2, refuse_numbers=(), as_url=False) -> None:
+        super().__init__()
+        self.campaigns: dict[str, dict] = {}
+        self.cohorts: dict[str, dict] = {}
+        self.polls, self.refuse_numbers, self.as_url = polls, set(refuse_numbers), as_url
+        self.prefix = f"/v1/orgs/{self.ORG}/workspaces/{self.WORKSPACE}"
+
+    def handle(self, method, path, query, headers, body):
+        if not path.startswith(self.prefix):
+            return 404, {"error": {"message": "not found", "type": "not_found", "code": 404}}
+        path = path[len(self.prefix):]
+        if path == "/campaigns" and method == "POST":
+            data = json.loads(body)
+            campaign_id = f"sc_{len(self.campaigns) + 1:03d}"
+            self.campaigns[campaign_id] = {"campaign_id": campaign_id, "name": data["name"], "status": "scheduled",
+                                           "app_id": data.get("app_config", {}).get("app_id", "")}
+            return 200, self.campaigns[campaign_id]
+        if path == "/campaigns" and method == "GET":
+            offset, limit = int(query.get("offset", ["0"])[0]), int(query.get("limit", ["10"])[0])
+            if limit > 100:
+                return 422, {"error": {"message": "limit must be at most 100", "type": "validation", "code": 422}}
+            status = query.get("campaign_status", [None])[0]
+            items = [c for c in self.campaigns.values() if status is None or c["status"] == status]
+            page = items[offset:offset + limit]
+            more = offset + limit < len(items)
+            return 200, {"items": page, "total": len(items), "limit": limit, "offset": offset,
+                         "next_page_uri": f"/campaigns?offset={offset + limit}" if more else None,
+                         "prev_page_uri": None}
+        match = re.fullmatch(r"/campaigns/([^/]+)(/.*)?", path)
+        if not match or match.group(1) not in self.campaigns:
+            return 404, {"error": {"message": "campaign not found", "type": "not_found", "code": 404}}
+        campaign, rest = self.campaigns[match.group(1)], match.group(2) or ""
+        if rest == "" and method == "GET":
+            return 200, campaign
+        if rest == "" and method == "PATCH":
+            if campaign["status"] not in ("paused", "scheduled"):
+                return 422, {"error": {"message": "Campaign can only be updated in paused or scheduled status",
+                                       "type": "invalid_state", "code": 422, "data": {"details": campaign["status"]}}}
+            campaign.update({k: v for k, v in json.loads(body).items() if k in ("name", "description")})
+            return 200, campaign
+        if rest == "/status" and method == "PUT":
+            action = json.loads(body).get("action")
+            moves = {("pause", "active"): "paused", ("resume", "paused"): "active", ("resume", "scheduled"): "active",
+                     ("cancel", "active"): "cancelled", ("cancel", "paused"): "cancelled",
+                     ("cancel", "scheduled"): "cancelled"}
+            if (action, campaign["status"]) not in moves:
+                return 422, {"error": {"message": f"cannot {action} a {campaign['status']} campaign",
+                                       "type": "invalid_state", "code": 422}}
+            campaign["status"] = moves[(action, campaign["status"])]
+            return 200, campaign
+        if rest == "/cohorts/upload" and method == "POST":
+            return self.upload(campaign, headers, body)
+        if rest == "/cohorts" and method == "GET":
+            items = [c for c in self.cohorts.values() if c["campaign_id"] == campaign["campaign_id"]]
+            return 200, {"items": [self.public(c) for c in items], "total": len(items), "limit": 100, "offset": 0}
+        cohort_match = re.fullmatch(r"/cohorts/([^/]+)(/files)?", rest)
+        if cohort_match and cohort_match.group(1) in self.cohorts:
+            cohort = self.cohorts[cohort_match.group(1)]
+            if cohort_match.group(2):
+                if query.get("file_type") != ["rejected_records"]:
+                    return 422, {"error": {"message": "file_type must be given", "code": 422}}
+                if self.as_url:
+                    return 200, {"file_type": "rejected_records", "url": f"{self.url}/download/{cohort['cohort_id']}"}
+                return 200, cohort["rejected_csv"]
+            cohort["polled"] += 1
+            if cohort["polled"] > self.polls:
+                cohort["status"] = "completed"
+            return 200, self.public(cohort)
+        return 404, {"error": {"message": "no such endpoint", "code": 404}}
+
+    def download(self, path):
+        cohort = self.cohorts.get(path.rsplit("/", 1)[-1])
+        return (200, cohort["rejected_csv"]) if cohort else (404, b"not found")
+
+    @staticmethod
+    def public(cohort):
+        return {k: v for k, v in cohort.items() if k not in ("rejected_csv", "polled", "files")}
+
+    def upload(self, campaign, headers, body):
+        form = multipart(headers["Content-Type"], body)
+        if "name" not in form or "cohort_file" not in form:
+            return 422, {"error": {"message": "name and cohort_file are required", "code": 422}}
+        rows = list(csv.DictReader(io.StringIO(form["cohort_file"][1].decode("utf-8"))))
+        cohort_id = f"coh_{len(self.cohorts) + 1:03d}"
+        category = form.get("cohort_category", (None, b""))[1].decode() or None
+        rejected = []
+        if category != "stop_file":
+            mapping = json.loads(form["cohort_transformation_file"][1])
+            columns = [mapping["phone_number"]["column_name"], mapping["user_identifier"]["column_name"]]
+            columns += [v["column_name"] for v in mapping.get("app_variables", {}).values()]
+            header = list(rows[0]) if rows else []
+            missing = [c for c in columns if c not in header]
+            if missing or not rows:
+                return 422, {"error": {"message": f"columns not in the file: {missing}" if missing else "no rows",
+                                       "type": "validation", "code": 422}}
+            phone = mapping["phone_number"]["column_name"]
+            for row in rows:
+                if row[phone] in self.refuse_numbers or not E164.match(row[phone]):
+                    rejected.append({**row, "rejected_reason": "invalid_phone_number"})
+        text = io.StringIO()
+        if rejected:
+            writer = csv.DictWriter(text, fieldnames=list(rejected[0]))
+            writer.writeheader()
+            writer.writerows(rejected)
+        self.cohorts[cohort_id] = {"cohort_id": cohort_id, "campaign_id": campaign["campaign_id"],
+                                   "name": form["name"][1].decode(), "category": category, "status": "processing",
+                                   "result": {"total_records": len(rows), "valid_records": len(rows) - len(rejected),
+                                              "rejected_records": len(rejected)},
+                                   "rejected_csv": text.getvalue().encode(), "polled": 0,
+                                   "files": {k: v for k, v in form.items()}}
+        self.uploaded = form
+        return 200, self.public(self.cohorts[cohort_id])

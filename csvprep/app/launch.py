@@ -79,18 +79,67 @@ def launch(job: Job, source: str | Path, client: SigmaMind | Sarvam, *, out_dir:
         done.campaign = client.create(campaign.body, Upload.of(cleaned))
     else:
         done.campaign = client.create(campaign.body)
-        cohort, transformation, identifier = sarvam_cohort(out_dir)
-        name = cohort_name or _cohort_name(campaign.body.get("name"))
-        uploaded = client.upload(done.campaign_id, name, cohort, transformation)
-        record.update(identifier_column=identifier[0], identifier_is_row=identifier[1])
-        cohort_id = uploaded.get("cohort_id")
-        done.cohort = uploaded if uploaded.get("status") in ("completed", "failed") or cohort_id is None else \
-            client.wait(done.campaign_id, cohort_id, timeout=poll_timeout, interval=poll_interval, progress=progress)
-        record["cohorts"] = [cohort_id]
+        # recorded before the cohort goes: a failed upload leaves a campaign csvprep can still be told about
+        _keep(client, out_dir, {**record, "campaign_id": done.campaign_id})
+        done.cohort = _upload_cohort(client, done.campaign_id, out_dir, cohort_name or _cohort_name(
+            campaign.body.get("name")), record, progress=progress, timeout=poll_timeout, interval=poll_interval)
     record["campaign_id"] = done.campaign_id
+    _keep(client, out_dir, record)
+    return done
+
+
+def _keep(client: SigmaMind | Sarvam, out_dir: Path, record: dict[str, Any]) -> None:
+    """The launch record beside the run's outputs (not in its manifest: it is the platform's side of the run)."""
     if not client.http.dry_run:
         atomic_write(out_dir / LAUNCH_FILE, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+
+
+def upload(job: Job, source: str | Path, client: Sarvam, campaign_id: str, *, out_dir: str | Path,
+           cohort_name: str | None = None, active_ok: bool = False, progress: Callable[[str], None] | None = None,
+           poll_timeout: float = 600.0, poll_interval: float = 2.0) -> Launch:
+    """Clean ``source`` into ``out_dir`` and upload it as another cohort of Sarvam campaign ``campaign_id``.
+    Refused for an active campaign unless ``active_ok``: an active campaign dials a new cohort at once."""
+    status = client.get(campaign_id).get("status")
+    if status == "active" and not active_ok and not client.http.dry_run:
+        raise PlatformError(f"Sarvam: campaign {campaign_id} is active: it dials an uploaded cohort at once; pass "
+                            "--start-now to mean it, or pause it first")
+    if status in ("ended", "cancelled"):
+        raise PlatformError(f"Sarvam: campaign {campaign_id} is {status}: it takes no more contacts")
+    out_dir = Path(out_dir)
+    result, paths = run(job, source, out_dir=out_dir)
+    if result.summary.rows_clean == 0:
+        raise PlatformError(f"no contact of {source} passed the checks: nothing to upload (see {paths['errors.txt']})")
+    done = Launch(result, paths, campaign={"campaign_id": campaign_id, "status": status})
+    record: dict[str, Any] = {"provider": "sarvam", "list": str(source), "uploaded": "cleaned.csv",
+                              "launched_at": _now(), "campaign_id": campaign_id}
+    done.cohort = _upload_cohort(client, campaign_id, out_dir, cohort_name or _cohort_name(campaign_id), record,
+                                 progress=progress, timeout=poll_timeout, interval=poll_interval)
+    _keep(client, out_dir, record)
     return done
+
+
+def exclude(client: Sarvam, campaign_id: str, stop_file: str | Path, *, name: str | None = None) -> dict[str, Any]:
+    """Upload ``stop_file`` as a stop-file cohort: Sarvam removes the contacts it names (by identifier or phone)
+    from those already in the campaign. Sent as given: the numbers' column is Sarvam's to match."""
+    path = Path(stop_file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise PlatformError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return client.upload(campaign_id, name or _cohort_name(f"stop {path.stem}"), Upload(path.name, content),
+                         category="stop_file")
+
+
+def _upload_cohort(client: Sarvam, campaign_id: str, out_dir: Path, name: str, record: dict[str, Any], *,
+                   progress: Callable[[str], None] | None, timeout: float, interval: float) -> dict[str, Any]:
+    cohort, transformation, identifier = sarvam_cohort(out_dir)
+    uploaded = client.upload(campaign_id, name, cohort, transformation)
+    record.update(identifier_column=identifier[0], identifier_is_row=identifier[1])
+    cohort_id = uploaded.get("cohort_id")
+    record["cohorts"] = [cohort_id]
+    if uploaded.get("status") in ("completed", "failed") or cohort_id is None:
+        return uploaded
+    return client.wait(campaign_id, cohort_id, timeout=timeout, interval=interval, progress=progress)
 
 
 def sarvam_cohort(out_dir: Path) -> tuple[Upload, Upload, tuple[str, bool]]:

@@ -125,10 +125,7 @@ def register(campaign_app: typer.Typer) -> None:
         if done.campaign.pop("_recovered", False):
             warn("the create request got no answer, but the campaign list shows it was created")
         if done.cohort is not None:
-            result = done.cohort.get("result") or {}
-            say(f"cohort {done.cohort.get('cohort_id')}: {done.cohort.get('status')}: "
-                f"{result.get('total_records', '?')} records, {result.get('valid_records', '?')} valid, "
-                f"{result.get('rejected_records', '?')} rejected", err=True)
+            _say_cohort(done.cohort)
         _show(done.campaign, fmt)
         say(f"created campaign {done.campaign_id}; later: csvprep campaign reconcile {done.campaign_id} "
             f"--out {options.out}", err=True)
@@ -219,6 +216,48 @@ def register(campaign_app: typer.Typer) -> None:
             _show(record, fmt)
         return EXIT_CLEAN
 
+    @campaign_app.command("upload")
+    def upload_command(
+        campaign_id: Annotated[str, typer.Argument(help="The Sarvam campaign's id.")],
+        contacts: Annotated[Optional[Path], typer.Option("--list", "-l", help="The contact file to clean and "
+                                                         "upload as another cohort.")] = None,
+        exclude: Annotated[Optional[Path], typer.Option("--exclude", help="A stop file to upload: Sarvam removes "
+                                                        "the contacts it names from the campaign.")] = None,
+        rules: RulesOption = None,
+        out: OutOption = None,
+        region: RegionOption = None,
+        start_now: Annotated[bool, typer.Option(
+            "--start-now", help="Upload to an active campaign, which dials the cohort at once.")] = False,
+        cohort_name: Annotated[Optional[str], typer.Option("--cohort-name", help="The cohort's name.")] = None,
+        org: OrgOption = None,
+        workspace: WorkspaceOption = None,
+        dry_run: DryRunOption = False,
+        timeout: TimeoutOption = 30.0,
+        poll_timeout: Annotated[float, typer.Option(
+            "--poll-timeout", min=0, help="Seconds to wait for the cohort to be processed.")] = 600.0,
+    ) -> int:
+        """Sarvam: clean a list and upload it as another cohort (--list), or upload a stop file (--exclude)."""
+        from ..app import launch as launching
+
+        if (contacts is None) == (exclude is None):
+            raise PlatformError("campaign upload: pass --list CONTACTS or --exclude STOP_FILE (one of them)")
+        client = _client("sarvam", dry_run, timeout, org=org, workspace=workspace)
+        if exclude is not None:
+            cohort = launching.exclude(client, campaign_id, exclude, name=cohort_name)
+            if not dry_run:
+                say(f"stop file {exclude} uploaded as cohort {cohort.get('cohort_id')}: {cohort.get('status')}")
+            return EXIT_CLEAN
+        from ..job.job import build_job
+
+        options = merge_settings(find_settings(), rules=rules, region=region, out=out, need_out=True)
+        job = build_job(options.rules, region=options.region, provider="sarvam", on_note=warn)
+        done = launching.upload(job, contacts, client, campaign_id, out_dir=options.out, cohort_name=cohort_name,
+                                active_ok=start_now, progress=lambda line: say(line, err=True),
+                                poll_timeout=poll_timeout)
+        if not dry_run:
+            _say_cohort(done.cohort)
+        return EXIT_CLEAN
+
     @campaign_app.command("reconcile")
     def reconcile_command(
         campaign_id: Annotated[str, typer.Argument(help="The campaign's id.")],
@@ -251,6 +290,12 @@ def register(campaign_app: typer.Typer) -> None:
             say(f"  {where}{value}: {refusal.reason or refusal.text}")
         say(f"  details in {Path(out) / 'reconcile.json'}")
         return EXIT_REFUSED
+
+
+def _say_cohort(cohort: dict[str, Any]) -> None:
+    result = cohort.get("result") or {}
+    say(f"cohort {cohort.get('cohort_id')}: {cohort.get('status')}: {result.get('total_records', '?')} records, "
+        f"{result.get('valid_records', '?')} valid, {result.get('rejected_records', '?')} rejected", err=True)
 
 
 def _launched_provider(out: Path) -> str | None:

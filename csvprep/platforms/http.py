@@ -117,7 +117,8 @@ class Http:
                     self._wait(attempt, None)
                     attempt += 1
                     continue
-                what = "no answer in time" if isinstance(exc, httpx.TimeoutException) else "cannot connect"
+                what = "no answer in time" if isinstance(exc, httpx.TimeoutException) else \
+                    "the connection failed" if sent else "cannot connect"
                 raise PlatformError(f"{self.title}: {method} {path}: {what} ({reason})", None,
                                     uncertain=sent and method != "GET") from None
             status = response.status_code
