@@ -69,7 +69,7 @@ def _holder(directory: Path) -> str:
 
 
 # atomic_write's temporary files for the files a run writes (".cleaned.csv.k2j1.tmp"); a user's own are left
-_TEMPORARY = re.compile(r"\.(?:cleaned|rejected|errors|report|cohort_transformation|csvprep-manifest)[^/]*\.tmp")
+_TEMPORARY = re.compile(r"\.(?:cleaned|rejected|errors|report|cohort_transformation|csvprep-manifest|payload)[^/]*\.tmp")
 
 
 def _remove_leftovers(directory: Path) -> None:

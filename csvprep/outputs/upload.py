@@ -166,6 +166,10 @@ def finish_upload(provider: Provider, cleaned: Path, columns: ColumnMap, header:
         extra[path.name] = path
     for part in split_for_upload(cleaned, provider):
         extra[part.name] = part
+    from .payloads import payload_files  # the API-first platforms' JSON
+
+    for path in payload_files(provider.name, cleaned, columns, header_map(provider, columns, header)):
+        extra[path.name] = path
     return extra
 
 
