@@ -25,6 +25,9 @@ CONTACTS = ("phone,customer_name\n"
 REFUSED = "+919812345678"
 
 
+REJECTED_A_ROW = 1  # create and upload exit as clean does: csvprep itself rejected row 3 of CONTACTS
+
+
 def invoke(fake, *args, key=KEY):
     env = {"SARVAM_API_URL": fake.url, "SARVAM_API_KEY": key, "SARVAM_ORG_ID": fake.ORG,
            "SARVAM_WORKSPACE_ID": fake.WORKSPACE}
@@ -55,7 +58,7 @@ def create(fake, files, *extra):
 def test_create_uploads_the_cohort_with_a_user_identifier_and_polls_it(files):
     with FakeSarvam(polls=2, refuse_numbers={REFUSED}) as fake:
         result = create(fake, files)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == REJECTED_A_ROW, result.output
         cohort = fake.cohorts["coh_001"]
     assert fake.campaigns["sc_001"]["status"] == "scheduled"
     mapping = json.loads(cohort["files"]["cohort_transformation_file"][1])
@@ -72,7 +75,7 @@ def test_reconcile_joins_the_rejected_records_by_user_identifier(files):
     _, _, out = files
     for as_url in (False, True):
         with FakeSarvam(polls=0, refuse_numbers={REFUSED}, as_url=as_url) as fake:
-            assert create(fake, files).exit_code == 0
+            assert create(fake, files).exit_code == REJECTED_A_ROW
             result = invoke(fake, "campaign", "reconcile", "sc_001", "--out", out)
             downloads = [r for r in fake.requests if r["path"].startswith("/download/")]
         assert result.exit_code == 1, result.output
@@ -148,7 +151,7 @@ def test_upload_another_cohort_and_a_stop_file(files, tmp_path):
         fake.campaigns["sc_1"]["status"] = "paused"
         done = invoke(fake, "campaign", "upload", "sc_1", "--list", contacts, "--rules", RULES / "basic.toml",
                       "--out", out)
-        assert done.exit_code == 0, done.output
+        assert done.exit_code == REJECTED_A_ROW, done.output
         excluded = invoke(fake, "campaign", "upload", "sc_1", "--exclude", stop)
         assert excluded.exit_code == 0, excluded.output
         assert fake.cohorts["coh_002"]["category"] == "stop_file"
@@ -157,7 +160,7 @@ def test_upload_another_cohort_and_a_stop_file(files, tmp_path):
 def test_dry_run_sends_nothing_and_needs_no_key(files):
     with FakeSarvam() as fake:
         result = create(fake, files, "--dry-run")
-        assert result.exit_code == 0, result.output and fake.requests == []
+        assert result.exit_code == REJECTED_A_ROW, result.output
         assert fake.requests == []
     assert "POST " in result.output and "/cohorts/upload" in result.output and "cohort_file=@cleaned.csv" in \
         result.output
@@ -169,3 +172,21 @@ def test_sarvam_needs_the_org_and_workspace(files):
                                env={"SARVAM_API_URL": fake.url, "SARVAM_API_KEY": KEY, "SARVAM_ORG_ID": "",
                                     "SARVAM_WORKSPACE_ID": ""})
         assert result.exit_code == 2 and "SARVAM_ORG_ID" in result.output and fake.requests == []
+
+
+def test_the_org_and_workspace_may_come_from_pyproject(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.csvprep]\nsarvam_org = "org_1"\nsarvam_workspace = "ws_1"\n')
+    monkeypatch.chdir(tmp_path)
+    with FakeSarvam() as fake:
+        fake.campaigns["sc_1"] = {"campaign_id": "sc_1", "name": "x", "status": "paused"}
+        result = runner.invoke(app, ["campaign", "get", "sc_1", "--provider", "sarvam", "--format", "json"],
+                               env={"SARVAM_API_URL": fake.url, "SARVAM_API_KEY": KEY, "SARVAM_ORG_ID": "",
+                                    "SARVAM_WORKSPACE_ID": ""})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["status"] == "paused"
+
+
+def test_list_refuses_a_status_the_platform_does_not_have():
+    with FakeSarvam() as fake:
+        result = invoke(fake, "campaign", "list", "--provider", "sarvam", "--status", "live")
+        assert result.exit_code == 2 and "not a sarvam status" in result.output and fake.requests == []

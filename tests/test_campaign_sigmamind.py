@@ -27,6 +27,9 @@ CONTACTS = ("phone,customer_name\n"
             "+1 415 555 2675,Fay\n")
 
 
+REJECTED_A_ROW = 1  # create exits as clean does: csvprep itself rejected row 3 of CONTACTS
+
+
 def invoke(fake, *args, key=KEY):
     env = {"SIGMAMIND_API_URL": fake.url, "SIGMAMIND_API_KEY": key}
     return runner.invoke(app, [str(a) for a in args], env=env)
@@ -58,7 +61,7 @@ def test_create_sends_the_cleaned_list_and_the_body_as_form_fields(files):
     with FakeSigmaMind() as fake:
         result = invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml",
                         "--out", out)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == REJECTED_A_ROW, result.output
         upload = fake.uploads[0]
     assert upload["fields"]["campaignName"] == "Reminders"
     assert upload["fields"]["isScheduled"] == "true"
@@ -80,7 +83,7 @@ def test_an_unscheduled_campaign_needs_start_now(files, tmp_path):
         assert "--start-now" in refused.output and fake.uploads == [] and not out.exists()
         started = invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml",
                          "--out", out, "--start-now")
-        assert started.exit_code == 0, started.output
+        assert started.exit_code == REJECTED_A_ROW, started.output
         assert fake.uploads[0]["fields"]["isScheduled"] == "false"
 
 
@@ -98,7 +101,7 @@ def test_dry_run_prints_the_request_with_the_key_redacted_and_sends_nothing(file
     with FakeSigmaMind() as fake:
         result = invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml",
                         "--out", out, "--dry-run")
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == REJECTED_A_ROW, result.output
         assert fake.requests == []
     assert f"POST {fake.url}/v1/campaigns" in result.output
     assert "X-API-Key: ***" in result.output and "campaignName=Reminders" in result.output
@@ -214,7 +217,7 @@ def test_reconcile_maps_refusals_to_input_rows_in_either_numbering(files, row_ba
     with FakeSigmaMind(row_base=row_base, refuse_numbers={"+14155552672"}, required=["customer_name"]) as fake:
         created = invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml",
                          "--out", out)
-        assert created.exit_code == 0, created.output
+        assert created.exit_code == REJECTED_A_ROW, created.output
         result = invoke(fake, "campaign", "reconcile", "camp_0001", "--out", out)
     assert result.exit_code == 1, result.output
     report = json.loads((out / "reconcile.json").read_text())
@@ -230,7 +233,7 @@ def test_reconcile_of_a_campaign_that_took_every_row_exits_0(files):
     body, contacts, out = files
     with FakeSigmaMind() as fake:
         assert invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml",
-                      "--out", out).exit_code == 0
+                      "--out", out).exit_code == REJECTED_A_ROW
         result = invoke(fake, "campaign", "reconcile", "camp_0001", "--out", out)
     assert result.exit_code == 0, result.output
     assert json.loads((out / "reconcile.json").read_text())["refused"] == []
@@ -240,7 +243,7 @@ def test_reconcile_says_so_when_no_numbering_fits(files, tmp_path):
     body, contacts, out = files
     with FakeSigmaMind() as fake:
         assert invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml",
-                      "--out", out).exit_code == 0
+                      "--out", out).exit_code == REJECTED_A_ROW
         fake.campaigns["camp_0001"]["errors"] = ["Row 2: invalid phone number '+999'", "the file had a BOM"]
         result = invoke(fake, "campaign", "reconcile", "camp_0001", "--out", out)
     assert result.exit_code == 1

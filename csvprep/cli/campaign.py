@@ -38,8 +38,16 @@ RetriesOption = Annotated[int, typer.Option(
 
 def _client(provider: str, dry_run: bool, timeout: float = 30.0, retries: int = 4, org: str | None = None,
             workspace: str | None = None):
+    import os
+
     from ..platforms.clients import connect
     from ..platforms.http import Policy
+    from ..platforms.sarvam import ORG_ENV, WORKSPACE_ENV
+
+    if provider == "sarvam" and not (org and workspace):  # a flag, else the environment, else [tool.csvprep]
+        settings = find_settings()
+        org = org or os.environ.get(ORG_ENV) or settings.sarvam_org
+        workspace = workspace or os.environ.get(WORKSPACE_ENV) or settings.sarvam_workspace
 
     def echo(text: str) -> None:
         for line in text.splitlines():
@@ -121,7 +129,7 @@ def register(campaign_app: typer.Typer) -> None:
             f"(outputs in {options.out})", err=True)
         if dry_run:
             say("dry run: nothing was sent", err=True)
-            return EXIT_CLEAN
+            return done.result.exit_code
         if done.campaign.pop("_recovered", False):
             warn("the create request got no answer, but the campaign list shows it was created")
         if done.cohort is not None:
@@ -129,7 +137,7 @@ def register(campaign_app: typer.Typer) -> None:
         _show(done.campaign, fmt)
         say(f"created campaign {done.campaign_id}; later: csvprep campaign reconcile {done.campaign_id} "
             f"--out {options.out}", err=True)
-        return EXIT_CLEAN
+        return done.result.exit_code  # as clean's: 1 when csvprep rejected rows
 
     @campaign_app.command("update")
     def update_command(
@@ -190,7 +198,13 @@ def register(campaign_app: typer.Typer) -> None:
         fmt: JsonOption = Format.text,
     ) -> int:
         """List campaigns (the first page; --all every page)."""
-        client = _client(_platform(provider, "campaign list"), dry_run, timeout, retries, org, workspace)
+        provider = _platform(provider, "campaign list")
+        known = {"sigmamind": ("live", "scheduled", "paused", "completed"),
+                 "sarvam": ("scheduled", "active", "paused", "ended", "cancelled")}[provider]
+        if status is not None and status not in known:
+            raise PlatformError(f"campaign list: --status {status} is not a {provider} status (one of "
+                                f"{', '.join(known)})")
+        client = _client(provider, dry_run, timeout, retries, org, workspace)
         pages = list(client.pages(status, every=every))
         if dry_run:
             return EXIT_CLEAN
@@ -256,7 +270,7 @@ def register(campaign_app: typer.Typer) -> None:
                                 poll_timeout=poll_timeout)
         if not dry_run:
             _say_cohort(done.cohort)
-        return EXIT_CLEAN
+        return done.result.exit_code
 
     @campaign_app.command("reconcile")
     def reconcile_command(

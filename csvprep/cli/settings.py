@@ -22,6 +22,8 @@ KEYS = {
     "max_errors": "how many problems to print at most",
     "strict": "treat formula-like cells as errors",
     "provider": f"the platform clean shapes the outputs for ({', '.join(UPLOAD_PROVIDERS[:3])}, ...)",
+    "sarvam_org": "Sarvam's organisation id for `csvprep campaign` (SARVAM_ORG_ID and --org win)",
+    "sarvam_workspace": "Sarvam's workspace id for `csvprep campaign` (SARVAM_WORKSPACE_ID and --workspace win)",
 }
 
 
@@ -38,6 +40,8 @@ class Settings:
     max_errors: int | None = None
     strict: bool | None = None
     provider: str | None = None
+    sarvam_org: str | None = None  # never the key nor the API's URL: a cloned project must not redirect the key
+    sarvam_workspace: str | None = None
 
 
 def find_settings(start: Path | None = None) -> Settings:
@@ -103,7 +107,8 @@ def load_settings(path: Path) -> Settings:
     if fmt is not None and fmt not in ("text", "json", "github", "csv"):
         raise ConfigError(f"{path}: [tool.csvprep] format must be one of text, json, github, csv")
     return Settings(source=path, rules=location("rules"), region=text("region"), out=location("out"),
-                    html=location("html"), format=fmt, max_errors=max_errors, strict=strict, provider=text("provider"))
+                    html=location("html"), format=fmt, max_errors=max_errors, strict=strict, provider=text("provider"),
+                    sarvam_org=text("sarvam_org"), sarvam_workspace=text("sarvam_workspace"))
 
 
 @dataclass(frozen=True)
