@@ -250,3 +250,11 @@ def test_reconcile_says_so_when_no_numbering_fits(files, tmp_path):
     report = json.loads((out / "reconcile.json").read_text())
     assert report["row_numbering"] is None and "neither" in report["note"]
     assert report["refused"][0]["candidates"] and report["refused"][1]["text"] == "the file had a BOM"
+
+
+@pytest.mark.parametrize("bad", ["sk-ké-secret", "sk-line\nbreak-secret", "sk two-secret"])
+def test_a_key_a_header_cannot_carry_is_refused_without_quoting_it(bad):
+    with FakeSigmaMind() as fake:
+        result = invoke(fake, "campaign", "get", "c1", "--provider", "sigmamind", key=bad)
+        assert result.exit_code == 2 and "SIGMAMIND_API_KEY" in result.output and fake.requests == []
+    assert "secret" not in result.output

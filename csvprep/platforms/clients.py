@@ -40,6 +40,10 @@ def connect(provider: str, *, env: Mapping[str, str] | None = None, dry_run: boo
     if not key and not dry_run:
         raise PlatformError(f"{platform.title}: set {platform.key_env} to your API key (csvprep reads keys from the "
                             "environment only)")
+    if key and not (key.isascii() and key.isprintable() and " " not in key):
+        # said before any request: a header cannot carry it, and httpx's error would quote part of it
+        raise PlatformError(f"{platform.title}: {platform.key_env} holds a character an HTTP header cannot carry "
+                            "(a space, a line break, a non-ASCII letter?): copy the key again")
     http = Http(platform.title, env.get(platform.url_env) or platform.base_url, "X-API-Key", key,
                 policy=policy or Policy(), dry_run=dry_run, echo=echo, transport=transport)
     if provider == "sarvam":
