@@ -258,3 +258,15 @@ def test_a_key_a_header_cannot_carry_is_refused_without_quoting_it(bad):
         result = invoke(fake, "campaign", "get", "c1", "--provider", "sigmamind", key=bad)
         assert result.exit_code == 2 and "SIGMAMIND_API_KEY" in result.output and fake.requests == []
     assert "secret" not in result.output
+
+
+def test_a_server_that_cannot_be_reached_is_tried_a_bounded_number_of_times():
+    waits = []
+    with FakeSigmaMind() as fake:
+        url = fake.url
+    # the server is gone: every attempt is refused
+    gone = connect("sigmamind", env={"SIGMAMIND_API_URL": url, "SIGMAMIND_API_KEY": KEY},
+                   policy=Policy(timeout=1.0, retries=3, backoff=0.01, sleep=waits.append))
+    with pytest.raises(PlatformError, match="cannot connect") as caught:
+        gone.get("c1")
+    assert waits == [0.01, 0.02, 0.04] and KEY not in str(caught.value)
