@@ -16,6 +16,7 @@ from importlib import import_module
 # runs (a pre-commit hook pays every module's import time on each commit)
 _HOMES = {
     "CleanResult": "app.result", "check_file": "app.run", "clean": "app.run", "clean_file": "app.run", "run": "app.run",
+    "clean_files": "app.batch",
     "ConfigError": "errors", "CsvprepError": "errors", "InputError": "errors", "OutputError": "errors",
     "RulesError": "errors", "read_contacts": "io.read.readers", "resolve_calling_hours": "job.calling",
     "check_campaign": "job.campaign", "load_campaign": "job.campaign", "Job": "job.job", "build_job": "job.job",
@@ -65,6 +66,7 @@ __all__ = [
     "check_file",
     "clean",
     "clean_file",
+    "clean_files",
     "load_campaign",
     "load_rules",
     "load_suppression",

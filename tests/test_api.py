@@ -11,7 +11,7 @@ import csvprep
 DOCUMENTED = [
     "CODES", "CallingHours", "CleanResult", "ConfigError", "Contacts", "CsvprepError", "DuplicateRule", "InputError",
     "Job", "OutputError", "PhoneRule", "PhoneVerdict", "ReadOptions", "Rules", "RulesError", "Summary",
-    "VariableRule", "build_job", "check_campaign", "check_file", "clean", "clean_file", "load_campaign",
+    "VariableRule", "build_job", "check_campaign", "check_file", "clean", "clean_file", "clean_files", "load_campaign",
     "load_rules", "load_suppression", "normalise_phones", "parse_phone", "read_contacts", "resolve_calling_hours",
     "rules_from_dict", "run",
 ]

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from pathlib import PurePath
+
 import polars as pl
 
 from ..app.result import CleanResult
@@ -17,6 +19,7 @@ from ..model.e164 import PLUS_DECLINED
 from ..model.headers import find_zone_column
 from ..model.issues import empty_issues, issue_frame, issues_from
 from ..model.rules import Rules
+from ..model.text import shown_name
 from ..stages.calling_hours import check_calling_hours, contact_zones
 from ..stages.columns import map_columns
 from ..stages.duplicates import find_duplicates, kept_keys
@@ -94,7 +97,8 @@ def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
 
     accepted = frame.filter(~pl.col("_row").is_in(rejected_rows.implode()))
     cleaned = accepted.with_columns(pl.col("_e164").alias(columns.phone)).select(
-        output_columns + added_columns(add_columns, output_columns, calling))
+        output_columns + added_columns(add_columns, output_columns, calling, source=shown_name(
+            PurePath(contacts.source).name)))
     rejected = rejected_records(original, contacts.broken, rejected_rows, issues, contacts.header)
 
     result = CleanResult(

@@ -12,7 +12,7 @@ from ..model.calling import CallingSummary
 from ..model.contacts import ColumnMap, Contacts
 from ..model.providers import Provider, get_provider
 from ..model.rules import Rules
-from ..model.summary import Summary, VariableStats
+from ..model.summary import FileSummary, Summary, VariableStats
 from ..outputs.report import report_data
 from ..outputs.writer import write_outputs
 
@@ -47,6 +47,9 @@ class CleanResult:
     summary: Summary | None = None  # None: counted from this result's own frames
     # each cleaned row's row in the input (spreadsheet numbering, the header's row first), for the manifest
     cleaned_rows: pl.Series | None = None
+    # a run over several files: each file's section, and how duplicates were checked across them
+    files: list[FileSummary] = field(default_factory=list)
+    across_files: dict[str, object] | None = None
 
     def __post_init__(self) -> None:
         if self.summary is None:

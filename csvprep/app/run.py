@@ -72,8 +72,13 @@ class Run:
     size. Iterate over it for the parts, then :meth:`result` gives the whole run's result."""
 
     def __init__(self, job: Job, source: str | Path | bytes | pl.DataFrame, *, name: str = "<input>",
-                 step: Callable[[str], None] | None = None, split: bool = True) -> None:
+                 step: Callable[[str], None] | None = None, split: bool = True,
+                 earlier: pl.DataFrame | None = None) -> None:
         self.job, self.source, self.name = job, source, name
+        # the kept duplicate keys of files before this one in the same run (see csvprep.app.batch): checked
+        # against from the first part on, and this file's own kept keys are remembered to the last part
+        self.carry = earlier is not None
+        self._earlier = earlier
         self.step = step or (lambda stage: None)
         self.stream = split and isinstance(source, (str, Path)) and is_stream(Path(source))
         self.split = split and isinstance(source, (str, Path)) and (self.stream or can_split(Path(source),
@@ -155,6 +160,10 @@ class Run:
         if self._first is None:
             raise blank_only
 
+    def kept_keys(self) -> pl.DataFrame | None:
+        """The duplicate keys kept so far, the earlier files' given to the run among them (after iterating)."""
+        return self._earlier
+
     def _decided_by_the_head(self, options: ReadOptions) -> ReadOptions:
         """``options`` with the delimiter and title rows the reader finds in the file's first lines."""
         with open(self.source, "rb") as stream:
@@ -174,16 +183,16 @@ class Run:
 
     def _clean(self, contacts: Contacts, *, index: int, last: bool, read_seconds: float) -> PartResult:
         job = self.job
-        earlier = self._earlier if self.parts else None
+        earlier = self._earlier if self.parts or self.carry else None
         result = clean_contacts(contacts, job.rules, strict=job.strict, step=self.step, timings={"read": read_seconds},
-                                earlier=earlier, remember_keys=not last, suppress=list(job.suppress),
+                                earlier=earlier, remember_keys=not last or self.carry, suppress=list(job.suppress),
                                 calling=job.calling, add_columns=job.add_columns)
         first_issues = self.summary.errors + self.summary.warnings == 0
         self.summary += result.summary
         if result.kept_keys is not None and result.kept_keys.width:
             # a part's kept keys are new: a key seen before made its row a duplicate, never kept
             self._earlier = result.kept_keys if earlier is None or earlier.width == 0 else \
-                pl.concat([earlier, result.kept_keys])
+                pl.concat([earlier, result.kept_keys], how="diagonal")
         elif earlier is None:
             self._earlier = pl.DataFrame()
         declined = pl.col("detail").str.ends_with(PLUS_DECLINED).fill_null(False)

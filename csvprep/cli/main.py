@@ -24,22 +24,27 @@ from ..model.text import printable, shown_name
 from .campaign import register as register_api_commands
 from .options import (
     CAMPAIGN_TITLES,
+    AcrossFilesOption,
     AddColumnsOption,
     CallingHoursOption,
     CampaignOption,
     DelimiterOption,
     EncodingOption,
+    FailFastOption,
     Format,
     FormatOption,
     HtmlOption,
     LaunchOption,
     MaxErrorsOption,
     OutOption,
+    PreviousOption,
     PromptOption,
     ProviderOption,
     QuietOption,
+    RecursiveOption,
     RegionOption,
     RulesOption,
+    SeparateOption,
     SheetOption,
     StrictOption,
     SuppressOption,
@@ -133,7 +138,8 @@ def _interactive() -> bool:
 
 @app.command("clean")
 def clean_command(
-    input: Annotated[Path, typer.Argument(help="The contact file to clean (never modified); - for standard input.")],
+    inputs: Annotated[list[Path], typer.Argument(help="The contact file(s) to clean (never modified), or directories "
+                                                      "of them; - for standard input.", metavar="FILE...")],
     rules: RulesOption = None,
     out: OutOption = None,
     html: HtmlOption = None,
@@ -152,8 +158,13 @@ def clean_command(
     launch_at: LaunchOption = None,
     add_columns: AddColumnsOption = None,
     provider_name: UploadProviderOption = None,
+    previous: PreviousOption = None,
+    separate: SeparateOption = False,
+    recursive: RecursiveOption = False,
+    fail_fast: FailFastOption = False,
 ) -> int:
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
+    from ..app.batch import with_previous
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
 
     options = merge_settings(find_settings(), rules=rules, region=region, out=out, html=html, format=format,
@@ -164,7 +175,14 @@ def clean_command(
                     calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (),
                     add_columns=add_columns or (), provider=options.provider or None,
                     on_note=None if quiet else warn, on_campaign_problem=campaign_printer(campaign, quiet))
+    job = with_previous(job, previous or ())
     campaign_code = EXIT_REJECTED if job.campaign_failed else EXIT_CLEAN
+    if len(inputs) > 1 or separate or inputs[0].is_dir():
+        from .batch import clean_several
+
+        return max(campaign_code, clean_several(job, inputs, options, fmt, quiet, separate=separate,
+                                                recursive=recursive, fail_fast=fail_fast, interactive=_interactive()))
+    input = inputs[0]
     printer = None
     if fmt in (Format.github, Format.csv) and not quiet:
         printer = IssuePrinter(fmt, options.max_errors)
@@ -208,10 +226,13 @@ def check_command(
     calling_hours: CallingHoursOption = None,
     launch_at: LaunchOption = None,
     add_columns: AddColumnsOption = None,
+    across_files: AcrossFilesOption = False,
+    previous: PreviousOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     import tempfile
 
+    from ..app.batch import AcrossFiles, with_previous
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
     from ..outputs.report import region_hint_text, report_head
 
@@ -224,6 +245,8 @@ def check_command(
                     campaign_provider=provider, calling_hours=calling_hours, launch_at=launch_at,
                     suppress=suppress or (), add_columns=add_columns or (),
                     on_note=None if quiet else warn, on_campaign_problem=campaign_printer(campaign, quiet))
+    job = with_previous(job, previous or ())
+    across = AcrossFiles() if across_files else None  # the duplicate keys of the files checked so far
     code = EXIT_REJECTED if job.campaign_failed else EXIT_CLEAN
     reports = []  # json: each file's report, its issues spooled to disk (a big file's outweigh memory)
     printer = IssuePrinter(fmt, options.max_errors, errors_only=quiet)
@@ -231,9 +254,9 @@ def check_command(
         spool = tempfile.TemporaryFile() if fmt is Format.json else None
         try:
             # in parts of a million contacts, as clean runs: a file of any size is checked in bounded memory
-            result, _ = run(job, _input(path),
-                            on_issues=None if spool else lambda issues, path=_shown(path): printer(issues, path),
-                            issues_stream=spool)
+            shown = None if spool else lambda issues, path=_shown(path): printer(issues, path)
+            result = across.check(job, path, on_issues=shown, issues_stream=spool) if across else \
+                run(job, _input(path), on_issues=shown, issues_stream=spool)[0]
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
             code = EXIT_FAILED

@@ -78,7 +78,7 @@ LaunchOption = Annotated[
 AddColumnsOption = Annotated[
     Optional[str],
     typer.Option("--add-columns", help="Add to cleaned.csv: any of timezone (with utc_offset), country, line_type, "
-                                       "comma-separated."),
+                                       "source_file, source_row (where a contact came from), comma-separated."),
 ]
 PromptOption = Annotated[
     Optional[Path],
@@ -113,3 +113,23 @@ def read_options(encoding: str | None, delimiter: str | None, sheet: str | None 
     if delimiter is not None:
         delimiter = _DELIMITERS.get(delimiter.lower(), delimiter)
     return ReadOptions(encoding=encoding, delimiter=delimiter, sheet=sheet)
+PreviousOption = Annotated[
+    Optional[list[Path]],
+    typer.Option("--previous", help="The cleaned.csv of an earlier run (repeatable): its numbers were uploaded "
+                                    "already and are rejected as already_uploaded."),
+]
+SeparateOption = Annotated[
+    bool, typer.Option("--separate", help="Several files: clean each into OUT/<file stem>/ instead of one merged "
+                                          "list (duplicates are still found across the files)."),
+]
+RecursiveOption = Annotated[
+    bool, typer.Option("--recursive", help="A directory given as input: its subdirectories' files too."),
+]
+FailFastOption = Annotated[
+    bool, typer.Option("--fail-fast", help="Several files: stop at the first that cannot be read (by default it "
+                                           "is reported and skipped)."),
+]
+AcrossFilesOption = Annotated[
+    bool, typer.Option("--across-files", help="Report duplicates across the files checked, the first in the order "
+                                              "given kept."),
+]

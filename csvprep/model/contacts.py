@@ -108,4 +108,4 @@ class ColumnMap:
     added: tuple[str, ...]  # variable columns that are not in the file: cleaned.csv gains them, filled by defaults
     country_code: str | None = None  # the column of each number's country code, when apart from the number
 
-ADDABLE_COLUMNS = ("timezone", "country", "line_type")
+ADDABLE_COLUMNS = ("timezone", "country", "line_type", "source_file", "source_row")

@@ -38,6 +38,8 @@ CODES: dict[str, tuple[str, str]] = {
                                           " row's country code column gives: dialled as written"),
     "do_not_call": ("error", "the number is on a do-not-call list given with `--suppress` (the message names the"
                              " list)"),
+    "already_uploaded": ("error", "the number is in the cleaned.csv of an earlier run given with `--previous`:"
+                                  " uploaded already (the message names the file and its date)"),
     "outside_calling_hours": ("warning", "at the launch time the contact's local time is outside the calling"
                                          " window in one of its time zones (an error with `--strict`)"),
     "placeholder_value": ("warning", "a variable's cell holds what software writes for 'no value' (`nan`, `None`,"

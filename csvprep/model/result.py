@@ -11,7 +11,7 @@ import polars as pl
 from .calling import CallingSummary
 from .contacts import ColumnMap, Contacts
 from .rules import Rules
-from .summary import Summary, VariableStats
+from .summary import FileSummary, Summary, VariableStats
 
 
 class ResultView(Protocol):
@@ -32,6 +32,8 @@ class ResultView(Protocol):
     region_hint: tuple[str, int, int] | None
     summary: Summary | None
     cleaned_rows: pl.Series | None  # each cleaned row's row in the input
+    files: list[FileSummary]
+    across_files: dict[str, object] | None
 
     def counts(self) -> dict[str, object]: ...
 

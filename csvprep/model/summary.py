@@ -115,6 +115,26 @@ class Summary:
                                  f"{self.rows_rejected} rejected")
 
 
+@dataclass(frozen=True)
+class FileSummary:
+    """One file of a run over several: its name in messages, what was detected in it and its counts, or why it
+    was skipped (``summary`` None), and where its outputs went when each file is cleaned apart."""
+
+    name: str
+    path: str
+    summary: Summary | None = None
+    detected: dict[str, object] = field(default_factory=dict)  # Contacts.describe() of the file
+    skipped: str | None = None
+    out_dir: str | None = None
+
+    def describe(self) -> dict[str, object]:
+        """The file's section of report.json."""
+        if self.summary is None:
+            return {"file": self.name, "path": self.path, "skipped": self.skipped}
+        return {"file": self.name, "path": self.path, "skipped": None, **self.detected,
+                "summary": self.summary.counts(), **({"out_dir": self.out_dir} if self.out_dir else {})}
+
+
 def _add_by_key(mine: Mapping, theirs: Mapping) -> dict:
     added = dict(mine)
     for key, value in theirs.items():

@@ -97,6 +97,8 @@ def report_data(result: ResultView, issues: bool = True) -> dict[str, object]:
         "suppression": result.suppression,
         "calling_hours": vars(result.calling_hours) if result.calling_hours is not None else None,
         "timings_seconds": {stage: round(seconds, 4) for stage, seconds in result.timings.items()},
+        **({"across_files": result.across_files} if result.across_files else {}),
+        **({"files": [file.describe() for file in result.files]} if result.files else {}),
         **({"issues": result.issues.to_dicts()} if issues else {}),
     }
 
@@ -106,19 +108,22 @@ def error_lines(result: ResultView) -> list[str]:
     errors = result.errors
     if errors.height == 0:
         return []
-    return errors.select(_error_line()).to_series().to_list()
+    return errors.select(_error_line("file" in errors.columns)).to_series().to_list()
 
 
 def write_error_lines(result: ResultView, stream: BinaryIO) -> None:
     """Write errors.txt (:func:`error_lines`, one per line) to a binary stream."""
     if result.errors.height:
-        result.errors.select(_error_line()).write_csv(stream, include_header=False, quote_style="never")
+        result.errors.select(_error_line("file" in result.errors.columns)).write_csv(stream, include_header=False, quote_style="never")
 
 
-def _error_line() -> pl.Expr:
+def _error_line(named: bool = False) -> pl.Expr:
     # a line break inside a quoted cell would split one error over two lines of errors.txt (and an escape sequence
-    # would reach the terminal of whoever reads it)
-    return pl.format("Row {}: {}", "row", printable_expr(pl.col("message"))).alias("line")
+    # would reach the terminal of whoever reads it); the issues of several files merged name their file
+    line = pl.format("Row {}: {}", "row", printable_expr(pl.col("message")))
+    if named:
+        line = pl.format("{}: {}", printable_expr(pl.col("file")), line)
+    return line.alias("line")
 
 
 def check_lines(result: ResultView | pl.DataFrame, path: str, warnings: bool = True) -> list[str]:

@@ -71,16 +71,29 @@ class Output(Protocol):
 
 
 class CleanedCsv:
+    """The cleaned contacts, written as they come; when the parts are files of their own (a run over several),
+    whose columns may differ, each waits in an Arrow file until the columns of all are known."""
+
     name = "cleaned.csv"
+    aligned = False  # set by the writer for a run over several files
+    trailing: set[str] = set()  # columns csvprep adds (--add-columns): last, after the columns of every file
 
     def start(self, scratch: Path) -> None:
-        self.path = scratch / self.name
+        self.scratch, self.path = scratch, scratch / self.name
         self.stream = open(self.path, "wb")
+        self.spills: list[Path] = []
 
     def add(self, part: Part) -> None:
-        write_csv(part.cleaned, self.stream, include_header=part.first)
+        if not self.aligned:
+            write_csv(part.cleaned, self.stream, include_header=part.first)
+        elif part.first or part.cleaned.height:
+            spill = self.scratch / f"cleaned-{part.index}.arrow"
+            part.cleaned.write_ipc(spill)
+            self.spills.append(spill)
 
     def finish(self, result: ResultView) -> Path:
+        if self.spills:
+            _write_aligned([pl.scan_ipc(spill) for spill in self.spills], self.stream, write_csv, self.trailing)
         self.stream.close()
         return self.path
 
@@ -115,13 +128,21 @@ class RejectedCsv:
             frames = [pl.scan_ipc(spill) for spill in self.spills]
             if self.last is not None and self.last.height:
                 frames.append(self.last.lazy())
-            columns = pl.concat(frames, how="diagonal_relaxed").collect_schema()
-            for index, frame in enumerate(frames):  # aligned one part at a time: a big list's rejects stay on disk
-                frame = frame.collect()
-                frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
-                                     for name, dtype in columns.items())
-                write_rejected_csv(frame, stream, include_header=index == 0)
+            _write_aligned(frames, stream, write_rejected_csv)
         return self.path
+
+
+def _write_aligned(frames: list[pl.LazyFrame], stream, write, trailing: set[str] = frozenset()) -> None:
+    """Parts whose columns may differ, written as one CSV with the columns of all (in the order first seen), a
+    part's missing columns empty; aligned one part at a time, so that a big list's rows stay on disk."""
+    columns = pl.concat(frames, how="diagonal_relaxed").collect_schema()
+    columns = {**{n: t for n, t in columns.items() if n not in trailing},
+               **{n: t for n, t in columns.items() if n in trailing}}
+    for index, frame in enumerate(frames):
+        frame = frame.collect()
+        frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
+                             for name, dtype in columns.items())
+        write(frame, stream, include_header=index == 0)
 
 
 class ErrorsTxt:
@@ -196,9 +217,13 @@ OUTPUT_FILES = tuple(output.name for output in outputs())
 class OutputWriter:
     """Writes a run's outputs as its parts come (:meth:`add`), then puts them in place (:meth:`finish`)."""
 
-    def __init__(self, paths: dict[str, Path], provider: Provider | None = None) -> None:
+    def __init__(self, paths: dict[str, Path], provider: Provider | None = None, *, several: bool = False) -> None:
         self.paths, self.provider = paths, provider
         self.outputs = outputs()
+        for output in self.outputs:
+            if isinstance(output, CleanedCsv):
+                output.aligned, output.trailing = several, set()  # the parts are files whose columns may differ
+                self.cleaned_output = output
         self.header: list[str] | None = None
         self.row_runs: list[list[int]] = []  # cleaned rows' input rows as [first row, count] runs
 

@@ -28,14 +28,22 @@ def find_duplicates(frame: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap
                            maintain_order="left")
         first = pl.coalesce(pl.col("_earlier"), first)
     with_first = keyed.with_columns(first.alias("_first"))
-    repeats = with_first.filter(pl.col("_row") != pl.col("_first"))
+    repeat = pl.col("_row") != pl.col("_first")
+    where = pl.format("row {}", pl.col("_first"))
+    if earlier is not None and earlier.height:
+        # a row of an earlier file may have this row's number: a match there is a repeat whatever its number
+        repeat = repeat | pl.col("_earlier").is_not_null()
+        if "_from" in earlier.columns:  # keys of earlier files carry the file's name
+            where = pl.when(pl.col("_from").is_not_null()).then(
+                pl.format("{} row {}", pl.col("_from"), pl.col("_first"))).otherwise(where)
+    repeats = with_first.filter(repeat)
     if repeats.height == 0:
         return empty_issues()
     severity = "warning" if rule.policy == "warn" else "error"
     if rule.key == ("phone",):
-        message = pl.format("duplicate phone number '{}' (same as row {})", pl.col("_e164"), pl.col("_first"))
+        message = pl.format("duplicate phone number '{}' (same as {})", pl.col("_e164"), where)
     else:
-        message = pl.format(f"duplicate contact: same {', '.join(rule.key)} as row {{}}", pl.col("_first"))
+        message = pl.format(f"duplicate contact: same {', '.join(rule.key)} as {{}}", where)
     return issue_frame(repeats, column=columns.phone, code="duplicate", severity=severity,
                        value=pl.col(columns.phone), message=message)
 

@@ -10,8 +10,10 @@ from ..model.calling import CallingHours
 from .calling_hours import utc_offsets
 
 
-def added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHours | None) -> list[pl.Expr]:
-    """The columns asked for with ``--add-columns``, named ``csvprep_<name>`` where the file has the name already."""
+def added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHours | None,
+                  source: str | None = None) -> list[pl.Expr]:
+    """The columns asked for with ``--add-columns``, named ``csvprep_<name>`` where the file has the name already;
+    ``source``: the file's name, for ``source_file``."""
     names = _free_names(taken, tuple(wanted) + (("utc_offset",) if "timezone" in wanted else ()))
     added = []
     if "timezone" in wanted:
@@ -26,6 +28,10 @@ def added_columns(wanted: tuple[str, ...], taken: list[str], calling: CallingHou
         added.append(pl.col("_region").cast(pl.String).alias(names["country"]))
     if "line_type" in wanted:
         added.append(pl.col("_line_type").cast(pl.String).alias(names["line_type"]))
+    if "source_file" in wanted:
+        added.append(pl.lit(source, dtype=pl.String).alias(names["source_file"]))
+    if "source_row" in wanted:
+        added.append(pl.col("_row").cast(pl.Int64).alias(names["source_row"]))
     return added
 
 

@@ -6,7 +6,8 @@ lookup on E.164 numbers: a list of millions costs about a join."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
@@ -33,6 +34,9 @@ class SuppressionList:
     numbers: pl.Series
     entries: int
     unreadable: int
+    # a list of contacts already uploaded (--previous): what it is called in messages, e.g. "cleaned.csv of
+    # 2026-11-24"; None for a do-not-call list
+    uploaded: str | None = None
 
 
 def load_suppression(path: str | Path, rule: PhoneRule) -> SuppressionList:
@@ -63,6 +67,18 @@ def load_suppression(path: str | Path, rule: PhoneRule) -> SuppressionList:
                            unreadable=int(numbers.null_count()))
 
 
+def load_previous(path: str | Path, rule: PhoneRule) -> SuppressionList:
+    """Read the cleaned.csv of an earlier run (``--previous``): its numbers were uploaded already, and a contact
+    with one of them is rejected as ``already_uploaded``. Raises :class:`InputError` as :func:`load_suppression`."""
+    path = Path(path)
+    loaded = load_suppression(path, rule)
+    try:
+        day = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date().isoformat()
+    except OSError:  # pragma: no cover - it was just read
+        day = "an earlier run"
+    return replace(loaded, uploaded=f"{path.name} of {day}")
+
+
 def _plain_list(data: bytes) -> pl.Series:
     """One number per line; no header."""
     try:
@@ -80,7 +96,13 @@ def suppression_issues(frame: pl.DataFrame, phone_column: str, lists: list[Suppr
     for suppression in lists:
         rows = frame.filter(pl.col("_e164").is_in(suppression.numbers.implode()))
         counts[suppression.name] = rows.height
-        if rows.height:
+        if rows.height and suppression.uploaded is not None:
+            found.append(issue_frame(
+                rows, column=phone_column, code="already_uploaded", value=pl.col(phone_column),
+                message=pl.format("phone number '{}' was already uploaded (in {})",
+                                  pl.col(phone_column).fill_null(""), pl.lit(suppression.uploaded)),
+            ))
+        elif rows.height:
             found.append(issue_frame(
                 rows, column=phone_column, code="do_not_call", value=pl.col(phone_column),
                 message=pl.format("phone number '{}' is on the do-not-call list {}", pl.col(phone_column).fill_null(""),
