@@ -3,6 +3,7 @@ unreadable files skipped, --previous, check --across-files, and the accounting o
 
 import json
 import shutil
+from datetime import datetime, timezone
 
 import polars as pl
 from conftest import FIXTURES, RULES
@@ -127,9 +128,8 @@ def test_previous_round_trip_rejects_numbers_already_uploaded(tmp_path):
     result = _clean(tmp_path / "fixed.csv", "--out", second, "--previous", first / "cleaned.csv")
     assert result.exit_code == 1
     errors = (second / "errors.txt").read_text(encoding="utf-8").splitlines()
-    day = json.loads((first / "report.json").read_text())  # written today, as was cleaned.csv
-    assert day
-    assert len(errors) == 3 and all("was already uploaded (in cleaned.csv of 20" in line for line in errors)
+    day = datetime.fromtimestamp((first / "cleaned.csv").stat().st_mtime, tz=timezone.utc).date().isoformat()
+    assert len(errors) == 3 and all(f"was already uploaded (in cleaned.csv of {day})" in line for line in errors)
     assert errors[0].startswith("Row 3: phone number '(415) 555-0100' was already uploaded")
     assert pl.read_csv(second / "cleaned.csv", infer_schema=False).get_column("phone").to_list() == ["+14155550199"]
     codes = json.loads((second / "report.json").read_text())["summary"]["by_code"]
@@ -144,6 +144,12 @@ def test_check_across_files_reports_duplicates_between_files():
     assert f"{FILES[1]}:3: Row 3: duplicate phone number '+14155550100' (same as contacts-a.csv row 2)" \
         in across.output
     assert across.output.count("(same as contacts-") == 3
+
+
+def test_check_across_files_reads_standard_input_among_files():
+    data = FILES[0].read_bytes()
+    result = runner.invoke(app, ["check", "-", str(FILES[1]), "--rules", BASIC, "--across-files"], input=data)
+    assert "(same as <stdin> row 2)" in result.output
 
 
 def test_clean_files_returns_one_result_with_each_files_summary(tmp_path):

@@ -62,8 +62,9 @@ def expand_inputs(paths: Sequence[str | Path], *, recursive: bool = False,
         if skip is not None:
             inside = [entry for entry in inside if not entry.resolve().is_relative_to(skip)]
         if not inside:
+            hint = "" if recursive else "; --recursive for its subdirectories"
             raise InputError(f"{shown_name(path)}: no contact files in the directory "
-                             f"({', '.join(INPUT_SUFFIXES)}{'' if recursive else '; --recursive for its subdirectories'})")
+                             f"({', '.join(INPUT_SUFFIXES)}{hint})")
         found.extend(inside)
     seen: set[Path] = set()
     unique = []
@@ -90,7 +91,7 @@ class AcrossFiles:
         self.keys = pl.DataFrame()
         self.names: list[str] = []  # the files whose keys are held, in order
 
-    def start(self, job: Job, source: str | Path, name: str, step: Callable[[str], None] | None = None) -> Run:
+    def start(self, job: Job, source: str | Path | bytes, name: str, step: Callable[[str], None] | None = None) -> Run:
         return Run(job, source, name=name, step=step, earlier=self.keys)
 
     def done(self, the_run: Run, name: str) -> None:
@@ -102,14 +103,15 @@ class AcrossFiles:
                                           else mine.alias("_from"))
         self.names.append(name)
 
-    def check(self, job: Job, source: str | Path, *, name: str | None = None,
+    def check(self, job: Job, source: str | Path | bytes, *, name: str | None = None,
               on_issues: Callable[[pl.DataFrame], None] | None = None, issues_stream=None) -> CleanResult:
         """Check one file (as :func:`csvprep.app.run.run` without outputs does) against the files checked before
         it: what ``csvprep check --across-files`` runs for each file."""
         from ..outputs.report import write_issue_objects
 
         started = time.perf_counter()
-        name = name or shown_name(Path(source).name)
+        if name is None:
+            name = "<stdin>" if isinstance(source, bytes) else shown_name(Path(source).name)
         the_run = self.start(job, source, name)
         for part in the_run:
             if on_issues is not None:

@@ -40,7 +40,8 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
                 counts = section.summary.counts()
                 say(f"  {section.name}: {counts['rows_in']} rows, {counts['rows_clean']} clean, "
                     f"{counts['rows_rejected']} rejected ({section.detected.get('encoding')}, "
-                    f"{section.detected.get('delimiter_name')})" + (f" -> {section.out_dir}" if section.out_dir else ""))
+                    f"{section.detected.get('delimiter_name')})"
+                    + (f" -> {section.out_dir}" if section.out_dir else ""))
         if skipped:
             say(f"  skipped {len(skipped)} of {len(result.files)} files: {', '.join(s.name for s in skipped)}")
         say(f"  wrote {', '.join(str(p) for p in paths.values())}")

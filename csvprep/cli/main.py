@@ -255,7 +255,8 @@ def check_command(
         try:
             # in parts of a million contacts, as clean runs: a file of any size is checked in bounded memory
             shown = None if spool else lambda issues, path=_shown(path): printer(issues, path)
-            result = across.check(job, path, on_issues=shown, issues_stream=spool) if across else \
+            result = across.check(job, _input(path), name=None if str(path) == "-" else _shown(Path(path.name)),
+                                  on_issues=shown, issues_stream=spool) if across else \
                 run(job, _input(path), on_issues=shown, issues_stream=spool)[0]
         except CsvprepError as exc:  # this file cannot be checked; the others still are
             click_echo(f"csvprep: error: {exc}")
