@@ -58,6 +58,8 @@ def test_merged_three_exports_with_different_headers_encodings_and_delimiters(tm
     assert sections["contacts-c.tsv"]["delimiter"] == "\t"
     assert [s["summary"]["rows_rejected"] for s in report["files"]] == [1, 1, 2]
     assert {issue["file"] for issue in report["issues"]} == {"contacts-a.csv", "contacts-b.csv", "contacts-c.tsv"}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="files">' in page and "<td>contacts-b.csv</td><td>cp1252, semicolon</td>" in page
 
 
 def test_separate_cleans_each_file_apart_and_still_finds_duplicates_across(tmp_path):
@@ -104,6 +106,19 @@ def test_an_unreadable_file_is_skipped_with_its_reason_and_the_others_run(tmp_pa
     assert [s["skipped"] is None for s in report["files"]] == [True, False, False, True]
     assert report["summary"]["rows_in"] == 7
     assert (out / "errors.txt").read_text(encoding="utf-8").splitlines()[1] == DUPLICATES[0]
+
+
+def test_the_output_directory_inside_an_input_directory_is_left_out(tmp_path):
+    inputs = tmp_path / "in"
+    shutil.copytree(THREE, inputs)
+    for _ in range(2):  # the second run must not read the first run's cleaned.csv and rejected.csv as inputs
+        assert _clean(inputs, "--out", inputs / "out", "--recursive").exit_code == 1
+    assert json.loads((inputs / "out" / "report.json").read_text())["summary"]["rows_in"] == 10
+
+
+def test_standard_input_cannot_be_one_of_several_files(tmp_path):
+    result = _clean("-", FILES[0], "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "standard input" in result.output
 
 
 def test_fail_fast_stops_at_an_unreadable_file_and_none_readable_is_exit_2(tmp_path):
