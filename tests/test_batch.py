@@ -190,15 +190,18 @@ phones = st.sampled_from(["+1 415 555 0100", "(415) 555-0101", "4155550102", "no
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.lists(phones, min_size=1, max_size=8), min_size=1, max_size=4), st.booleans())
-def test_merged_accounting_is_the_sum_of_the_files(tmp_path_factory, files, separate):
+@given(st.lists(st.lists(phones, min_size=1, max_size=8), min_size=1, max_size=4), st.booleans(),
+       st.sampled_from([None, 2, 3]))
+def test_merged_accounting_is_the_sum_of_the_files(tmp_path_factory, files, separate, part_rows):
     root = tmp_path_factory.mktemp("batch")
     paths = []
     for index, numbers in enumerate(files):
         path = root / f"f{index}.csv"
         pl.DataFrame({"phone": numbers, "customer_name": [f"n{i}" for i in range(len(numbers))]}).write_csv(path)
         paths.append(path)
-    result, _ = csvprep.clean_files(paths, RULES / "basic.toml", root / "out", separate=separate)
+    # in parts of part_rows records too: the files' parts and the parts of one file take the same road
+    result, _ = csvprep.clean_files(paths, RULES / "basic.toml", root / "out", separate=separate,
+                                    part_rows=part_rows)
     total = result.summary
     assert total.rows_in == sum(len(numbers) for numbers in files)
     assert total.rows_in == total.rows_clean + total.rows_rejected
@@ -209,3 +212,14 @@ def test_merged_accounting_is_the_sum_of_the_files(tmp_path_factory, files, sepa
         rejected = pl.read_csv(root / "out" / "rejected.csv", infer_schema=False)
         assert cleaned.height == total.rows_clean and rejected.height == total.rows_rejected
         assert cleaned.get_column("phone").n_unique() == cleaned.height  # no duplicate across files kept
+        # the same contacts in one file give the same clean list and the same number of duplicates
+        whole = root / "whole.csv"
+        pl.concat([pl.read_csv(path, infer_schema=False) for path in paths]).write_csv(whole)
+        alone = csvprep.clean(whole, RULES / "basic.toml")
+        assert alone.cleaned.get_column("phone").to_list() == cleaned.get_column("phone").to_list()
+        assert alone.counts()["by_code"] == total.counts()["by_code"]
+
+
+def test_separate_with_html_is_refused(tmp_path):
+    result = _clean(*FILES, "--out", tmp_path / "out", "--separate", "--html", tmp_path / "r.html")
+    assert result.exit_code == 2 and "--html cannot be used with --separate" in result.output

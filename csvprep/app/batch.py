@@ -136,6 +136,8 @@ def run_files(job: Job, sources: Sequence[str | Path], *, out_dir: str | Path | 
     files = [Path(source) for source in sources]
     if not files:
         raise ConfigError("no input files")
+    if separate and html_path is not None:
+        raise ConfigError("--html cannot be used with --separate: each file's report.html is in its directory")
     names = display_names(files)
     if out_dir is not None and not separate:
         paths = prepare_out_dir(Path(out_dir), None, html_path)
@@ -173,6 +175,7 @@ def _each(files: list[Path], names: list[str], runner, fail_fast: bool
                 raise
             sections.append(FileSummary(name=name, path=shown_name(file), skipped=str(exc)))
             continue
+        result = _slim(result)
         results.append(result)
         sections.append(FileSummary(name=name, path=shown_name(file), summary=result.summary,
                                     detected=result.contacts.describe(), out_dir=out))
@@ -180,6 +183,23 @@ def _each(files: list[Path], names: list[str], runner, fail_fast: bool
         reasons = "; ".join(section.skipped or "" for section in sections)
         raise InputError(f"none of the {len(files)} files could be read: {reasons}")
     return results, sections
+
+
+def _slim(result: CleanResult) -> CleanResult:
+    """A file's result as the run keeps it until the end: its counts and the first few issues of each kind, not
+    its frames (they are in the outputs), so that memory is bounded by the largest part, not the sum of the
+    files."""
+    contacts = replace(result.contacts, frame=result.contacts.frame.clear(), broken=result.contacts.broken.clear())
+    return replace(result, cleaned=result.cleaned.clear(), rejected=result.rejected.clear(),
+                   issues=_examples(result.issues), contacts=contacts)
+
+
+def _examples(issues: pl.DataFrame) -> pl.DataFrame:
+    """The first few issues of each kind, and the first number a '+' would make another country's (the
+    summary's example of them), as a run in parts keeps them."""
+    declined = pl.col("detail").str.ends_with(PLUS_DECLINED).fill_null(False)
+    return issues.filter((pl.int_range(pl.len()).over("code", "severity") < EXAMPLES_PER_KIND)
+                         | (declined & (declined.cum_sum() == 1)))
 
 
 class _Merged:
@@ -300,10 +320,7 @@ def _total(job: Job, results: list[CleanResult], sections: list[FileSummary], st
     named = [result.issues.select(pl.lit(section.name, dtype=pl.String).alias("file"),
                                   pl.all().exclude("file"))
              for result, section in zip(results, [s for s in sections if s.summary is not None])]
-    issues = pl.concat(named, how="diagonal_relaxed")
-    declined = pl.col("detail").str.ends_with(PLUS_DECLINED).fill_null(False)
-    issues = issues.filter((pl.int_range(pl.len()).over("code", "severity") < EXAMPLES_PER_KIND)
-                           | (declined & (declined.cum_sum() == 1)))
+    issues = _examples(pl.concat(named, how="diagonal_relaxed"))
     first = results[0]
     read = [section.name for section in sections if section.summary is not None]
     contacts = replace(first.contacts, source=", ".join(read), sha256=None, blank_rows=total.blank_rows,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .options import Format
@@ -14,6 +15,7 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
     """The exit code: 1 when any row of any file was rejected or any file was skipped, else 0; a run that could
     not read any file raises (exit 2)."""
     from ..app.batch import expand_inputs, run_files
+    from ..outputs.report import report_data
 
     files = expand_inputs(inputs, recursive=recursive, exclude=options.out)
     printer = None
@@ -21,7 +23,7 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
         printer = IssuePrinter(fmt, options.max_errors)
     with progress(enabled=interactive and fmt is Format.text and not quiet) as step:
         result, paths = run_files(job, files, out_dir=options.out, separate=separate, fail_fast=fail_fast,
-                                  html_path=None if separate else options.html, progress=step,
+                                  html_path=options.html, progress=step,
                                   on_issues=(lambda issues, name: printer(issues, name)) if printer else None)
     skipped = [section for section in result.files if section.skipped is not None]
     for section in skipped:
@@ -33,6 +35,8 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
     if fmt is Format.json and not separate:
         with open(paths["report.json"], "rb") as report:
             to_stdout(report)
+    elif fmt is Format.json:  # each file's report is in its directory: the totals and the sections of all
+        say(json.dumps(report_data(result, issues=False), indent=2, ensure_ascii=False))
     elif fmt is Format.text:
         print_summary(result)
         for section in result.files:
