@@ -47,7 +47,8 @@ def test_merged_three_exports_with_different_headers_encodings_and_delimiters(tm
                                           "Betrag": None, "notes": "new", "source_file": "contacts-c.tsv",
                                           "source_row": "3"}
     rejected = pl.read_csv(out / "rejected.csv", infer_schema=False)
-    assert rejected.columns[0] == "file" and "row" in rejected.columns
+    # every file's columns (the mapped ones under the first file's names), then the record's file, row and reasons
+    assert rejected.columns == ["phone", "customer_name", "city", "Betrag", "notes", "file", "row", "errors"]
     assert rejected.select("file", "row").rows() == [("contacts-a.csv", "4"), ("contacts-b.csv", "3"),
                                                      ("contacts-c.tsv", "2"), ("contacts-c.tsv", "4")]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -138,7 +139,7 @@ def test_previous_round_trip_rejects_numbers_already_uploaded(tmp_path):
     rejected = pl.read_csv(first / "rejected.csv", infer_schema=False)
     fixed = rejected.with_columns(pl.when(pl.col("phone") == "not a phone").then(pl.lit("+1 415 555 0199"))
                                   .otherwise(pl.col("phone")).alias("phone"))
-    fixed.drop("file").write_csv(tmp_path / "fixed.csv")
+    fixed.write_csv(tmp_path / "fixed.csv")  # its file, row and errors columns are left out when read
     second = tmp_path / "second"
     result = _clean(tmp_path / "fixed.csv", "--out", second, "--previous", first / "cleaned.csv")
     assert result.exit_code == 1
@@ -147,8 +148,9 @@ def test_previous_round_trip_rejects_numbers_already_uploaded(tmp_path):
     assert len(errors) == 3 and all(f"was already uploaded (in cleaned.csv of {day})" in line for line in errors)
     assert errors[0].startswith("Row 3: phone number '(415) 555-0100' was already uploaded")
     assert pl.read_csv(second / "cleaned.csv", infer_schema=False).get_column("phone").to_list() == ["+14155550199"]
-    codes = json.loads((second / "report.json").read_text())["summary"]["by_code"]
-    assert codes == {"already_uploaded": 3}
+    report = json.loads((second / "report.json").read_text())
+    assert report["summary"]["by_code"] == {"already_uploaded": 3}
+    assert report["input"]["left_out_columns"] == ["file", "row", "errors"]
 
 
 def test_check_across_files_reports_duplicates_between_files():

@@ -239,8 +239,13 @@ class _Merged:
         own = set(result.contacts.header) | set(result.columns.added)
         self.writer.cleaned_output.trailing |= {column for column in result.cleaned.columns if column not in own}
         rejected = _renamed(result.rejected, renames, name)
-        label = "file" if "file" not in rejected.columns else "source_file"
-        rejected = rejected.select(pl.lit(name, dtype=pl.String).alias(label), pl.all())
+        # the file beside the row and the reasons, last: a fixed rejected.csv run again leaves them out, and the
+        # columns of later files come before them
+        header = rejected.columns[:len(result.contacts.header)]
+        label = next(f"{'csvprep_' * n}file" for n in range(len(header) + 1) if f"{'csvprep_' * n}file" not in header)
+        tail = [label, *rejected.columns[len(header):]]
+        rejected = rejected.select(*header, pl.lit(name, dtype=pl.String).alias(label), *tail[1:])
+        self.writer.rejected_output.trailing |= set(tail)
         issues = result.issues.select(pl.lit(name, dtype=pl.String).alias("file"), pl.all())
         return replace(result, cleaned=cleaned, rejected=rejected, issues=issues, columns=self.columns)
 

@@ -103,6 +103,7 @@ class RejectedCsv:
     into fields), so every part but the last waits in an Arrow file until the columns of all are known."""
 
     name = "rejected.csv"
+    trailing: set[str] = set()  # several files: the file, row and reasons columns, after every file's columns
 
     def start(self, scratch: Path) -> None:
         self.scratch, self.path = scratch, scratch / self.name
@@ -128,7 +129,7 @@ class RejectedCsv:
             frames = [pl.scan_ipc(spill) for spill in self.spills]
             if self.last is not None and self.last.height:
                 frames.append(self.last.lazy())
-            _write_aligned(frames, stream, write_rejected_csv)
+            _write_aligned(frames, stream, write_rejected_csv, self.trailing)
         return self.path
 
 
@@ -224,6 +225,9 @@ class OutputWriter:
             if isinstance(output, CleanedCsv):
                 output.aligned, output.trailing = several, set()  # the parts are files whose columns may differ
                 self.cleaned_output = output
+            elif isinstance(output, RejectedCsv):
+                output.trailing = set()
+                self.rejected_output = output
         self.header: list[str] | None = None
         self.row_runs: list[list[int]] = []  # cleaned rows' input rows as [first row, count] runs
 

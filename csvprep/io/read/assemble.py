@@ -170,9 +170,9 @@ def finish_contacts(frame: pl.DataFrame, header: list[str], broken: pl.DataFrame
 
 
 # the columns csvprep adds to rejected.csv, last in it (a name the file had already is prefixed 'csvprep_'; Sarvam
-# calls the reasons 'rejected_reason')
-_REJECT_TAILS = (("row", "errors", "raw"), ("row", "errors"), ("row", "rejected_reason", "raw"),
-                 ("row", "rejected_reason"))
+# calls the reasons 'rejected_reason'; a run over several files merged names each record's file)
+_REJECT_TAILS = (("file", "row", "errors", "raw"), ("file", "row", "errors"), ("row", "errors", "raw"),
+                 ("row", "errors"), ("row", "rejected_reason", "raw"), ("row", "rejected_reason"))
 
 
 def _earlier_reject_columns(header: list[str]) -> list[str]:
