@@ -25,6 +25,7 @@ from ..io.csv_out import (
     current_umask,
     neutralise_formulas,
     sync_files,
+    write_aligned,
     write_csv,
     write_rejected_csv,
 )
@@ -93,7 +94,7 @@ class CleanedCsv:
 
     def finish(self, result: ResultView) -> Path:
         if self.spills:
-            _write_aligned([pl.scan_ipc(spill) for spill in self.spills], self.stream, write_csv, self.trailing)
+            write_aligned([pl.scan_ipc(spill) for spill in self.spills], self.stream, write_csv, self.trailing)
         self.stream.close()
         return self.path
 
@@ -129,21 +130,9 @@ class RejectedCsv:
             frames = [pl.scan_ipc(spill) for spill in self.spills]
             if self.last is not None and self.last.height:
                 frames.append(self.last.lazy())
-            _write_aligned(frames, stream, write_rejected_csv, self.trailing)
+            write_aligned(frames, stream, write_rejected_csv, self.trailing)
         return self.path
 
-
-def _write_aligned(frames: list[pl.LazyFrame], stream, write, trailing: set[str] = frozenset()) -> None:
-    """Parts whose columns may differ, written as one CSV with the columns of all (in the order first seen), a
-    part's missing columns empty; aligned one part at a time, so that a big list's rows stay on disk."""
-    columns = pl.concat(frames, how="diagonal_relaxed").collect_schema()
-    columns = {**{n: t for n, t in columns.items() if n not in trailing},
-               **{n: t for n, t in columns.items() if n in trailing}}
-    for index, frame in enumerate(frames):
-        frame = frame.collect()
-        frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
-                             for name, dtype in columns.items())
-        write(frame, stream, include_header=index == 0)
 
 
 class ErrorsTxt:
@@ -221,13 +210,10 @@ class OutputWriter:
     def __init__(self, paths: dict[str, Path], provider: Provider | None = None, *, several: bool = False) -> None:
         self.paths, self.provider = paths, provider
         self.outputs = outputs()
-        for output in self.outputs:
-            if isinstance(output, CleanedCsv):
-                output.aligned, output.trailing = several, set()  # the parts are files whose columns may differ
-                self.cleaned_output = output
-            elif isinstance(output, RejectedCsv):
-                output.trailing = set()
-                self.rejected_output = output
+        self.cleaned_output = next(output for output in self.outputs if isinstance(output, CleanedCsv))
+        self.rejected_output = next(output for output in self.outputs if isinstance(output, RejectedCsv))
+        self.cleaned_output.aligned = several  # a run over several files: parts whose columns may differ
+        self.cleaned_output.trailing, self.rejected_output.trailing = set(), set()
         self.header: list[str] | None = None
         self.row_runs: list[list[int]] = []  # cleaned rows' input rows as [first row, count] runs
 
