@@ -59,6 +59,8 @@ def test_merged_three_exports_with_different_headers_encodings_and_delimiters(tm
     assert sections["contacts-c.tsv"]["delimiter"] == "\t"
     assert [s["summary"]["rows_rejected"] for s in report["files"]] == [1, 1, 2]
     assert {issue["file"] for issue in report["issues"]} == {"contacts-a.csv", "contacts-b.csv", "contacts-c.tsv"}
+    assert "e.g. contacts-b.csv: Row 3: duplicate phone number '+14155550100' (same as contacts-a.csv row 2)" \
+        in result.output
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<section id="files">' in page and "<td>contacts-b.csv</td><td>cp1252, semicolon</td>" in page
 
@@ -167,6 +169,19 @@ def test_check_across_files_reads_standard_input_among_files():
     data = FILES[0].read_bytes()
     result = runner.invoke(app, ["check", "-", str(FILES[1]), "--rules", BASIC, "--across-files"], input=data)
     assert "(same as <stdin> row 2)" in result.output
+
+
+def test_duplicates_across_files_follow_the_policy_and_the_key(tmp_path):
+    (tmp_path / "a.csv").write_text("phone,customer_name\n+1 415 555 0100,Ann\n+1 415 555 0101,Bob\n")
+    (tmp_path / "b.csv").write_text("Customer Name;tel\nann;4155550100\nBobby;4155550101\n")  # another delimiter and order
+    keyed = csvprep.rules_from_dict({"phone": {"default_region": "US"},
+                                     "duplicates": {"policy": "warn", "key": ["phone", "customer_name"]},
+                                     "variables": {"customer_name": {}}})
+    result, _ = csvprep.clean_files([tmp_path / "a.csv", tmp_path / "b.csv"], keyed, tmp_path / "out")
+    assert result.summary.rows_clean == 4  # warned, not rejected
+    warnings = json.loads((tmp_path / "out" / "report.json").read_text())["issues"]
+    assert [(w["file"], w["row"], w["severity"], w["message"]) for w in warnings] == [
+        ("b.csv", 2, "warning", "duplicate contact: same phone, customer_name as a.csv row 2")]
 
 
 def test_clean_files_returns_one_result_with_each_files_summary(tmp_path):

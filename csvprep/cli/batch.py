@@ -48,7 +48,12 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
                     + (f" -> {section.out_dir}" if section.out_dir else ""))
         if skipped:
             say(f"  skipped {len(skipped)} of {len(result.files)} files: {', '.join(s.name for s in skipped)}")
-        say(f"  wrote {', '.join(str(p) for p in paths.values())}")
+        if separate:
+            names = dict.fromkeys(path.name for path in paths.values())
+            say(f"  wrote {', '.join(names)} into each of "
+                f"{', '.join(s.out_dir for s in result.files if s.out_dir)}")
+        else:
+            say(f"  wrote {', '.join(str(p) for p in paths.values())}")
     if printer is not None:
         for section in result.files:
             printer.left_out(section.name)

@@ -186,7 +186,10 @@ def summary_text(result: ResultView, top: int = 5) -> str:
         f"{counts['rows_rejected']} rejected"
         + (f" ({_plural(counts['blank_rows'], 'blank row')} skipped)" if counts["blank_rows"] else ""),
     ]
-    if contacts.sheet is not None:
+    if result.files:  # several files: each read with its own detection, said per file
+        read = sum(1 for file in result.files if file.summary is not None)
+        read_as = f"read {read} file{'s' * (read != 1)}, each with its own encoding and delimiter"
+    elif contacts.sheet is not None:
         read_as = f"read the sheet '{contacts.sheet}' of the workbook"
     else:
         read_as = (f"read as {contacts.encoding}{' with BOM' if contacts.bom else ''}, "
@@ -241,7 +244,8 @@ def summary_text(result: ResultView, top: int = 5) -> str:
         issues = result.issues.filter(pl.col("severity") == severity)
         for code, count in of_severity[:top]:
             example = issues.filter(pl.col("code") == code).row(0, named=True)
-            lines.append(f"    {code:<26} {count:>7}  e.g. Row {example['row']}: {_shorten(example['message'])}")
+            where = f"{example['file']}: " if example.get("file") else ""
+            lines.append(f"    {code:<26} {count:>7}  e.g. {where}Row {example['row']}: {_shorten(example['message'])}")
         if len(of_severity) > top:
             lines.append(f"    … and {len(of_severity) - top} more kinds (see report.json)")
     # names, cells and messages come from the data: each line printable, whatever they hold
