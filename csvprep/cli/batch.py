@@ -41,10 +41,11 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
         print_summary(result)
         for section in result.files:
             if section.summary is not None:
-                counts = section.summary.counts()
+                counts, detected = section.summary.counts(), section.detected
+                read_as = f"sheet '{detected['sheet']}'" if "sheet" in detected else \
+                    f"{detected.get('encoding')}, {detected.get('delimiter_name')}"
                 say(f"  {section.name}: {counts['rows_in']} rows, {counts['rows_clean']} clean, "
-                    f"{counts['rows_rejected']} rejected ({section.detected.get('encoding')}, "
-                    f"{section.detected.get('delimiter_name')})"
+                    f"{counts['rows_rejected']} rejected ({read_as})"
                     + (f" -> {section.out_dir}" if section.out_dir else ""))
         if skipped:
             say(f"  skipped {len(skipped)} of {len(result.files)} files: {', '.join(s.name for s in skipped)}")
