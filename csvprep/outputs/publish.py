@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+import polars as pl
+
 from ..errors import OutputError
 from ..io.csv_out import atomic_write
 
@@ -169,3 +171,18 @@ def check_outputs(directory: str | Path) -> list[str]:
         elif path.stat().st_size != facts.get("bytes"):
             problems.append(f"{path}: not the file this run wrote (its size changed)")
     return problems
+
+
+def add_runs(runs: list[list[int]], rows: pl.Series | None) -> None:
+    """``rows`` (ascending input rows of cleaned rows) appended to ``runs`` of consecutive rows, ``[first,
+    count]``: a list of millions whose rejects are few is a few runs in the manifest."""
+    if rows is None or rows.len() == 0:
+        return
+    frame = rows.cast(pl.Int64).to_frame("row").with_columns(
+        run=(pl.col("row").diff().fill_null(0) != 1).cum_sum())
+    grouped = frame.group_by("run", maintain_order=True).agg(pl.col("row").first().alias("first"), pl.len())
+    for first, count in grouped.select("first", "len").iter_rows():
+        if runs and runs[-1][0] + runs[-1][1] == first:
+            runs[-1][1] += count
+        else:
+            runs.append([first, count])

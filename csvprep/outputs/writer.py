@@ -34,6 +34,7 @@ from ..model.result import ResultView
 from .html import report_html
 from .publish import (
     MANIFEST,
+    add_runs,
     SCRATCH_PREFIX,
     one_run,
     previous_files,
@@ -302,21 +303,6 @@ class OutputWriter:
                 write_manifest(self.directory, paths, source=result.contacts.source, sha256=result.contacts.sha256,
                                version=csvprep_version(), cleaned_rows=self.row_runs)
         return paths  # the outputs; the manifest beside them names them
-
-
-def add_runs(runs: list[list[int]], rows: pl.Series | None) -> None:
-    """``rows`` (ascending input rows of cleaned rows) appended to ``runs`` of consecutive rows, ``[first,
-    count]``: a list of millions whose rejects are few is a few runs in the manifest."""
-    if rows is None or rows.len() == 0:
-        return
-    frame = rows.cast(pl.Int64).to_frame("row").with_columns(
-        run=(pl.col("row").diff().fill_null(0) != 1).cum_sum())
-    grouped = frame.group_by("run", maintain_order=True).agg(pl.col("row").first().alias("first"), pl.len())
-    for first, count in grouped.select("first", "len").iter_rows():
-        if runs and runs[-1][0] + runs[-1][1] == first:
-            runs[-1][1] += count
-        else:
-            runs.append([first, count])
 
 
 @contextmanager
