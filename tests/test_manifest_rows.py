@@ -42,3 +42,20 @@ def test_in_parts_the_record_is_the_whole_runs(tmp_path, part_rows):
 def test_a_manifest_without_the_record_reads_as_none(tmp_path):
     (tmp_path / "csvprep-manifest.json").write_text('{"files": {}}')
     assert input_rows(tmp_path) is None
+
+
+def test_a_run_over_several_files_names_each_runs_file_and_reconcile_refuses_it(tmp_path):
+    from csvprep.app.batch import clean_files
+    from csvprep.app.launch import cleaned_to_input
+    from csvprep.errors import PlatformError
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("phone,customer_name\n+14155552671,A\nnope,B\n+14155552672,C\n")
+    second.write_text("phone,customer_name\n+14155552673,D\n+14155552671,E\n+14155552674,F\n")
+    clean_files([first, second], RULES / "basic.toml", tmp_path / "out")
+    # each file numbers its own rows: row 2 of a.csv and row 2 of b.csv are two contacts, never one run
+    assert input_rows(tmp_path / "out") == [[2, 1, "a.csv"], [4, 1, "a.csv"], [2, 1, "b.csv"], [4, 1, "b.csv"]]
+    cleaned = pl.read_csv(tmp_path / "out" / "cleaned.csv", infer_schema=False)
+    assert cleaned.height == 4
+    with pytest.raises(PlatformError, match="several files"):
+        cleaned_to_input(tmp_path / "out", cleaned.height)

@@ -221,7 +221,7 @@ class _Merged:
             if self.on_issues is not None:
                 self.on_issues(view.issues, name)
             self.writer.add(view, index=self.index, first=self.index == 0, last=False,
-                            first_issues=self.first_issues)
+                            first_issues=self.first_issues, file=name)
             self.first_issues = self.first_issues and view.issues.height == 0
             self.index += 1
             self.committed = True

@@ -168,6 +168,9 @@ def cleaned_to_input(out_dir: Path, rows: int) -> list[int]:
     if runs is None:
         raise PlatformError(f"{out_dir}: the manifest does not record which input row each cleaned row came from "
                             "(a run of an earlier csvprep): clean the list again")
+    if any(len(run) == 3 for run in runs):
+        raise PlatformError(f"{out_dir}: a run over several files, which no campaign command uploads: name the --out "
+                            "directory of the 'campaign create' or 'campaign upload' that sent the list")
     numbers = [first + offset for first, count in runs for offset in range(count)]
     if len(numbers) != rows:
         raise PlatformError(f"{out_dir}: cleaned.csv has {rows:,} rows but the manifest records {len(numbers):,}: "

@@ -108,10 +108,10 @@ def withdraw_manifest(directory: Path) -> None:
 
 
 def write_manifest(directory: Path, files: dict[str, Path], *, source: str | None, sha256: str | None,
-                   version: str, cleaned_rows: list[list[int]] | None = None) -> Path:
+                   version: str, cleaned_rows: list[list] | None = None) -> Path:
     """The manifest, written last: the run's files in ``directory`` (name → bytes), its input, and (``cleaned_rows``)
     which input row each row of cleaned.csv came from, as ``[first input row, count]`` runs in cleaned.csv's
-    order (:func:`input_rows` reads them back)."""
+    order, each naming its file in a run over several files (:func:`input_rows` reads them back)."""
     listed = {}
     for name, path in sorted(files.items()):
         if path.parent.resolve() == directory.resolve() and path.exists():
@@ -127,7 +127,7 @@ def write_manifest(directory: Path, files: dict[str, Path], *, source: str | Non
     return path
 
 
-def input_rows(directory: Path) -> list[list[int]] | None:
+def input_rows(directory: Path) -> list[list] | None:
     """The runs of input rows the manifest in ``directory`` records for cleaned.csv (None: a run before csvprep
     recorded them, or no manifest)."""
     try:
@@ -135,7 +135,7 @@ def input_rows(directory: Path) -> list[list[int]] | None:
         runs = manifest["cleaned_rows"]["runs"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(runs, list) or not all(isinstance(r, list) and len(r) == 2 for r in runs):
+    if not isinstance(runs, list) or not all(isinstance(r, list) and len(r) in (2, 3) for r in runs):
         return None
     return runs
 
@@ -173,16 +173,17 @@ def check_outputs(directory: str | Path) -> list[str]:
     return problems
 
 
-def add_runs(runs: list[list[int]], rows: pl.Series | None) -> None:
+def add_runs(runs: list[list], rows: pl.Series | None, file: str | None = None) -> None:
     """``rows`` (ascending input rows of cleaned rows) appended to ``runs`` of consecutive rows, ``[first,
-    count]``: a list of millions whose rejects are few is a few runs in the manifest."""
+    count]`` (``[first, count, file]`` in a run over several files, whose rows are numbered per file): a list of
+    millions whose rejects are few is a few runs in the manifest."""
     if rows is None or rows.len() == 0:
         return
     frame = rows.cast(pl.Int64).to_frame("row").with_columns(
         run=(pl.col("row").diff().fill_null(0) != 1).cum_sum())
     grouped = frame.group_by("run", maintain_order=True).agg(pl.col("row").first().alias("first"), pl.len())
     for first, count in grouped.select("first", "len").iter_rows():
-        if runs and runs[-1][0] + runs[-1][1] == first:
+        if runs and runs[-1][0] + runs[-1][1] == first and runs[-1][2:] == ([file] if file is not None else []):
             runs[-1][1] += count
         else:
-            runs.append([first, count])
+            runs.append([first, count] if file is None else [first, count, file])

@@ -252,8 +252,9 @@ class OutputWriter:
         if self._held is not None:
             self._held.__exit__(*exc_info)
 
-    def add(self, result: ResultView, *, index: int, first: bool, last: bool, first_issues: bool) -> None:
-        """One part of the run, in order."""
+    def add(self, result: ResultView, *, index: int, first: bool, last: bool, first_issues: bool,
+            file: str | None = None) -> None:
+        """One part of the run, in order (``file``: the input it came from, in a run over several files)."""
         header = list(result.cleaned.columns)
         if first:
             self.header = header
@@ -262,7 +263,7 @@ class OutputWriter:
                     cleaned=shape(result.cleaned, header_map(self.provider, result.columns, header)
                                   if self.provider else {}),
                     rejected=shape(neutralise_formulas(result.rejected), renames))
-        add_runs(self.row_runs, getattr(result, "cleaned_rows", None))
+        add_runs(self.row_runs, getattr(result, "cleaned_rows", None), file)
         for output, done in [(output, self._pool.submit(output.add, part)) for output in self.outputs]:
             with _writing(output.name, self._scratch):
                 done.result()
