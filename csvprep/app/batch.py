@@ -33,6 +33,7 @@ from ..model.summary import EXAMPLES_PER_KIND, FileSummary, Summary, by_count
 from ..model.text import shown_name
 from ..outputs.writer import OutputWriter, prepare_out_dir
 from ..stages.calling_hours import calling_summary
+from ..stages.duplicates import SeenPhones
 from ..stages.suppression import load_previous
 from .run import PartResult, Run, job_of
 
@@ -85,22 +86,18 @@ def display_names(files: Sequence[Path]) -> list[str]:
 class AcrossFiles:
     """The duplicate keys kept by the files run so far, each with the file it came from. The one place a run over
     several files touches the cross-part duplicate mechanism: a file's :class:`Run` starts from these keys
-    (``earlier``) and hands back its own (``kept_keys``), labelled here with the file's name."""
+    (``earlier``) and adds its own to them, labelled with the file's name."""
 
     def __init__(self) -> None:
-        self.keys = pl.DataFrame()
-        self.names: list[str] = []  # the files whose keys are held, in order
+        self.seen = SeenPhones()
+        self.names: list[str] = []  # the files run to their end, in order
 
     def start(self, job: Job, source: str | Path | bytes, name: str, step: Callable[[str], None] | None = None) -> Run:
-        return Run(job, source, name=name, step=step, earlier=self.keys)
+        self.seen.begin(name)
+        return Run(job, source, name=name, step=step, earlier=self.seen)
 
     def done(self, the_run: Run, name: str) -> None:
-        """``the_run`` (a file named ``name`` in messages) ran to its end: its kept keys join the others."""
-        keys = the_run.kept_keys()
-        if keys is not None and keys.width:
-            mine = pl.lit(name, dtype=pl.String)
-            self.keys = keys.with_columns(pl.col("_from").fill_null(mine) if "_from" in keys.columns
-                                          else mine.alias("_from"))
+        """``the_run`` (a file named ``name`` in messages) ran to its end: its kept keys are among the others."""
         self.names.append(name)
 
     def check(self, job: Job, source: str | Path | bytes, *, name: str | None = None,
@@ -113,11 +110,15 @@ class AcrossFiles:
         if name is None:
             name = "<stdin>" if isinstance(source, bytes) else shown_name(Path(source).name)
         the_run = self.start(job, source, name)
-        for part in the_run:
-            if on_issues is not None:
-                on_issues(part.result.issues)
-            if issues_stream is not None:
-                write_issue_objects(part.result.issues, issues_stream, first=part.first_issues)
+        try:
+            for part in the_run:
+                if on_issues is not None:
+                    on_issues(part.result.issues)
+                if issues_stream is not None:
+                    write_issue_objects(part.result.issues, issues_stream, first=part.first_issues)
+        except InputError:
+            self.seen.forget_last()  # its contacts are in no result: a later file's are not their duplicates
+            raise
         result = the_run.result(started)
         self.done(the_run, name)
         return replace(result, across_files=_policy("checked", self.names[:-1]))
@@ -173,6 +174,7 @@ def _each(files: list[Path], names: list[str], runner, fail_fast: bool
         except InputError as exc:
             if fail_fast or runner.committed:
                 raise
+            runner.across.seen.forget_last()  # the parts it read before the error are in no output
             sections.append(FileSummary(name=name, path=shown_name(file), skipped=str(exc)))
             continue
         result = _slim(result)

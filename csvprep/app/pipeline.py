@@ -22,7 +22,7 @@ from ..model.rules import Rules
 from ..model.text import shown_name
 from ..stages.calling_hours import check_calling_hours, contact_zones
 from ..stages.columns import map_columns
-from ..stages.duplicates import find_duplicates, kept_keys
+from ..stages.duplicates import SeenPhones, find_duplicates, kept_keys
 from ..stages.formulas import formula_issues
 from ..stages.phones.check import check_phones
 from ..stages.phones.issues import phone_column_issues, phone_stats, region_hint
@@ -35,11 +35,11 @@ from ..stages.variables.check import check_variables
 
 def clean_contacts(contacts: Contacts, rules: Rules, *, strict: bool = False,
                    step: Callable[[str], None] = lambda stage: None, timings: dict[str, float] | None = None,
-                   earlier: pl.DataFrame | None = None, suppress: list[SuppressionList] | None = None,
+                   earlier: SeenPhones | None = None, suppress: list[SuppressionList] | None = None,
                    calling: CallingHours | None = None, add_columns: tuple[str, ...] = (),
                    remember_keys: bool = False) -> CleanResult:
     """The stages after reading, on contacts already read. ``earlier``: the duplicate keys of contacts kept from
-    earlier parts of the same file (see :func:`csvprep.duplicates.kept_keys`), when a large file is cleaned in
+    earlier parts of the same file (a :class:`~csvprep.stages.duplicates.SeenPhones`), when a large file is cleaned in
     parts; ``remember_keys``: put this part's kept keys in ``result.kept_keys`` for the parts after it."""
     timings = {} if timings is None else timings
     try:

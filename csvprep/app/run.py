@@ -37,6 +37,7 @@ from ..model.text import shown_name
 from ..outputs.report import write_issue_objects
 from ..outputs.writer import OutputWriter, prepare_out_dir
 from ..stages.calling_hours import calling_summary
+from ..stages.duplicates import SeenPhones
 from ..stages.suppression import SuppressionList
 from .pipeline import clean_contacts
 
@@ -73,12 +74,11 @@ class Run:
 
     def __init__(self, job: Job, source: str | Path | bytes | pl.DataFrame, *, name: str = "<input>",
                  step: Callable[[str], None] | None = None, split: bool = True,
-                 earlier: pl.DataFrame | None = None) -> None:
+                 earlier: SeenPhones | None = None) -> None:
         self.job, self.source, self.name = job, source, name
         # the kept duplicate keys of files before this one in the same run (see csvprep.app.batch): checked
         # against from the first part on, and this file's own kept keys are remembered to the last part
         self.carry = earlier is not None
-        self._earlier = earlier
         self.step = step or (lambda stage: None)
         self.stream = split and isinstance(source, (str, Path)) and is_stream(Path(source))
         self.split = split and isinstance(source, (str, Path)) and (self.stream or can_split(Path(source),
@@ -88,6 +88,8 @@ class Run:
         self.encoding: str | None = None  # what the file was read as: the first part's, or the first past ASCII
         self.examples: list[pl.DataFrame] = []
         self.parts = 0
+        # the kept contacts' duplicate keys, for the parts (and files) after theirs
+        self._earlier = earlier if earlier is not None else SeenPhones()
         self._first: CleanResult | None = None  # the only part's result, or the first's frames cleared
 
     def __iter__(self) -> Iterator[PartResult]:
@@ -160,7 +162,7 @@ class Run:
         if self._first is None:
             raise blank_only
 
-    def kept_keys(self) -> pl.DataFrame | None:
+    def kept_keys(self) -> SeenPhones:
         """The duplicate keys kept so far, the earlier files' given to the run among them (after iterating)."""
         return self._earlier
 
@@ -183,18 +185,14 @@ class Run:
 
     def _clean(self, contacts: Contacts, *, index: int, last: bool, read_seconds: float) -> PartResult:
         job = self.job
-        earlier = self._earlier if self.parts or self.carry else None
+        earlier = self._earlier if len(self._earlier) else None
         result = clean_contacts(contacts, job.rules, strict=job.strict, step=self.step, timings={"read": read_seconds},
                                 earlier=earlier, remember_keys=not last or self.carry, suppress=list(job.suppress),
                                 calling=job.calling, add_columns=job.add_columns)
         first_issues = self.summary.errors + self.summary.warnings == 0
         self.summary += result.summary
-        if result.kept_keys is not None and result.kept_keys.width:
-            # a part's kept keys are new: a key seen before made its row a duplicate, never kept
-            self._earlier = result.kept_keys if earlier is None or earlier.width == 0 else \
-                pl.concat([earlier, result.kept_keys], how="diagonal")
-        elif earlier is None:
-            self._earlier = pl.DataFrame()
+        if result.kept_keys is not None:
+            self._earlier.add(result.kept_keys)  # new keys: a key seen before made its row a duplicate, never kept
         declined = pl.col("detail").str.ends_with(PLUS_DECLINED).fill_null(False)
         # the first few of each kind, and the first number a '+' would make another country's (the summary's
         # example of them)

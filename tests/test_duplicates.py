@@ -1,0 +1,60 @@
+"""SeenPhones, the index of kept duplicate keys across parts (and files), against a plain dict."""
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csvprep.stages.duplicates import SeenPhones
+
+# few distinct values, so that later batches look up keys earlier ones added; odd ones (no '+', a leading 0,
+# empty) take the other road
+phones = st.one_of(st.sampled_from(["+14155550100", "+447700900123", "+61491570006", "+1", "+999999999999999999",
+                                    "14155550100", "+04155550100", "", None]),
+                   st.integers(1, 300).map(lambda n: f"+1415555{n:04d}"))
+
+
+def _batches(draw_key):
+    return st.lists(st.lists(draw_key, max_size=40), min_size=1, max_size=12)
+
+
+def _check(batches, frame_of):
+    seen, reference, row = SeenPhones(), {}, 0
+    for source, batch in enumerate(batches):
+        keys = frame_of(batch)
+        found = seen.first(keys)
+        assert found.height == keys.height
+        expected = [reference.get(key, (None, None)) for key in batch]
+        assert list(zip(found.get_column("_earlier"), found.get_column("_source"))) == expected
+        new, rows = [], []
+        for key in dict.fromkeys(batch):  # what find_duplicates keeps: the first of each key not seen before
+            if key not in reference:
+                row += 1
+                reference[key] = (row, source % 3)
+                new.append(key)
+                rows.append(row)
+        seen.add(frame_of(new).with_columns(pl.Series("_row", rows, dtype=pl.Int64)), source=source % 3)
+        assert len(seen) == len(reference)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_batches(phones))
+def test_phone_keys_are_found_where_they_were_first_seen(batches):
+    _check(batches, lambda keys: pl.DataFrame({"_key0": pl.Series(keys, dtype=pl.String)}))
+
+
+@settings(max_examples=80, deadline=None)
+@given(_batches(st.tuples(phones, st.sampled_from(["a1", "b2", "", None]))))
+def test_keys_with_a_variable_are_found_where_they_were_first_seen(batches):
+    _check(batches, lambda keys: pl.DataFrame({"_key0": pl.Series([k[0] for k in keys], dtype=pl.String),
+                                               "_key1": pl.Series([k[1] for k in keys], dtype=pl.String)}))
+
+
+def test_the_index_stays_a_few_sorted_runs():
+    seen = SeenPhones()
+    for part in range(40):
+        codes = [f"+1{part:03d}{n:07d}" for n in range(50)]
+        seen.add(pl.DataFrame({"_key0": codes, "_row": range(part * 50 + 1, part * 50 + 51)}))
+    assert len(seen._runs) <= 6  # log2(40) + 1
+    assert all(run.get_column("_code").is_sorted() for run in seen._runs)
+    found = seen.first(pl.DataFrame({"_key0": ["+10390000049", "+10000000000", "+19990000000"]}))
+    assert found.get_column("_earlier").to_list() == [39 * 50 + 50, 1, None]
