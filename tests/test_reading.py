@@ -387,6 +387,40 @@ def test_fast_path_reads_well_formed_files_exactly_as_the_careful_path(case):
         _same_contacts(fast, careful)
 
 
+@st.composite
+def _quote_free_texts(draw):
+    # most exports hold no quote at all: the fast path then skips counting quotes and joining lines
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    width = draw(st.integers(1, 4))
+    cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                           blacklist_characters=f'\x00\r\n"{delimiter}'), max_size=8)
+    rows = draw(st.lists(st.one_of(st.lists(cells, min_size=width, max_size=width), st.just([])), max_size=15))
+    lines = [delimiter.join(f"col{i}" for i in range(width))] + [delimiter.join(row) for row in rows]
+    return newline.join(lines) + (newline if draw(st.booleans()) else ""), delimiter
+
+
+@settings(max_examples=200, deadline=None)
+@given(_quote_free_texts())
+def test_fast_path_reads_files_without_quotes_exactly_as_the_careful_path(case):
+    text, delimiter = case
+    try:
+        careful = delimited._read_carefully(text, "<t>", delimiter)
+    except InputError:
+        return
+    fast = read_well_formed(text, "<t>", delimiter)
+    if fast is not None:
+        _same_contacts(fast, careful)
+
+
+def test_a_ragged_record_without_quotes_leaves_the_fast_path():
+    assert read_well_formed("a,b\n1,2\n3\n4,5\n", "<t>", ",") is None
+    text = "a,b\n1,2\n\n4,5\n"
+    fast = read_well_formed(text, "<t>", ",")
+    assert fast is not None and fast.blank_rows == 1
+    _same_contacts(fast, delimited._read_carefully(text, "<t>", ","))
+
+
 @pytest.mark.parametrize("width", [3, 499, 501, 800])
 def test_fast_path_counts_fields_of_quoted_records_in_narrow_and_very_wide_files(width):
     # up to 500 columns the field count is part of the record pattern; wider files count delimiters instead

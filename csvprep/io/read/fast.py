@@ -40,20 +40,28 @@ def read_well_formed(text: str | None, source: str, delimiter: str, utf8: bytes 
                         empty_string_is_null=False, new_columns=["_text"], raise_if_empty=False)
     if lines.height == 0 or lines.width != 1:
         return None
-    frame = lines.with_columns(
-        pl.int_range(1, lines.height + 1, dtype=pl.Int64).alias("_line"),
-        pl.col("_text").str.count_matches('"', literal=True).alias("_quotes"),
-    ).with_columns((pl.col("_quotes").cum_sum() % 2 == 1).alias("_open"))
-    if frame.item(-1, "_open"):
-        return None  # a quote left open at the end of the file
-    # a record starts on the line after one that leaves no quote open; the lines of a record that spans several
-    # (a quoted cell holding a line break) are joined only for those few records, the others stay lines
-    starts = pl.col("_open").shift(1, fill_value=False).not_()
-    frame = frame.with_columns(
-        (starts.cum_sum().cast(pl.Int64) - 1).alias("_record"),
-        starts.alias("_start"),
-        (pl.col("_open") | ~starts).alias("_spanning"),
-    )
+    if b'"' not in data:
+        # no quote anywhere (most exports): every line is a record of its own, nothing to count or join
+        frame = lines.with_columns(
+            pl.int_range(1, lines.height + 1, dtype=pl.Int64).alias("_line"),
+            pl.lit(0, pl.UInt32).alias("_quotes"), pl.lit(False).alias("_open"),
+            pl.int_range(0, lines.height, dtype=pl.Int64).alias("_record"), pl.lit(True).alias("_start"),
+            pl.lit(False).alias("_spanning"))
+    else:
+        frame = lines.with_columns(
+            pl.int_range(1, lines.height + 1, dtype=pl.Int64).alias("_line"),
+            pl.col("_text").str.count_matches('"', literal=True).alias("_quotes"),
+        ).with_columns((pl.col("_quotes").cum_sum() % 2 == 1).alias("_open"))
+        if frame.item(-1, "_open"):
+            return None  # a quote left open at the end of the file
+        # a record starts on the line after one that leaves no quote open; the lines of a record that spans
+        # several (a quoted cell holding a line break) are joined only for those few records, the others stay lines
+        starts = pl.col("_open").shift(1, fill_value=False).not_()
+        frame = frame.with_columns(
+            (starts.cum_sum().cast(pl.Int64) - 1).alias("_record"),
+            starts.alias("_start"),
+            (pl.col("_open") | ~starts).alias("_spanning"),
+        )
     opens = frame.get_column("_open").head(SNIFF_LINES).to_list()
     if all(opens):
         return None  # a header that runs on past the lines looked at: the careful path reads it
