@@ -1,7 +1,8 @@
 """Generate a realistic, messy contact list: several countries and writing styles, invalid and duplicate rows,
-empty variables, spreadsheet damage. Used for sample_data/ and for the benchmarks.
+empty variables, spreadsheet damage. Used for sample_data/ and for the benchmarks. ``--typical`` writes the list
+most users have instead: 92% clean, 80% of it from the default region, plain cells (no quoting needed).
 
-    python benchmarks/generate.py ROWS OUT.csv [--seed N]
+    python benchmarks/generate.py ROWS OUT.csv [--seed N] [--typical]
 """
 
 from __future__ import annotations
@@ -188,6 +189,45 @@ def rows(count: int, seed: int = 7, default_region: str = "US", fictional: bool 
         yield [phone, name, amount, due, language, email, notes]
 
 
+TYPICAL_REGIONS = (("US", 80), ("CA", 5), ("GB", 5), ("IN", 5), ("AU", 5))
+
+
+def typical_rows(count: int, seed: int = 7, default_region: str = "US", fictional: bool = True):
+    """Yield ``count`` rows of a typical export (header first): 8% of the phone cells damaged or repeated, the
+    rest valid, written in the default region's national styles or E.164; amounts, ISO dates, a language and an
+    email in nearly every row; no cell that needs quoting."""
+    rng = random.Random(seed)
+    regions = [r for r, _ in TYPICAL_REGIONS]
+    weights = [w for _, w in TYPICAL_REGIONS]
+    every = sorted(set(regions) | {r for r, _ in REGIONS})
+    pools = {region: fictional_pool(region) if fictional else number_pool(region, min(max(400, count // 8), 20_000),
+                                                                            rng) for region in every}
+    recent: list[str] = []
+    yield HEADER
+    for index in range(count):
+        roll = rng.random()
+        if roll < 0.06:
+            phone, _ = damaged(rng, pools, default_region)
+        elif roll < 0.08 and recent:
+            phone = rng.choice(recent)
+        else:
+            region = rng.choices(regions, weights)[0]
+            number = rng.choice(pools[region])
+            if not fictional:
+                number = phonenumbers.PhoneNumber(country_code=number.country_code,
+                                                  national_number=number.national_number // 1000 * 1000
+                                                  + rng.randint(0, 999))
+            phone = written(number, region, rng, default_region)
+            recent = (recent + [phone])[-50:]
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        amount = f"{rng.randint(5, 9999)}.{rng.randint(0, 99):02d}" if rng.random() > 0.01 else ""
+        due = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        language = rng.choice(("English", "English", "English", "Spanish", "French"))
+        email = f"contact{index}@example.com" if rng.random() < 0.8 else ""
+        notes = "follow-up" if rng.random() < 0.1 else ""
+        yield [phone, name, amount, due, language, email, notes]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", type=int)
@@ -196,10 +236,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--region", default="US")
     parser.add_argument("--any-numbers", action="store_true",
                         help="varied valid numbers, possibly real ones (for benchmarks only: never ship them)")
+    parser.add_argument("--typical", action="store_true",
+                        help="a typical list (92%% clean, 80%% from the default region, no quoted cells)")
     args = parser.parse_args(argv)
+    make = typical_rows if args.typical else rows
     with open(args.out, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        for row in rows(args.rows, args.seed, args.region, fictional=not args.any_numbers):
+        for row in make(args.rows, args.seed, args.region, fictional=not args.any_numbers):
             writer.writerow(row)
     print(f"wrote {args.rows} contacts to {args.out}", file=sys.stderr)
 
