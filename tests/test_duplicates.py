@@ -58,3 +58,22 @@ def test_the_index_stays_a_few_sorted_runs():
     assert all(run.get_column("_code").is_sorted() for run in seen._runs)
     found = seen.first(pl.DataFrame({"_key0": ["+10390000049", "+10000000000", "+19990000000"]}))
     assert found.get_column("_earlier").to_list() == [39 * 50 + 50, 1, None]
+
+
+def test_a_skipped_file_is_forgotten_and_other_files_are_named():
+    seen = SeenPhones()
+    seen.begin("a.csv")
+    seen.add(pl.DataFrame({"_key0": ["+14155550100", "+14155550101"], "_row": [2, 3]}))
+    seen.add(pl.DataFrame({"_key0": ["zzz"], "_row": [4]}))  # not a phone number: the other road
+    seen.begin("b.csv")  # read in part, then skipped: its keys must not make c.csv's contacts duplicates
+    seen.add(pl.DataFrame({"_key0": ["+14155550102", "yyy"], "_row": [2, 3]}))
+    seen.forget_last()
+    assert len(seen) == 3
+    seen.begin("c.csv")
+    keys = pl.DataFrame({"_key0": ["+14155550102", "+14155550101", "zzz", "yyy"]})
+    found = seen.first(keys)
+    assert found.get_column("_earlier").to_list() == [None, 3, 4, None]
+    assert seen.other_file(found.get_column("_source")).to_list() == [None, "a.csv", "a.csv", None]
+    seen.add(pl.DataFrame({"_key0": ["+14155550102"], "_row": [2]}))
+    within = seen.first(pl.DataFrame({"_key0": ["+14155550102"]}))
+    assert seen.other_file(within.get_column("_source")).to_list() == [None]  # c.csv's own: just its row
