@@ -81,7 +81,7 @@ def test_reconcile_joins_the_rejected_records_by_user_identifier(files):
         assert result.exit_code == 1, result.output
         report = json.loads((out / "reconcile.json").read_text())
         assert [(r["input_row"], r["reason"]) for r in report["refused"]] == [(4, "invalid_phone_number")]
-        assert "Row 4 (contacts.csv)" in result.output
+        assert "Row 4 (contacts.csv) '+91 98123 45678': invalid_phone_number" in result.output
         # a download link is storage, not Sarvam's API: the key is not sent there
         assert [("X-API-Key" in r["headers"]) for r in downloads] == ([False] if as_url else [])
 

@@ -225,7 +225,9 @@ def test_reconcile_maps_refusals_to_input_rows_in_either_numbering(files, row_ba
     # the refused (415) 555-2672 is input row 4; Ann's row 2 and Di's row 5 passed
     refused = {r["input_row"]: r for r in report["refused"]}
     assert refused[4]["value"] == "+14155552672" and "invalid phone number" in refused[4]["reason"]
-    assert "Row 4 (contacts.csv) '+14155552672': invalid phone number" in result.output
+    # shown as the input spells it
+    assert "Row 4 (contacts.csv) '(415) 555-2672': invalid phone number" in result.output
+    assert refused[4]["input_value"] == "(415) 555-2672"
     assert "refused" in result.output and KEY not in everything_written(fake, result, out)
 
 
@@ -270,3 +272,13 @@ def test_a_server_that_cannot_be_reached_is_tried_a_bounded_number_of_times():
     with pytest.raises(PlatformError, match="cannot connect") as caught:
         gone.get("c1")
     assert waits == [0.01, 0.02, 0.04] and KEY not in str(caught.value)
+
+
+def test_reconcile_of_an_input_changed_since_shows_the_uploaded_values(files):
+    body, contacts, out = files
+    with FakeSigmaMind(refuse_numbers={"+14155552672"}) as fake:
+        invoke(fake, "campaign", "create", body, "--list", contacts, "--rules", RULES / "basic.toml", "--out", out)
+        contacts.write_text(CONTACTS + "+1 415 555 2676,Gus\n")
+        result = invoke(fake, "campaign", "reconcile", "camp_0001", "--out", out)
+    assert result.exit_code == 1
+    assert "Row 4 (contacts.csv) '+14155552672'" in result.output and "changed" in result.output

@@ -40,6 +40,14 @@ class Refusal:
     cleaned_row: int | None = None
     value: str | None = None
     candidates: dict[str, int] | None = None  # input rows under each numbering, when it could not be told
+    input_value: str | None = None  # the phone cell as the input has it, when the input is still as it was read
+
+    @property
+    def shown_value(self) -> str | None:
+        """The value to show a person: the input's own spelling of a refused number, else the platform's."""
+        if self.input_value and self.value and len(_digits(self.value)) >= 6:
+            return self.input_value
+        return self.value
 
 
 @dataclass
@@ -80,6 +88,9 @@ def reconcile(client: SigmaMind | Sarvam, campaign_id: str, out_dir: str | Path)
     else:
         found = sarvam_refusals(client, campaign_id, cleaned, rows, launched)
         found.source = source
+    if not _input_values(out_dir, found.refusals) and any(r.input_row for r in found.refusals):
+        found.note = "; ".join(filter(None, [found.note, "the input is not where the run read it, or has changed "
+                                                         "since: values are shown as uploaded"]))
     found.counts.setdefault("uploaded", cleaned.height)
     found.counts["refused"] = len(found.refusals)
     atomic_write(out_dir / RECONCILE_FILE, (json.dumps(found.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -183,6 +194,39 @@ def sarvam_refusals(client: Sarvam, campaign_id: str, cleaned: pl.DataFrame, row
         found.note = "the launch record names no identifier column: rows were joined by user_identifier if present"
     found.counts["cohorts"] = len(cohorts)
     return found
+
+
+def _input_values(out_dir: Path, refusals: list[Refusal]) -> bool:
+    """Each refusal's phone cell as the input has it, read again when the input is still where the run read it
+    and unchanged (its SHA-256); False when it cannot be."""
+    import hashlib
+
+    from ..errors import CsvprepError
+    from ..io.read.readers import read_source
+    from ..model.contacts import ReadOptions
+
+    wanted = {r.input_row for r in refusals if r.input_row is not None}
+    if not wanted:
+        return True
+    try:
+        report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+        facts, phone = report["input"], report["columns"]["phone"]
+        path = Path(facts["path"])
+        digest = hashlib.sha256()
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != facts.get("sha256"):
+            return False
+        contacts = read_source(path, ReadOptions(encoding=facts.get("encoding"), delimiter=facts.get("delimiter")),
+                               path.name)
+        rows = contacts.frame.filter(pl.col("_row").is_in(sorted(wanted))).select("_row", phone)
+    except (OSError, ValueError, KeyError, TypeError, CsvprepError, pl.exceptions.PolarsError):
+        return False
+    values = dict(rows.iter_rows())
+    for refusal in refusals:
+        refusal.input_value = values.get(refusal.input_row)
+    return True
 
 
 def _launch_record(out_dir: Path) -> dict[str, Any]:

@@ -300,7 +300,7 @@ def register(campaign_app: typer.Typer) -> None:
             where = f"Row {refusal.input_row} ({name})" if refusal.input_row is not None else (
                 "row " + " or ".join(f"{row} ({base} numbering)" for base, row in refusal.candidates.items())
                 if refusal.candidates else "unplaced")
-            value = f" '{refusal.value}'" if refusal.value else ""
+            value = f" '{refusal.shown_value}'" if refusal.shown_value else ""
             say(f"  {where}{value}: {refusal.reason or refusal.text}")
         say(f"  details in {Path(out) / 'reconcile.json'}")
         return EXIT_REFUSED
