@@ -139,38 +139,65 @@ class IssuePrinter:
 
 
 def print_summary(result: CleanResult) -> None:
-    """The counts and each kind of problem with an example: a rich table at a colour terminal, plain text else."""
+    """The summary: a coloured table at a colour terminal, plain text else (a pipe, a log, ``NO_COLOR``). Both
+    are drawn from the same pieces (:mod:`csvprep.outputs.report`), so the coloured one says all the plain one does:
+    every note, every kind of problem (all of them, not only the first few), with thousands separators."""
     from ..outputs.report import summary_text
 
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
         typer.echo(summary_text(result))  # printable, line by line
         return
     from rich.console import Console
+
+    console = Console(highlight=False)
+    for shown in summary_renderables(result, console.width):
+        console.print(shown)
+
+
+def summary_renderables(result: CleanResult, width: int = 120) -> list:
+    """What the coloured summary prints, in order: the counts, the notes, a legend and the kinds of problem; an
+    example longer than the terminal's ``width`` leaves room for is cut, with an ellipsis."""
     from rich.table import Table
     from rich.text import Text
 
-    def data(text: str) -> Text:  # a file name or a message: as it is, escapes shown, never read as markup
-        return Text(printable(text))
+    from ..model.issues import code_title
+    from ..outputs.report import shorten, summary_kinds, summary_notes
+
+    def data(text: str, style: str = "") -> Text:  # a file name or a message: escapes shown, never read as markup
+        return Text(printable(text), style=style)
 
     counts = result.counts()
-    table = Table(title=data(result.contacts.source), title_justify="left", show_edge=False, pad_edge=False)
-    for name, style in (("rows in", "bold"), ("clean", "bold green"), ("rejected", "bold red"),
-                        ("warnings", "bold yellow")):
+    # the file's name on a line of its own: as a table's title it would be wrapped to the table's width
+    table = Table(show_edge=False, pad_edge=False)
+    columns = [("rows in", "bold", counts["rows_in"]), ("clean", "bold green", counts["rows_clean"]),
+               ("rejected", "bold red", counts["rows_rejected"]), ("warnings", "bold yellow", counts["warnings"])]
+    if counts["blank_rows"]:
+        columns.append(("blank rows skipped", "", counts["blank_rows"]))
+    for name, style, _ in columns:
         table.add_column(name, justify="right", style=style)
-    table.add_row(str(counts["rows_in"]), str(counts["rows_clean"]), str(counts["rows_rejected"]),
-                  str(counts["warnings"]))
-    kinds = Table(show_edge=False, pad_edge=False, box=None)
-    kinds.add_column("problem")
-    kinds.add_column("rows", justify="right")
-    kinds.add_column("example")
-    for code, count in counts["by_code"].items():
-        example = result.issues.filter(result.issues["code"] == code).row(0, named=True)
-        severity = "red" if example["severity"] == "error" else "yellow"
-        kinds.add_row(Text(code, style=severity), str(count), data(f"Row {example['row']}: {example['message'][:70]}"))
-    console = Console()
-    console.print(table)
-    if counts["by_code"]:
-        console.print(kinds)
+    table.add_row(*(f"{value:,}" for _, _, value in columns))
+    shown: list = [data(result.contacts.source, "bold"), table]
+    shown += [data(note) for note in summary_notes(result, number=lambda n: f"{n:,}")]
+    kinds = summary_kinds(result)
+    if not kinds:
+        return shown
+    shown.append(Text.assemble(("error", "bold red"), ": the row is rejected (in rejected.csv and errors.txt)  ·  ",
+                               ("warning", "bold yellow"), ": the row is kept, have a look"))
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    widest = max(len(code) for _, _, rows in kinds for code, _, _ in rows)
+    titles = max(len(code_title(code)) for _, _, rows in kinds for code, _, _ in rows)
+    room = max(24, width - titles - widest - 6 - 2 * 3)  # the columns before it, and their padding
+    table.add_column("problem", no_wrap=True, overflow="ellipsis")
+    table.add_column("code", style="dim", no_wrap=True, min_width=widest)
+    table.add_column("issues", justify="right", no_wrap=True, min_width=6)
+    table.add_column("first of them", overflow="ellipsis", no_wrap=True)
+    for severity, _, rows in kinds:
+        style = "red" if severity == "error" else "yellow"
+        for index, (code, count, example) in enumerate(rows):
+            table.add_row(data(code_title(code), style), data(code), f"{count:,}", data(shorten(example, min(room, 90))),
+                          end_section=index == len(rows) - 1)
+    shown.append(table)
+    return shown
 
 
 class progress:

@@ -102,3 +102,35 @@ def issues_from(frames: list[pl.DataFrame]) -> pl.DataFrame:
     if not frames:
         return empty_issues()
     return pl.concat(frames, how="vertical").sort("row", maintain_order=True)
+
+
+# code -> a plain-language heading, for people (the coloured summary and report.html show it beside the code)
+TITLES: dict[str, str] = {
+    "missing_phone": "Rows without a phone number",
+    "invalid_phone": "Phone numbers that are not valid",
+    "phone_digits_lost": "Numbers a spreadsheet turned into 4.15555E+09",
+    "phone_extension": "Numbers with an extension",
+    "phone_region_not_allowed": "Numbers from a country the rules do not allow",
+    "phone_type_not_allowed": "Numbers of a line type the rules do not allow",
+    "phone_missing_plus": "Numbers missing their '+'",
+    "phone_premium_rate": "Premium-rate or shared-cost numbers",
+    "phone_country_mismatch": "Numbers whose country code differs from the row's country",
+    "do_not_call": "Numbers on a do-not-call list",
+    "outside_calling_hours": "Contacts outside the calling hours at launch",
+    "placeholder_value": "Cells holding 'nan', 'None' or 'null'",
+    "missing_variable": "Required values that are empty",
+    "invalid_value": "Values that do not fit their type",
+    "duplicate": "Repeated phone numbers",
+    "header_repeated": "Rows that repeat the header",
+    "wrong_field_count": "Rows with too many or too few fields",
+    "unterminated_quote": "A quote that is never closed",
+    "stray_quote": "A stray quote inside a field",
+    "nul_byte": "Rows holding a NUL byte",
+    "field_too_large": "Cells longer than Excel allows",
+    "formula_injection": "Cells a spreadsheet would run as a formula",
+}
+
+
+def code_title(code: str) -> str:
+    """The plain-language heading of ``code`` (a code with none yet: its words)."""
+    return TITLES.get(code) or code.replace("_", " ").capitalize()

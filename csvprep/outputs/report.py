@@ -7,6 +7,7 @@ import io
 import json
 import re
 from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -179,13 +180,49 @@ def issues_csv(issues: pl.DataFrame, path: str, header: bool = True) -> str:
 
 def summary_text(result: ResultView, top: int = 5) -> str:
     """A short summary for people: rows in / clean / rejected, what was detected, the most common problems."""
+    lines = [summary_title(result), *summary_notes(result)]
+    for severity, title, kinds in summary_kinds(result):
+        lines.append(f"  {title}:")
+        for code, count, example in kinds[:top]:
+            lines.append(f"    {code:<26} {count:>7}  e.g. {shorten(example)}")
+        if len(kinds) > top:
+            lines.append(f"    … and {len(kinds) - top} more kinds (see report.json)")
+    # names, cells and messages come from the data: each line printable, whatever they hold
+    return "\n".join(printable(line) for line in lines)
+
+
+def summary_title(result: ResultView, number: Callable[[int], str] = str) -> str:
+    """The summary's first line: ``FILE: N rows in, N clean, N rejected (N blank rows skipped)``."""
     counts = result.counts()
+    return (f"{result.contacts.source}: {number(counts['rows_in'])} rows in, {number(counts['rows_clean'])} clean, "
+            f"{number(counts['rows_rejected'])} rejected"
+            + (f" ({_plural(counts['blank_rows'], 'blank row', number)} skipped)" if counts["blank_rows"] else ""))
+
+
+def summary_kinds(result: ResultView) -> list[tuple[str, str, list[tuple[str, int, str]]]]:
+    """``(severity, title, [(code, issues, 'Row N: message' of its first)])`` for errors ("problems") then
+    warnings, most frequent first: of the whole run, even when only the first issues of each kind were kept."""
+    kinds, found = result.kinds(), []
+    for severity, title in (("error", "problems"), ("warning", "warnings")):
+        of_severity = [(code, count) for code, kind_severity, count in kinds if kind_severity == severity]
+        if not of_severity:
+            continue
+        issues = result.issues.filter(pl.col("severity") == severity)
+        rows = []
+        for code, count in of_severity:
+            example = issues.filter(pl.col("code") == code).row(0, named=True)
+            where = f"{example['file']}: " if example.get("file") else ""  # a run over several files
+            rows.append((code, count, f"{where}Row {example['row']}: {example['message']}"))
+        found.append((severity, title, rows))
+    return found
+
+
+def summary_notes(result: ResultView, number: Callable[[int], str] = str) -> list[str]:
+    """The summary's lines between its title and its problems, each indented by two spaces: how the file was
+    read, the region hint, what was skipped or left out, the calling hours. The plain summary, the coloured one
+    and report.html all show these, so a line added here reaches all three. ``number`` formats counts."""
     contacts = result.contacts
-    lines = [
-        f"{contacts.source}: {counts['rows_in']} rows in, {counts['rows_clean']} clean, "
-        f"{counts['rows_rejected']} rejected"
-        + (f" ({_plural(counts['blank_rows'], 'blank row')} skipped)" if counts["blank_rows"] else ""),
-    ]
+    lines: list[str] = []
     if result.files:  # several files: each read with its own detection, said per file
         read = sum(1 for file in result.files if file.summary is not None)
         read_as = f"read {read} file{'s' * (read != 1)}, each with its own encoding and delimiter"
@@ -212,7 +249,7 @@ def summary_text(result: ResultView, top: int = 5) -> str:
             if found:
                 seen = f" (e.g. Row {example[0]['row']}: '{example[0]['value']}' as {found[1]}, {found[2]})"
         where = f"in {result.rules.phone.default_region}" if result.rules.phone.default_region else "without a country code"
-        lines.append(f"  {_plural(declined, 'number')} invalid {where} would be another country's read with a "
+        lines.append(f"  {_plural(declined, 'number', number)} invalid {where} would be another country's read with a "
                      f"'+'{seen}: rejected, not assumed (a mistyped area code must not call abroad); write the "
                      "international ones with their '+'")
     if result.rules.phone.default_region is None and result.region_hint is None \
@@ -221,35 +258,27 @@ def summary_text(result: ResultView, top: int = 5) -> str:
                      "e.g. --region US, or set [phone] default_region in the rules)")
     if contacts.footer:
         lines.append(f"  skipped {_plural(len(contacts.footer), 'line')} below the table, after a blank line: a report's "
-                     f"footer, not contacts ('{_shorten(contacts.footer[0], 60)}')")
+                     f"footer, not contacts ('{shorten(contacts.footer[0], 60)}')")
     if contacts.left_out_index:
         lines.append("  left out the unnamed first column of whole numbers: a row index (pandas' to_csv writes one), "
                      "not contact data")
     if contacts.left_out_columns:
         lines.append(f"  left out {', '.join(contacts.left_out_columns)}: the columns of an earlier rejected.csv, "
                      "not contact data")
+    for name, stats in result.suppression.items():
+        unreadable = stats.get("unreadable", 0)
+        lines.append(f"  do-not-call list {name}: {_plural(stats.get('numbers', 0), 'number', number)} on it, "
+                     f"{_plural(stats.get('suppressed', 0), 'contact', number)} stopped"
+                     + (f" ({_plural(unreadable, 'entry', number).replace('entrys', 'entries')} not a number)"
+                        if unreadable else ""))
     calling = result.calling_hours
     if calling is not None:
         total = sum(zone["contacts"] for zone in calling.by_time_zone.values())
         callable_now = sum(zone["callable_at_launch"] for zone in calling.by_time_zone.values())
-        lines.append(f"  calling hours {calling.window} at launch {calling.launch}: {callable_now} of {total} numbers "
+        lines.append(f"  calling hours {calling.window} at launch {calling.launch}: {number(callable_now)} of {number(total)} numbers "
                      f"callable in all their time zones; earliest launch with every one inside: "
                      f"{calling.earliest_launch_all_inside or 'none (' + (calling.note or '') + ')'}")
-    kinds = result.kinds()  # counts of the whole run, even when only the first issues of each kind were kept
-    for severity, title in (("error", "problems"), ("warning", "warnings")):
-        of_severity = [(code, count) for code, kind_severity, count in kinds if kind_severity == severity]
-        if not of_severity:
-            continue
-        lines.append(f"  {title}:")
-        issues = result.issues.filter(pl.col("severity") == severity)
-        for code, count in of_severity[:top]:
-            example = issues.filter(pl.col("code") == code).row(0, named=True)
-            where = f"{example['file']}: " if example.get("file") else ""
-            lines.append(f"    {code:<26} {count:>7}  e.g. {where}Row {example['row']}: {_shorten(example['message'])}")
-        if len(of_severity) > top:
-            lines.append(f"    … and {len(of_severity) - top} more kinds (see report.json)")
-    # names, cells and messages come from the data: each line printable, whatever they hold
-    return "\n".join(printable(line) for line in lines)
+    return lines
 
 
 def region_hint_text(result: ResultView) -> str | None:
@@ -263,9 +292,10 @@ def region_hint_text(result: ResultView) -> str | None:
             f"{region}, pass --region {region} (or set [phone] default_region)")
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _plural(count: int, noun: str, number: Callable[[int], str] = str) -> str:
+    return f"{number(count)} {noun}{'' if count == 1 else 's'}"
 
 
-def _shorten(text: str, width: int = 90) -> str:
+def shorten(text: str, width: int = 90) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis where it was cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
