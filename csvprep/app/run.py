@@ -40,6 +40,7 @@ from ..stages.calling_hours import calling_summary
 from ..stages.duplicates import SeenPhones
 from ..stages.suppression import SuppressionList
 from .pipeline import clean_contacts
+from .progress import Progress, steps, tracker_for
 
 PART_ROWS = 1_000_000  # records per part (tests set it low): read when a run starts
 
@@ -74,15 +75,17 @@ class Run:
 
     def __init__(self, job: Job, source: str | Path | bytes | pl.DataFrame, *, name: str = "<input>",
                  step: Callable[[str], None] | None = None, split: bool = True,
-                 earlier: SeenPhones | None = None) -> None:
+                 earlier: SeenPhones | None = None, on_progress: Callable[[Progress], None] | None = None) -> None:
         self.job, self.source, self.name = job, source, name
         # the kept duplicate keys of files before this one in the same run (see csvprep.app.batch): checked
         # against from the first part on, and this file's own kept keys are remembered to the last part
         self.carry = earlier is not None
-        self.step = step or (lambda stage: None)
         self.stream = split and isinstance(source, (str, Path)) and is_stream(Path(source))
         self.split = split and isinstance(source, (str, Path)) and (self.stream or can_split(Path(source),
                                                                                                job.read_options))
+        self.tracker = None if on_progress is None else tracker_for(on_progress, source, self.split, self.stream,
+                                                                    part_rows(job))
+        self.step = steps(step, self.tracker)
         self.summary = Summary()
         self.digest = Digest() if self.split else None
         self.encoding: str | None = None  # what the file was read as: the first part's, or the first past ASCII
@@ -94,9 +97,11 @@ class Run:
 
     def __iter__(self) -> Iterator[PartResult]:
         if not self.split:
+            self._begin(len(self.source) if isinstance(self.source, bytes) else None, last=True)
             self.step("reading")
             mark = time.perf_counter()
             contacts = read_source(self.source, self.job.read_options, self.name)
+            self._read(contacts.records + contacts.blank_rows)
             yield self._clean(contacts, index=0, last=True, read_seconds=time.perf_counter() - mark)
             return
         job, read_options = self.job, self.job.read_options
@@ -119,11 +124,13 @@ class Run:
                 yield from self._parts(stream_parts(stream, head, part_rows(self.job), self.digest,
                                                     delimiter=self.job.read_options.delimiter, source=str(self.source)))
                 return
+            self._begin(None, last=True)
             self.step("reading")
             mark = time.perf_counter()
             data = head + stream.read()
         self.digest = None
         contacts = read_source(data, self.job.read_options, str(self.source))
+        self._read(contacts.records + contacts.blank_rows)
         yield self._clean(contacts, index=0, last=True, read_seconds=time.perf_counter() - mark)
 
     def _parts(self, pieces: Iterator) -> Iterator[PartResult]:
@@ -132,6 +139,7 @@ class Run:
         last_row, ascii_so_far = 1, True  # the header's row
         blank_only: NoContactsError | None = None
         for index, part in enumerate(pieces):
+            self._begin(len(part.data), last=part.last)
             self.step("reading")
             mark = time.perf_counter()
             if index == 0 and not part.last and part.data.count(b"\n") < SNIFF_LINES and not self.stream:
@@ -144,6 +152,7 @@ class Run:
                                       at_end=part.last)
             except NoContactsError as empty:  # a part of blank lines (and a footer): they still count as rows
                 self.summary += Summary(blank_rows=empty.blank_rows, footer=tuple(empty.footer))
+                self._read(empty.blank_rows)
                 last_row += empty.blank_rows
                 blank_only = empty
                 continue
@@ -156,6 +165,7 @@ class Run:
                 # the titles above the header too: a later part's first records must not make them look otherwise
                 options = ReadOptions(encoding=detected, delimiter=contacts.delimiter, titles=contacts.titles)
                 self.encoding = contacts.encoding
+            self._read(contacts.records + contacts.blank_rows)
             _shift(contacts, last_row - 1)
             last_row += contacts.records + contacts.blank_rows
             yield self._clean(contacts, index=index, last=part.last, read_seconds=time.perf_counter() - mark)
@@ -165,6 +175,14 @@ class Run:
     def kept_keys(self) -> SeenPhones:
         """The duplicate keys kept so far, the earlier files' given to the run among them (after iterating)."""
         return self._earlier
+
+    def _begin(self, nbytes: int | None, last: bool) -> None:
+        if self.tracker is not None:
+            self.tracker.begin_part(nbytes, last)
+
+    def _read(self, rows: int) -> None:
+        if self.tracker is not None:
+            self.tracker.read(rows)
 
     def _decided_by_the_head(self, options: ReadOptions) -> ReadOptions:
         """``options`` with the delimiter and title rows the reader finds in the file's first lines."""
@@ -243,15 +261,17 @@ class Run:
 def run(job: Job, source: str | Path | bytes | pl.DataFrame, *, out_dir: str | Path | None = None,
         html_path: str | Path | None = None, name: str = "<stdin>", progress: Callable[[str], None] | None = None,
         on_issues: Callable[[pl.DataFrame], None] | None = None, issues_stream: BinaryIO | None = None,
-        split: bool = True) -> tuple[CleanResult, dict[str, Path]]:
+        split: bool = True, on_progress: Callable[[Progress], None] | None = None
+        ) -> tuple[CleanResult, dict[str, Path]]:
     """Run ``job`` over ``source`` (a path, the file's bytes named ``name``, or a frame): with ``out_dir``, clean
     it and write the outputs there (what ``csvprep clean`` does); without, check it and write nothing (``csvprep
     check``). Returns the run's result and the paths written. ``on_issues`` gets each part's issues as they are
     found, ``issues_stream`` every issue as report.json's issue objects; ``split=False`` reads a file in one part
-    whatever its size."""
+    whatever its size; ``on_progress`` gets a :class:`~csvprep.app.progress.Progress` at each step, over the whole
+    input (the caller draws it)."""
     started = time.perf_counter()
-    step = progress or (lambda stage: None)
-    the_run = Run(job, source, name=name, step=step, split=split)
+    the_run = Run(job, source, name=name, step=progress, split=split, on_progress=on_progress)
+    step = the_run.step
 
     def hand_over(part: PartResult) -> None:
         if on_issues is not None:
@@ -262,7 +282,10 @@ def run(job: Job, source: str | Path | bytes | pl.DataFrame, *, out_dir: str | P
     if out_dir is None:
         for part in the_run:
             hand_over(part)
-        return the_run.result(started), {}
+        result = the_run.result(started)
+        if the_run.tracker is not None:
+            the_run.tracker.finish()
+        return result, {}
     written_from = None if not isinstance(source, (str, Path)) else source
     paths = prepare_out_dir(Path(out_dir), written_from, html_path)
     with OutputWriter(paths, job.provider) as writer:
@@ -272,7 +295,10 @@ def run(job: Job, source: str | Path | bytes | pl.DataFrame, *, out_dir: str | P
                        first_issues=part.first_issues)
         result = the_run.result(started)
         step("writing")
-        return result, writer.finish(result)
+        paths = writer.finish(result)
+    if the_run.tracker is not None:
+        the_run.tracker.finish()
+    return result, paths
 
 
 def job_of(rules: Rules | str | Path, *, region: str | None = None, strict: bool = False,
@@ -313,28 +339,32 @@ def clean_file(path: str | Path | bytes, rules: Rules | str | Path, out_dir: str
                part_rows: int | None = None, progress: Callable[[str], None] | None = None,
                on_issues: Callable[[pl.DataFrame], None] | None = None, suppress: list | None = None,
                provider: Provider | str | None = None, calling: CallingHours | None = None,
-               add_columns: tuple[str, ...] = (), name: str = "<stdin>") -> tuple[CleanResult, dict[str, Path]]:
+               add_columns: tuple[str, ...] = (), name: str = "<stdin>",
+               on_progress: Callable[[Progress], None] | None = None) -> tuple[CleanResult, dict[str, Path]]:
     """Clean a contact file of any size into ``out_dir`` in bounded memory; returns the run's result and the paths
     written. A file cut into parts (of ``part_rows`` records, default :data:`PART_ROWS`) leaves the result's
     ``cleaned`` and ``rejected`` frames empty: they are in the files. ``on_issues`` is given each part's issues as
-    they are found. ``path`` may be the file's bytes (standard input), named ``name`` in messages."""
+    they are found, ``on_progress`` a :class:`~csvprep.app.progress.Progress` at each step (rows done of the whole
+    file's, the part, the stage, the time left). ``path`` may be the file's bytes (standard input), named ``name``
+    in messages."""
     job = job_of(rules, region=region, strict=strict, read_options=read_options, suppress=suppress, calling=calling,
                  add_columns=add_columns, provider=provider, part_rows=part_rows)
-    return run(job, path, out_dir=out_dir, html_path=html_path, name=name, progress=progress, on_issues=on_issues)
+    return run(job, path, out_dir=out_dir, html_path=html_path, name=name, progress=progress, on_issues=on_issues,
+               on_progress=on_progress)
 
 
 def check_file(path: str | Path | bytes, rules: Rules | str | Path, *, region: str | None = None,
                read_options: ReadOptions | None = None, strict: bool = False, part_rows: int | None = None,
                on_issues: Callable[[pl.DataFrame], None] | None = None, issues_stream: BinaryIO | None = None,
                suppress: list | None = None, calling: CallingHours | None = None, add_columns: tuple[str, ...] = (),
-               name: str = "<stdin>") -> CleanResult:
+               name: str = "<stdin>", on_progress: Callable[[Progress], None] | None = None) -> CleanResult:
     """Check a contact file of any size in bounded memory, writing no outputs: what ``csvprep check`` runs.
     ``on_issues`` is given the issues as they are found (a part's at a time, in row order); ``issues_stream``
     receives every issue as report.json's issue objects (:func:`csvprep.outputs.report.write_issue_objects`), for
     a caller that writes the report itself. ``path`` may be the file's bytes, as for :func:`clean_file`."""
     job = job_of(rules, region=region, strict=strict, read_options=read_options, suppress=suppress, calling=calling,
                  add_columns=add_columns, part_rows=part_rows)
-    return run(job, path, on_issues=on_issues, issues_stream=issues_stream, name=name)[0]
+    return run(job, path, on_issues=on_issues, issues_stream=issues_stream, name=name, on_progress=on_progress)[0]
 
 
 def _shift(contacts: Contacts, row_offset: int) -> None:

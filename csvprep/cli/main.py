@@ -188,7 +188,7 @@ def clean_command(
         printer = IssuePrinter(fmt, options.max_errors)
     with progress(enabled=_interactive() and fmt is Format.text and not quiet) as step:
         # in parts of a million contacts: a file of any size runs in bounded memory
-        result, paths = run(job, _input(input), out_dir=options.out, html_path=options.html, progress=step,
+        result, paths = run(job, _input(input), out_dir=options.out, html_path=options.html, on_progress=step,
                             on_issues=(lambda issues: printer(issues, _shown(input))) if printer else None)
     if quiet:
         return max(result.exit_code, campaign_code)

@@ -201,30 +201,58 @@ def summary_renderables(result: CleanResult, width: int = 120) -> list:
 
 
 class progress:
-    """A progress bar on stderr over the pipeline's stages, for a person at a terminal; a no-op otherwise."""
-
-    STAGES = ("reading", "phones and variables", "duplicates", "splitting", "writing")
+    """A progress bar on stderr over the whole run, for a person at a terminal; a no-op otherwise. Entered, it
+    gives the callback for the run's :class:`~csvprep.app.progress.Progress` events: the bar shows the stage, the
+    part ``k/n``, the rows done of the total (or the bytes read when the total is unknown), the time elapsed and
+    the time left; it never moves back, and it is gone when the run ends."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar = None
+        self.shown = 0.0  # the fraction drawn so far: the bar never goes back
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[object], None]:
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("{task.description:<22}"), BarColumn(), TimeElapsedColumn(),
-                                transient=True, console=Console(stderr=True))
+            self.bar = Progress(TextColumn("{task.description:<20}"), BarColumn(), TextColumn("{task.fields[what]}"),
+                                TimeElapsedColumn(), TextColumn("{task.fields[left]}"),
+                                transient=True, console=Console(stderr=True), redirect_stdout=False,
+                                redirect_stderr=False)
             self.bar.start()
-            self.task = self.bar.add_task("starting", total=len(self.STAGES))
+            self.task = self.bar.add_task("starting", total=None, what="", left="")
         return self.step
 
-    def step(self, stage: str) -> None:
-        if self.bar is not None:
-            done = self.STAGES.index(stage) if stage in self.STAGES else 0
-            self.bar.update(self.task, description=stage, completed=done)
+    def step(self, event) -> None:
+        """Draw one :class:`~csvprep.app.progress.Progress`."""
+        if self.bar is None:
+            return
+        fraction = None if not event.total else min(1.0, event.done / event.total)
+        if fraction is not None:
+            self.shown = max(self.shown, fraction)
+        self.bar.update(self.task, description=event.stage, total=1000 if fraction is not None else None,
+                        completed=round(self.shown * 1000), what=progress_text(event),
+                        left=_left(event.remaining))
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def progress_text(event) -> str:
+    """``1,200 of 4,000 rows · part 2/4``; the bytes read, in MB, when the rows to come are not known."""
+    if event.unit == "bytes":
+        done = f"{event.bytes / 1e6:,.1f} MB" + (f" of {event.bytes_total / 1e6:,.1f} MB" if event.bytes_total else "")
+    elif event.rows_total is not None:
+        done = f"{event.rows:,} of {event.rows_total:,} rows"
+    else:  # a stream: neither its rows nor its bytes are known ahead
+        done = f"{event.rows:,} rows" + (f" · {event.bytes / 1e6:,.1f} MB read" if event.bytes else "")
+    return done + f" · part {event.part}" + (f"/{event.parts}" if event.parts else "")
+
+
+def _left(seconds: float | None) -> str:
+    if seconds is None:
+        return "left -:--:--"
+    whole = int(seconds + 0.5)
+    return f"left {whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
