@@ -39,6 +39,23 @@ REGION = pl.Enum(sorted({code for codes in COUNTRY_CODE_TO_REGION_CODE.values() 
 
 LINE_TYPE = pl.Enum(["unknown", *PHONE_TYPES])
 
+# a line type's name for people, and what it is (report.html shows them beside the type)
+LINE_TYPE_NAMES = {
+    "fixed_line": ("landline", "a fixed line at an address"),
+    "mobile": ("mobile", "a mobile phone"),
+    "fixed_line_or_mobile": ("landline or mobile", "the country's numbering does not tell the two apart (the US"
+                                                   " and Canada, among others)"),
+    "toll_free": ("toll-free", "free for the caller to dial; usually a company's line"),
+    "premium_rate": ("premium rate", "charged to the caller at a premium; almost never a contact's own"),
+    "shared_cost": ("shared cost", "the caller pays part of the cost"),
+    "voip": ("VoIP", "an internet telephony number, not tied to a line"),
+    "personal_number": ("personal number", "a number that forwards to wherever its owner is"),
+    "pager": ("pager", "a pager: it cannot take a call"),
+    "uan": ("UAN", "universal access number: one number for a company's many lines"),
+    "voicemail": ("voicemail", "a voicemail access number"),
+    "unknown": ("unknown", "a valid number whose type phonenumbers cannot tell"),
+}
+
 VERDICT_SCHEMA = {
     "e164": pl.String,
     "code": pl.String,

@@ -192,8 +192,11 @@ class ReportHtml:
     def add(self, part: Part) -> None:
         pass
 
+    paths: dict[str, Path] | None = None  # where the outputs go, and the provider: the page names them
+    provider: Provider | None = None
+
     def finish(self, result: ResultView) -> Path:
-        self.path.write_bytes(report_html(result).encode("utf-8"))
+        self.path.write_bytes(report_html(result, self.paths, self.provider).encode("utf-8"))
         return self.path
 
 
@@ -272,6 +275,7 @@ class OutputWriter:
         """Complete every output with the whole run's ``result`` and put it in place; with a provider, its extra
         files follow."""
         html = next(output for output in self.outputs if output.name == "report.html")
+        html.paths, html.provider = self.paths, self.provider
         files = [output for output in self.outputs if output is not html]
         written = {}
         for output in files:
