@@ -210,6 +210,7 @@ def test_a_region_hint_is_on_the_page_and_a_clean_list_has_nothing_to_fix():
                            RULES / "basic.toml")
     assert hinted.region_hint is not None
     assert "pass --region IN" in parse(report_html(hinted)).by_id["region-hint"]
+    assert "--rules RULES.toml" in _text(report_html(csvprep.clean(b"phone\n123\n", csvprep.rules_from_dict({}))))
     clean = csvprep.clean(b"phone,customer_name\n+14155550132,Ann\n", RULES / "basic.toml")
     text = _text(report_html(clean))
     assert "Nothing to fix: no row was rejected." in text and "region-hint" not in report_html(clean)

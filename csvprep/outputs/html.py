@@ -119,7 +119,9 @@ def _next_steps(result: ResultView, paths: dict[str, Path], provider: Provider |
     rules = result.rules.source
     region = result.rules.phone.default_region
     out = paths["cleaned.csv"].parent if "cleaned.csv" in paths else Path("out")
-    again = ["csvprep", "clean", rejected, "--rules", str(rules) if rules else "RULES.toml", "--out",
+    # rules made in code (rules_from_dict) have no file to name: the placeholder says one is needed
+    named = str(rules) if rules and not str(rules).startswith("<") else "RULES.toml"
+    again = ["csvprep", "clean", rejected, "--rules", named, "--out",
              str(out.with_name(out.name + "-fixed")), "--suppress", cleaned]
     if region:
         again[5:5] = ["--region", region]
