@@ -297,6 +297,6 @@ def test_a_terminal_gets_the_coloured_summary_with_everything_the_plain_one_has(
 def test_every_code_has_a_plain_language_title():
     from csvprep.model.issues import CODES, TITLES, code_title
 
-    assert set(TITLES) == set(CODES), "a new code needs a title in csvprep/model/issues.py TITLES"
+    assert set(CODES) <= set(TITLES), "a new code needs a title in csvprep/model/issues.py TITLES"
     assert all(code_title(code)[0].isupper() and code not in code_title(code) for code in CODES)
     assert code_title("some_new_code") == "Some new code"

@@ -116,6 +116,7 @@ TITLES: dict[str, str] = {
     "phone_premium_rate": "Premium-rate or shared-cost numbers",
     "phone_country_mismatch": "Numbers whose country code differs from the row's country",
     "do_not_call": "Numbers on a do-not-call list",
+    "already_uploaded": "Numbers uploaded already in an earlier run",  # the batch branch's --previous
     "outside_calling_hours": "Contacts outside the calling hours at launch",
     "placeholder_value": "Cells holding 'nan', 'None' or 'null'",
     "missing_variable": "Required values that are empty",
