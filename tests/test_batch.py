@@ -240,3 +240,16 @@ def test_merged_accounting_is_the_sum_of_the_files(tmp_path_factory, files, sepa
 def test_separate_with_html_is_refused(tmp_path):
     result = _clean(*FILES, "--out", tmp_path / "out", "--separate", "--html", tmp_path / "r.html")
     assert result.exit_code == 2 and "--html cannot be used with --separate" in result.output
+
+
+def test_progress_over_several_files_is_one_measure_that_never_goes_back(tmp_path):
+    events = []
+    csvprep.clean_files(FILES, BASIC, tmp_path / "out", part_rows=1, on_progress=events.append)
+    assert events
+    assert all(event.total == len(FILES) for event in events)
+    done = [event.done for event in events]
+    assert done == sorted(done) and len(FILES) - 1 < done[-1] <= len(FILES)  # one bar over the files
+    stages = {event.stage.split(":")[0] for event in events}
+    assert stages == {f"file {k}/{len(FILES)}" for k in range(1, len(FILES) + 1)}
+    elapsed = [event.elapsed for event in events]
+    assert elapsed == sorted(elapsed)  # since the first file began, not each file's own clock

@@ -26,61 +26,20 @@ from ..errors import ConfigError, InputError
 from ..job.job import Job
 from ..model.calling import CallingHours
 from ..model.contacts import ColumnMap, ReadOptions
+from ..model.e164 import PLUS_DECLINED
 from ..model.providers import Provider
 from ..model.rules import Rules
-from ..model.e164 import PLUS_DECLINED
 from ..model.summary import EXAMPLES_PER_KIND, FileSummary, Summary, by_count
 from ..model.text import shown_name
 from ..outputs.writer import OutputWriter, prepare_out_dir
 from ..stages.calling_hours import calling_summary
 from ..stages.duplicates import SeenPhones
 from ..stages.suppression import load_previous
+from .inputs import display_names, expand_inputs
+from .progress import Progress
 from .run import PartResult, Run, job_of
 
-INPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")  # what a directory given as input contributes
-
 MERGED, SEPARATE = "merged", "separate"
-
-
-def expand_inputs(paths: Sequence[str | Path], *, recursive: bool = False,
-                  exclude: str | Path | None = None) -> list[Path]:
-    """The files to run over, in the order given: a directory contributes its .csv, .tsv, .txt and .xlsx files in
-    sorted order (its subdirectories' too with ``recursive``), leaving out anything under ``exclude`` (the output
-    directory, when it is inside an input directory). A file named twice is run once."""
-    found: list[Path] = []
-    skip = Path(exclude).resolve() if exclude is not None else None
-    for given in paths:
-        path = Path(given)
-        if str(path) == "-":
-            raise ConfigError("- (standard input) cannot be one of several input files")
-        if not path.is_dir():
-            found.append(path)
-            continue
-        inside = sorted((entry for entry in (path.rglob("*") if recursive else path.iterdir())
-                         if entry.suffix.lower() in INPUT_SUFFIXES and entry.is_file()
-                         and not entry.name.startswith(".")),
-                        key=lambda entry: entry.relative_to(path).parts)
-        if skip is not None:
-            inside = [entry for entry in inside if not entry.resolve().is_relative_to(skip)]
-        if not inside:
-            hint = "" if recursive else "; --recursive for its subdirectories"
-            raise InputError(f"{shown_name(path)}: no contact files in the directory "
-                             f"({', '.join(INPUT_SUFFIXES)}{hint})")
-        found.extend(inside)
-    seen: set[Path] = set()
-    unique = []
-    for path in found:
-        key = path.resolve() if path.exists() else path
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique
-
-
-def display_names(files: Sequence[Path]) -> list[str]:
-    """What messages call each file: its name, or its path where two files share a name."""
-    names = [path.name for path in files]
-    return [shown_name(path.name if names.count(path.name) == 1 else path) for path in files]
 
 
 class AcrossFiles:
@@ -92,9 +51,10 @@ class AcrossFiles:
         self.seen = SeenPhones()
         self.names: list[str] = []  # the files run to their end, in order
 
-    def start(self, job: Job, source: str | Path | bytes, name: str, step: Callable[[str], None] | None = None) -> Run:
+    def start(self, job: Job, source: str | Path | bytes, name: str,
+              on_progress: Callable[[Progress], None] | None = None) -> Run:
         self.seen.begin(name)
-        return Run(job, source, name=name, step=step, earlier=self.seen)
+        return Run(job, source, name=name, earlier=self.seen, on_progress=on_progress)
 
     def done(self, the_run: Run, name: str) -> None:
         """``the_run`` (a file named ``name`` in messages) ran to its end: its kept keys are among the others."""
@@ -126,12 +86,13 @@ class AcrossFiles:
 
 def run_files(job: Job, sources: Sequence[str | Path], *, out_dir: str | Path | None = None, separate: bool = False,
               fail_fast: bool = False, html_path: str | Path | None = None,
-              progress: Callable[[str], None] | None = None,
+              on_progress: Callable[[Progress], None] | None = None,
               on_issues: Callable[[pl.DataFrame, str], None] | None = None) -> tuple[CleanResult, dict[str, Path]]:
     """Run ``job`` over several files (already expanded: :func:`expand_inputs`): with ``out_dir``, clean them
     into one set of outputs there, or with ``separate`` each into ``out_dir/<stem>/``; without, check them.
     Returns the whole run's result (the totals, ``files`` a section per file) and the paths written.
-    ``on_issues`` gets each part's issues and its file's name. Raises :class:`InputError` when no file could be
+    ``on_issues`` gets each part's issues and its file's name; ``on_progress`` the run's
+    :class:`~csvprep.app.progress.Progress` over all the files. Raises :class:`InputError` when no file could be
     read, or at the first that cannot be with ``fail_fast``."""
     started = time.perf_counter()
     files = [Path(source) for source in sources]
@@ -140,6 +101,7 @@ def run_files(job: Job, sources: Sequence[str | Path], *, out_dir: str | Path | 
     if separate and html_path is not None:
         raise ConfigError("--html cannot be used with --separate: each file's report.html is in its directory")
     names = display_names(files)
+    progress = _over_files(on_progress, len(files), started)
     if out_dir is not None and not separate:
         paths = prepare_out_dir(Path(out_dir), None, html_path)
         for file in files:
@@ -148,13 +110,29 @@ def run_files(job: Job, sources: Sequence[str | Path], *, out_dir: str | Path | 
             merged = _Merged(job, writer, progress, on_issues)
             results, sections = _each(files, names, merged, fail_fast)
             total = _total(job, results, sections, started, _policy(MERGED, names))
-            (progress or (lambda stage: None))("writing")
             return total, writer.finish(total)
     runner = _Separate(job, Path(out_dir), progress, on_issues, files) if out_dir is not None else \
         _Separate(job, None, progress, on_issues, files)
     results, sections = _each(files, names, runner, fail_fast)
     policy = _policy(SEPARATE if out_dir is not None else "checked", names)
     return _total(job, results, sections, started, policy), runner.paths
+
+
+def _over_files(on_progress: Callable[[Progress], None] | None, files: int, started: float):
+    """For the ``k``-th of ``files``, the callback its :class:`Run` reports to: one measure over all the files
+    (file ``k`` done to its fraction counts as ``k - 1`` files and that fraction), the time since the first began,
+    and the file in the stage; the drawing side keeps the measure from going back."""
+    if on_progress is None:
+        return lambda k: None
+
+    def of(k: int) -> Callable[[Progress], None]:
+        def report(event: Progress) -> None:
+            fraction = min(1.0, event.done / event.total) if event.total else 0.0
+            on_progress(replace(event, stage=f"file {k}/{files}: {event.stage}", done=k - 1 + fraction,
+                                total=float(files), elapsed=time.perf_counter() - started))
+        return report
+
+    return of
 
 
 def _policy(policy: str, names: Sequence[str]) -> dict[str, object]:
@@ -217,7 +195,7 @@ class _Merged:
 
     def one(self, file: Path, name: str) -> tuple[CleanResult, None]:
         started = time.perf_counter()
-        the_run = self.across.start(self.job, file, name, self.progress)
+        the_run = self.across.start(self.job, file, name, self.progress(len(self.across.seen.names) + 1))
         for part in the_run:
             view = self._view(part, name)
             if self.on_issues is not None:
@@ -271,7 +249,7 @@ class _Separate:
         directory = self.out_dir / self.dirs[file]
         paths = prepare_out_dir(directory, file)
         before = list(self.across.names)
-        the_run = self.across.start(self.job, file, name, self.progress)
+        the_run = self.across.start(self.job, file, name, self.progress(len(self.across.seen.names) + 1))
         with OutputWriter(paths, self.job.provider) as writer:
             for part in the_run:
                 if self.on_issues is not None:
@@ -365,7 +343,7 @@ def clean_files(paths: Sequence[str | Path], rules: Rules | str | Path, out_dir:
                 separate: bool = False, recursive: bool = False, fail_fast: bool = False,
                 previous: Sequence[str | Path] = (), region: str | None = None,
                 read_options: ReadOptions | None = None, strict: bool = False, html_path: str | Path | None = None,
-                part_rows: int | None = None, progress: Callable[[str], None] | None = None,
+                part_rows: int | None = None, on_progress: Callable[[Progress], None] | None = None,
                 on_issues: Callable[[pl.DataFrame, str], None] | None = None, suppress: list | None = None,
                 provider: Provider | str | None = None, calling: CallingHours | None = None,
                 add_columns: tuple[str, ...] = ()) -> tuple[CleanResult, dict[str, Path]]:
@@ -380,4 +358,4 @@ def clean_files(paths: Sequence[str | Path], rules: Rules | str | Path, out_dir:
                  add_columns=add_columns, provider=provider, part_rows=part_rows)
     files = expand_inputs(paths, recursive=recursive, exclude=out_dir)
     return run_files(with_previous(job, previous), files, out_dir=out_dir, separate=separate, fail_fast=fail_fast,
-                     html_path=html_path, progress=progress, on_issues=on_issues)
+                     html_path=html_path, on_progress=on_progress, on_issues=on_issues)

@@ -23,7 +23,7 @@ def clean_several(job, inputs: list[Path], options, fmt: Format, quiet: bool, *,
         printer = IssuePrinter(fmt, options.max_errors)
     with progress(enabled=interactive and fmt is Format.text and not quiet) as step:
         result, paths = run_files(job, files, out_dir=options.out, separate=separate, fail_fast=fail_fast,
-                                  html_path=options.html, progress=step,
+                                  html_path=options.html, on_progress=step,
                                   on_issues=(lambda issues, name: printer(issues, name)) if printer else None)
     skipped = [section for section in result.files if section.skipped is not None]
     for section in skipped:

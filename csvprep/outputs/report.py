@@ -181,10 +181,11 @@ def issues_csv(issues: pl.DataFrame, path: str, header: bool = True) -> str:
 def summary_text(result: ResultView, top: int = 5) -> str:
     """A short summary for people: rows in / clean / rejected, what was detected, the most common problems."""
     lines = [summary_title(result), *summary_notes(result)]
+    width = 120 if result.files else 90  # several files: each example begins with its file's name
     for severity, title, kinds in summary_kinds(result):
         lines.append(f"  {title}:")
         for code, count, example in kinds[:top]:
-            lines.append(f"    {code:<26} {count:>7}  e.g. {shorten(example)}")
+            lines.append(f"    {code:<26} {count:>7}  e.g. {shorten(example, width)}")
         if len(kinds) > top:
             lines.append(f"    … and {len(kinds) - top} more kinds (see report.json)")
     # names, cells and messages come from the data: each line printable, whatever they hold
