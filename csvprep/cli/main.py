@@ -21,6 +21,7 @@ from ..job.job import build_job
 from ..job.prompt import preview_contacts
 from ..job.rules_file import load_rules
 from ..model.text import printable, shown_name
+from .init import register as register_init
 from .options import (
     CAMPAIGN_TITLES,
     AddColumnsOption,
@@ -296,6 +297,8 @@ def preview_command(
         code = EXIT_REJECTED
     return code
 
+
+register_init(app)
 
 campaign_app = typer.Typer(help=f"Campaign request bodies ({CAMPAIGN_TITLES}).", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
