@@ -114,6 +114,8 @@ app = typer.Typer(
 
 
 STDIN = "<stdin>"
+NO_RULES = ("no rules: checked the phone column only, every other column passed through as it is (csvprep init "
+            "FILE > rules.toml writes a starter rules file)")
 
 
 def _input(path: Path) -> Path | bytes:
@@ -157,7 +159,8 @@ def clean_command(
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
 
     options = merge_settings(find_settings(), rules=rules, region=region, out=out, html=html, format=format,
-                             strict=strict, max_errors=max_errors, provider=provider_name, need_out=True)
+                             strict=strict, max_errors=max_errors, provider=provider_name, need_out=True,
+                             input=input)
     fmt = options.format
     job = build_job(options.rules, region=options.region, strict=options.strict,
                     read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
@@ -180,6 +183,8 @@ def clean_command(
             to_stdout(report)
     elif fmt is Format.text:
         print_summary(result)
+        if options.rules is None:
+            say(f"  {NO_RULES}")
         say(f"  wrote {', '.join(str(p) for p in paths.values())}")
     if job.provider is not None and not quiet:
         provider_notes(job.provider, result, paths)
@@ -255,6 +260,8 @@ def check_command(
             )
             if result.region_hint is not None:
                 say(f"{_shown(path)}: {region_hint_text(result)}", err=True)
+            if options.rules is None:
+                say(f"{_shown(path)}: {NO_RULES}", err=True)
     if reports:
         print_reports(reports)
     return code

@@ -53,7 +53,7 @@ class Job:
 
 
 def build_job(
-    rules: Rules | str | Path,
+    rules: Rules | str | Path | None,
     *,
     region: str | None = None,
     strict: bool = False,
@@ -74,7 +74,8 @@ def build_job(
 ) -> Job:
     """Assemble what a command asks for into a :class:`Job`, in this order (the first problem raises):
 
-    1. ``rules``: a :class:`Rules`, or the path of a rules file (:func:`csvprep.load_rules`);
+    1. ``rules``: a :class:`Rules`, or the path of a rules file (:func:`csvprep.load_rules`); None: no rules (the
+       phone column found by its header, no variables: every other column passed through);
     2. the prompt template (``prompt``, else the rules' ``[agent] prompt_file``): its variables join the rules
        (:func:`csvprep.job.prompt.apply_prompt`); each rules variable it never uses is a note. ``require_prompt``:
        :class:`ConfigError` when there is no prompt at all (a preview needs one);
@@ -93,7 +94,7 @@ def build_job(
     ``job.notes``, and ``on_campaign_problem`` / ``on_note`` get each as soon as it is found (before a later step
     can fail), which is how ``csvprep`` prints them. Raises :class:`~csvprep.errors.CsvprepError` subclasses when a
     file cannot be read or a setting is wrong."""
-    loaded = rules if isinstance(rules, Rules) else load_rules(rules)
+    loaded = rules if isinstance(rules, Rules) else Rules() if rules is None else load_rules(rules)
 
     template = None
     notes: list[str] = []

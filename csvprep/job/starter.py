@@ -10,7 +10,6 @@ import datetime
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -26,36 +25,22 @@ from ..model.rules import PhoneRule, Rules, VariableRule
 from ..model.text import fold_name
 from ..stages.columns import map_columns
 from ..stages.phones.check import check_phones
+from ..stages.phones.guess import RegionGuess, guess_region
 from ..stages.phones.regions import code_region, country_name
-from ..stages.variables.check import check_value
+from ..stages.variables.check import value_problems
 from .prompt import PHONE_VARIABLE, read_prompt
 
 # contacts read to infer from: enough to see every kind of value a column holds, without reading a huge file whole
 SAMPLE_ROWS = 100_000
-_PHONE_SAMPLE = 2_000  # distinct national numbers tried in each candidate region
+_PHONE_SAMPLE = 2_000  # numbers tried for each phone column candidate
 _ENUM_MAX = 8  # distinct values a column may have to be an enum
 _TYPED_VALUES = 500  # the most common distinct values of a column that its type is inferred from
 # the share of a column's cells a type must fit: a few mistyped cells are what clean is for, not a reason for text
 FIT_SHARE = 0.95
-# regions tried beside those the file's own numbers and country columns name: where contact lists come from most
-_LIKELY_REGIONS = ("US", "IN", "GB", "AU", "CA", "DE", "FR", "BR", "MX", "ES", "IT", "NL", "AE", "SG", "ZA", "NG",
-                   "PH", "ID", "PK", "NZ", "IE")
-_NEAR = 0.9  # a region tried earlier wins over a later one that fits more numbers when it fits this share of them
 _BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%d/%m/%y",
                  "%m/%d/%y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y",
                  "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
-
-
-@dataclass(frozen=True)
-class RegionGuess:
-    """The region most numbers written without a country code are valid in: ``fits`` of ``tried`` of them;
-    ``runner_up`` the next best (region, fits)."""
-
-    region: str | None
-    fits: int
-    tried: int
-    runner_up: tuple[str, int] | None = None
 
 
 def starter_rules(source: str | Path | bytes, *, prompt: str | Path | None = None, provider: str | None = None,
@@ -166,33 +151,6 @@ def _country_regions(frame: pl.DataFrame, header: list[str]) -> list[str]:
     return found
 
 
-def guess_region(values: pl.Series, hints: list[str] = ()) -> RegionGuess:
-    """The region in which most of ``values`` written without a country code are valid numbers: the regions of the
-    numbers written with one, the ``hints``, then the usual ones are tried, and the first that fits most wins."""
-    cells = values.cast(pl.String).str.strip_chars().drop_nulls()
-    cells = cells.filter(cells != "")
-    international = check_phones(cells.filter(cells.str.starts_with("+")).head(_PHONE_SAMPLE), PhoneRule())
-    seen = international.get_column("region").drop_nulls().cast(pl.String).value_counts(sort=True)
-    national = cells.filter(~cells.str.starts_with("+") & ~cells.str.starts_with("00")).unique(maintain_order=True)
-    national = national.head(_PHONE_SAMPLE)
-    if national.is_empty():
-        return RegionGuess(None, 0, 0)
-    candidates = list(dict.fromkeys([*seen.get_column("region").head(3).to_list(), *hints, *_LIKELY_REGIONS]))
-    fits = []
-    for region in candidates:
-        verdicts = check_phones(national, PhoneRule(default_region=region, fix_missing_plus=False))
-        fits.append((int(verdicts.get_column("e164").is_not_null().sum()), region))
-    most = max(count for count, _ in fits)
-    if most == 0:
-        return RegionGuess(None, 0, len(national))
-    # permissive numbering plans (Germany's) read many foreign numbers as valid: a region the file's own
-    # international numbers name, or a more usual one, wins when it fits nearly as many
-    best, region = next((count, region) for count, region in fits if count >= _NEAR * most)
-    others = sorted(((count, other) for count, other in fits if other != region), key=lambda pair: -pair[0])
-    runner = (others[0][1], others[0][0]) if others and others[0][0] else None
-    return RegionGuess(region, best, len(national), runner)
-
-
 def _region_lines(guess: RegionGuess) -> list[str]:
     if guess.tried == 0:
         return ["# default_region = \"US\"   # every number has its country code: none needed"]
@@ -266,7 +224,8 @@ def infer_type(filled: pl.Series, delimiter: str = ",") -> tuple[VariableRule, s
                            f"{len(listed)} distinct values in {len(filled):,} cells"))
     total = sum(weights)
     for rule, why in candidates:
-        failing = sum(w for v, w in zip(values, weights) if check_value(v, rule) is not None)
+        problems = value_problems(pl.Series("value", values, dtype=pl.String), rule).is_not_null().to_list()
+        failing = sum(w for bad, w in zip(problems, weights) if bad)
         if failing <= (1 - FIT_SHARE) * total:
             if failing:
                 why += f"; {failing:,} cells do not fit (clean rejects them: fix them, or make the type \"string\")"

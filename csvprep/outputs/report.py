@@ -249,9 +249,12 @@ def region_hint_text(result: ResultView) -> str | None:
         return None
     region, valid, tried = result.region_hint
     default = result.rules.phone.default_region
-    where = f"are invalid in {default}" if default else "have no country code and no default region is set"
-    return (f"many numbers {where}, but {valid} of {tried} tried are valid read in {region}: if the list is from "
-            f"{region}, pass --region {region} (or set [phone] default_region)")
+    if not default:
+        return (f"only numbers written with a country code were accepted: no default region is set; {valid} of "
+                f"{tried} numbers written without one are valid read in {region}: if the list is from {region}, "
+                f"pass --region {region} (or set [phone] default_region)")
+    return (f"many numbers are invalid in {default}, but {valid} of {tried} tried are valid read in {region}: if the "
+            f"list is from {region}, pass --region {region} (or set [phone] default_region)")
 
 
 def _plural(count: int, noun: str) -> str:
