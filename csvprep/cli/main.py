@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from ..errors import CsvprepError
+from ..errors import ConfigError, CsvprepError, gathered
 from ..job.campaign import check_campaign, load_campaign
 from ..job.job import build_job
 from ..job.prompt import preview_contacts
@@ -70,7 +70,8 @@ class _Group(TyperGroup):
             code = super().main(args=args, prog_name=prog_name or "csvprep", complete_var=complete_var,
                                 standalone_mode=False, **extra)
         except CsvprepError as exc:
-            click_echo(f"csvprep: error: {exc}")
+            for message in exc.messages:  # every problem found together: a line each
+                click_echo(f"csvprep: error: {message}")
             code = EXIT_FAILED
         except typer.Abort:
             click_echo("csvprep: interrupted")
@@ -158,15 +159,26 @@ def clean_command(
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
 
-    options = merge_settings(find_settings(), rules=rules, region=region, out=out, html=html, format=format,
-                             strict=strict, max_errors=max_errors, provider=provider_name, need_out=True,
-                             input=input)
+    settings = find_settings()
+    given = dict(rules=rules, region=region, out=out, html=html, format=format, strict=strict, max_errors=max_errors,
+                 provider=provider_name)
+    problems: list[CsvprepError] = []
+    try:
+        options = merge_settings(settings, **given, need_out=True, input=input)
+    except ConfigError as exc:  # no output directory: said with whatever else is wrong, not on the next run
+        problems.append(exc)
+        options = merge_settings(settings, **given)
     fmt = options.format
-    job = build_job(options.rules, region=options.region, strict=options.strict,
-                    read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
-                    calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (),
-                    add_columns=add_columns or (), provider=options.provider or None,
-                    on_note=None if quiet else warn, on_campaign_problem=campaign_printer(campaign, quiet))
+    try:
+        job = build_job(options.rules, region=options.region, strict=options.strict,
+                        read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
+                        calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (),
+                        add_columns=add_columns or (), provider=options.provider or None,
+                        on_note=None if quiet else warn, on_campaign_problem=campaign_printer(campaign, quiet))
+    except CsvprepError as exc:
+        raise gathered([*problems, exc]) from None
+    if problems:
+        raise problems[0]
     campaign_code = EXIT_REJECTED if job.campaign_failed else EXIT_CLEAN
     printer = None
     if fmt in (Format.github, Format.csv) and not quiet:
@@ -240,7 +252,8 @@ def check_command(
                             on_issues=None if spool else lambda issues, path=_shown(path): printer(issues, path),
                             issues_stream=spool)
         except CsvprepError as exc:  # this file cannot be checked; the others still are
-            click_echo(f"csvprep: error: {exc}")
+            for message in exc.messages:
+                click_echo(f"csvprep: error: {message}")
             code = EXIT_FAILED
             if spool:
                 spool.close()
