@@ -27,6 +27,8 @@ from .options import (
     AddColumnsOption,
     CallingHoursOption,
     CampaignOption,
+    CheckAddColumnsOption,
+    CheckMaxErrorsOption,
     DelimiterOption,
     EncodingOption,
     Format,
@@ -79,7 +81,8 @@ class _Group(TyperGroup):
         except Exception as exc:
             if _is_usage_error(exc):  # click's exceptions, whichever copy of click typer brings
                 if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
-                    typer.echo(" ".join(exc.ctx.get_help().split()), err=True)
+                    # the usual help, as --help prints it: a command without its subcommand shows what it offers
+                    typer.echo(exc.ctx.get_help(), err=True)
                 else:
                     ctx = getattr(exc, "ctx", None)
                     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -216,7 +219,7 @@ def check_command(
     delimiter: DelimiterOption = None,
     sheet: SheetOption = None,
     strict: StrictOption = None,
-    max_errors: MaxErrorsOption = None,
+    max_errors: CheckMaxErrorsOption = None,
     quiet: QuietOption = False,
     campaign: CampaignOption = None,
     provider: ProviderOption = None,
@@ -224,7 +227,7 @@ def check_command(
     prompt: PromptOption = None,
     calling_hours: CallingHoursOption = None,
     launch_at: LaunchOption = None,
-    add_columns: AddColumnsOption = None,
+    add_columns: CheckAddColumnsOption = None,
 ) -> int:
     """Print FILE:LINE: Row N: message for every problem; exit 1 when any row would be rejected."""
     import tempfile
