@@ -233,7 +233,7 @@ def check_command(
     import tempfile
 
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
-    from ..outputs.report import region_hint_text, report_head
+    from ..outputs.report import region_hint_text, report_head, rerun_note
 
     # --provider here names whose campaign body it is; [tool.csvprep] provider is clean's upload format
     options = merge_settings(find_settings(), rules=rules, region=region, format=format, strict=strict,
@@ -278,6 +278,8 @@ def check_command(
                 say(f"{_shown(path)}: {region_hint_text(result)}", err=True)
             if options.rules is None:
                 say(f"{_shown(path)}: {NO_RULES}", err=True)
+            if (note := rerun_note(result)) is not None:
+                say(f"{_shown(path)}: {note}", err=True)
     if reports:
         print_reports(reports)
     return code
