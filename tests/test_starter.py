@@ -138,3 +138,24 @@ def test_several_phone_columns_the_one_with_most_numbers_the_others_named():
     data = b"Mobile Phone,Home Phone,name\n+14155550100,,Ann\n+14155550101,,Bob\n"
     text = starter_rules(data)
     assert tomllib.loads(text)["phone"]["column"] in ("Mobile Phone",)
+
+
+def test_a_phone_column_whose_header_says_nothing_is_found_by_its_values(tmp_path):
+    contacts = tmp_path / "c.csv"
+    contacts.write_bytes(b"Name,Contact,Amount\nAnn,(415) 555-0100,3\nBob,415-555-0101,4\nCy,4155550102,5\n")
+    text = starter_rules(contacts)
+    assert tomllib.loads(text)["phone"]["column"] == "Contact"
+    assert "chosen by its values" in text
+    rules = tmp_path / "rules.toml"
+    rules.write_text(text)
+    result = runner.invoke(app, ["clean", str(contacts), "--rules", str(rules), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "cleaned.csv").read_text().splitlines()[1] == "Ann,+14155550100,3"
+
+
+def test_a_file_with_no_phone_column_at_all_is_refused_in_one_line(tmp_path):
+    contacts = tmp_path / "c.csv"
+    contacts.write_bytes(b"name,city\nAnn,Paris\nBob,Rome\n")
+    result = runner.invoke(app, ["init", str(contacts)])
+    assert result.exit_code == 2
+    assert "no phone column found" in result.stderr and len(result.stderr.strip().splitlines()) == 1

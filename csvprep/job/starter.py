@@ -59,13 +59,15 @@ def starter_rules(source: str | Path | bytes, *, prompt: str | Path | None = Non
     template = read_prompt(prompt) if prompt is not None else None
 
     phone, phone_note = _phone_column(header, frame, contacts.source)
+    shown = "FILE" if isinstance(source, bytes) else contacts.source
     columns = map_columns(header, Rules(phone=PhoneRule(column=phone)), contacts.source)
     guess = guess_region(frame.get_column(phone), _country_regions(frame, header))
 
     out: list[str] = [
-        f"# Starter rules for {contacts.source}, written by `csvprep init` from its first {frame.height:,} contacts.",
+        f"# Starter rules for {contacts.source}, written by `csvprep init` from its first {frame.height:,} "
+        f"contact{'' if frame.height == 1 else 's'}.",
         "# Read every line, change what is wrong, then: csvprep clean "
-        f"{contacts.source} --rules RULES.toml" + (f" --provider {platform.name}" if platform else ""),
+        f"{shown} --rules RULES.toml" + (f" --provider {platform.name}" if platform else ""),
         "",
     ]
     if template is not None or platform is not None:
@@ -128,11 +130,36 @@ def _phone_column(header: list[str], frame: pl.DataFrame, source: str) -> tuple[
     except InputError:
         candidates = [name for name in header if looks_like_phone_header(name)]
         if len(candidates) < 2:
-            raise
+            by_values = _phone_like_columns(frame, header)
+            if not by_values:
+                raise
+            best, share = by_values[0]
+            others = ", ".join(f"{name!r}" for name, _ in by_values[1:])
+            return best, (f"chosen by its values ({share:.0%} of its cells look like phone numbers), not its header: "
+                          "check it" + (f"; also candidates: {others}" if others else ""))
     scores = {name: _dialable(frame.get_column(name)) for name in candidates}
     best = max(candidates, key=lambda name: scores[name])
     others = ", ".join(f"{name!r} ({scores[name]:,})" for name in candidates if name != best)
     return best, f"{scores[best]:,} numbers with a country code; also candidates: {others}"
+
+
+_PHONE_LIKE = r"^\+?[\d\s().\-/]{7,24}$"
+
+
+def _phone_like_columns(frame: pl.DataFrame, header: list[str]) -> list[tuple[str, float]]:
+    """Columns whose filled cells mostly look like phone numbers (digits, with the usual separators, 7 to 15 of
+    them), best first: for a file whose phone column's header says nothing (``Contact``, ``Value``)."""
+    found = []
+    for name in header:
+        cells = frame.get_column(name).head(_PHONE_SAMPLE).cast(pl.String).str.strip_chars().drop_nulls()
+        cells = cells.filter(cells != "")
+        if cells.is_empty():
+            continue
+        digits = cells.str.count_matches(r"\d")
+        share = float((cells.str.contains(_PHONE_LIKE) & (digits >= 7) & (digits <= 15)).mean())
+        if share >= 0.8:
+            found.append((name, share))
+    return sorted(found, key=lambda pair: -pair[1])
 
 
 def _dialable(values: pl.Series) -> int:
