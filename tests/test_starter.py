@@ -159,3 +159,39 @@ def test_a_file_with_no_phone_column_at_all_is_refused_in_one_line(tmp_path):
     result = runner.invoke(app, ["init", str(contacts)])
     assert result.exit_code == 2
     assert "no phone column found" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import csvprep  # noqa: E402
+from csvprep.errors import InputError  # noqa: E402
+
+_TEXT = st.characters(blacklist_categories=("Cc", "Cs"))  # line breaks in cells and headers are the reader's tests
+_CELLS = st.one_of(st.text(_TEXT, max_size=12), st.integers(-10**6, 10**6).map(str),
+                   st.floats(allow_nan=False, allow_infinity=False, width=32).map(lambda f: f"{f:.2f}"),
+                   st.dates().map(str), st.sampled_from(["yes", "no", "ann@example.com", "", "English", "Hindi"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(headers=st.lists(st.text(_TEXT, min_size=1, max_size=10), min_size=1, max_size=4, unique=True),
+       rows=st.integers(1, 12), data=st.data())
+def test_any_table_gets_rules_that_load_and_run(headers, rows, data):
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["phone", *headers])
+    for _ in range(rows):
+        writer.writerow(["+14155550100", *(data.draw(_CELLS) for _ in headers)])
+    source = buffer.getvalue().encode()
+    try:
+        text = starter_rules(source)
+    except InputError:  # a header csvprep refuses (blank, repeated, its own): refused whatever the rules
+        assume(False)
+    rules = rules_from_dict(tomllib.loads(text))
+    result = csvprep.clean(source, rules)
+    assert result.summary.rows_in == result.summary.rows_clean + result.summary.rows_rejected >= 1
+    # a type is chosen only when nearly every cell fits it: the values it was inferred from are not rejected by it
+    assert result.summary.kinds.get(("invalid_value", "error"), 0) <= 0.05 * rows * len(headers)
