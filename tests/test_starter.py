@@ -185,6 +185,8 @@ def test_any_table_gets_rules_that_load_and_run(headers, rows, data):
     writer.writerow(["phone", *headers])
     for _ in range(rows):
         writer.writerow(["+14155550100", *(data.draw(_CELLS) for _ in headers)])
+    # a header Polars reads as a pattern of names ('^x$') breaks clean itself, whatever the rules (apart from init)
+    assume(not any(h.startswith("^") and h.endswith("$") for h in headers))
     source = buffer.getvalue().encode()
     try:
         text = starter_rules(source)

@@ -151,7 +151,8 @@ def _phone_like_columns(frame: pl.DataFrame, header: list[str]) -> list[tuple[st
     them), best first: for a file whose phone column's header says nothing (``Contact``, ``Value``)."""
     found = []
     for name in header:
-        cells = frame.get_column(name).head(_PHONE_SAMPLE).cast(pl.String).str.strip_chars().drop_nulls()
+        cells = frame.get_column(name).rename("value").head(_PHONE_SAMPLE).cast(pl.String).str.strip_chars()
+        cells = cells.drop_nulls()
         cells = cells.filter(cells != "")
         if cells.is_empty():
             continue
@@ -163,7 +164,7 @@ def _phone_like_columns(frame: pl.DataFrame, header: list[str]) -> list[tuple[st
 
 
 def _dialable(values: pl.Series) -> int:
-    return int(check_phones(values.head(_PHONE_SAMPLE), PhoneRule()).get_column("e164").is_not_null().sum())
+    return int(check_phones(values.rename("value").head(_PHONE_SAMPLE), PhoneRule()).get_column("e164").is_not_null().sum())
 
 
 def _country_regions(frame: pl.DataFrame, header: list[str]) -> list[str]:
@@ -197,7 +198,7 @@ def _prompt_columns(template, header: list[str], phone: str) -> dict[str, str]:
 
 
 def _variable_lines(variable: str, column: str, values: pl.Series, delimiter: str, in_prompt: bool) -> list[str]:
-    cells = values.cast(pl.String).str.strip_chars()
+    cells = values.rename("value").cast(pl.String).str.strip_chars()  # a header '^x$' is no regex of columns
     filled = cells.filter(cells.is_not_null() & (cells != ""))
     required = len(filled) == len(cells) and len(cells) > 0
     rule, why = infer_type(filled, delimiter)
@@ -225,8 +226,9 @@ def infer_type(filled: pl.Series, delimiter: str = ",") -> tuple[VariableRule, s
     a string when no other type fits."""
     if filled.is_empty():
         return VariableRule(name="x"), "no values to type it by: every cell is empty"
-    counted = filled.value_counts(sort=True).head(_TYPED_VALUES)
-    values, weights = counted.get_column(filled.name).to_list(), counted.get_column("count").to_list()
+    # a header is no expression: '^x$' as a column name would be read as a regex of names
+    counted = filled.rename("value").value_counts(sort=True).head(_TYPED_VALUES)
+    values, weights = counted.get_column("value").to_list(), counted.get_column("count").to_list()
     lowered = {value.lower() for value in values}
     numeric_ids = any(re.fullmatch(r"[+-]?0\d+", v) or len(v) > 15 for v in values if v.isdigit())
     candidates: list[tuple[VariableRule, str]] = []

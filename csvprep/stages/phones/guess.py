@@ -33,7 +33,7 @@ def guess_region(values: pl.Series, hints: Sequence[str] = (), *, sample: int = 
     """The region in which most of ``values`` written without a country code are valid numbers (the first
     ``sample`` distinct ones tried): the regions of the numbers written with one, the ``hints``, then the usual
     ones are tried, and the first that fits nearly as many as the best wins."""
-    cells = values.cast(pl.String).str.strip_chars().drop_nulls()
+    cells = values.rename("value").cast(pl.String).str.strip_chars().drop_nulls()  # a header '^x$' is no regex
     cells = cells.filter(cells != "")
     international = check_phones(cells.filter(cells.str.starts_with("+")).head(sample), PhoneRule())
     seen = international.get_column("region").drop_nulls().cast(pl.String).value_counts(sort=True)
