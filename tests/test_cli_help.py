@@ -25,7 +25,7 @@ def test_a_group_without_its_command_prints_the_usual_help(args, commands):
 
 def test_check_help_offers_only_what_applies_to_check():
     text = runner.invoke(app, ["check", "--help"]).stdout
-    assert "--add-columns" not in text and "cleaned.csv" not in text
+    assert "--add-columns" not in text and "to cleaned.csv" not in text
     assert "still in the outputs" not in text
     assert "--max-errors" in text
 

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from ..errors import ConfigError, CsvprepError, gathered
+from ..errors import CsvprepError
 from ..job.campaign import check_campaign, load_campaign
 from ..job.job import build_job
 from ..job.prompt import preview_contacts
@@ -43,6 +43,7 @@ from .options import (
     RegionOption,
     RulesOption,
     SheetOption,
+    NO_RULES,
     StrictOption,
     SuppressOption,
     UploadProviderOption,
@@ -59,7 +60,7 @@ from .printing import (
     to_stdout,
     warn,
 )
-from .settings import find_settings, merge_settings
+from .settings import find_settings, merge_for_clean, merge_settings, with_problems
 
 EXIT_CLEAN, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -118,8 +119,6 @@ app = typer.Typer(
 
 
 STDIN = "<stdin>"
-NO_RULES = ("no rules: checked the phone column only, every other column passed through as it is (csvprep init "
-            "FILE > rules.toml writes a starter rules file)")
 
 
 def _input(path: Path) -> Path | bytes:
@@ -162,26 +161,15 @@ def clean_command(
     """Write cleaned.csv, rejected.csv, errors.txt, report.json and report.html into OUT."""
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
 
-    settings = find_settings()
-    given = dict(rules=rules, region=region, out=out, html=html, format=format, strict=strict, max_errors=max_errors,
-                 provider=provider_name)
-    problems: list[CsvprepError] = []
-    try:
-        options = merge_settings(settings, **given, need_out=True, input=input)
-    except ConfigError as exc:  # no output directory: said with whatever else is wrong, not on the next run
-        problems.append(exc)
-        options = merge_settings(settings, **given)
+    options, problems = merge_for_clean(find_settings(), input, rules=rules, region=region, out=out, html=html,
+                                        format=format, strict=strict, max_errors=max_errors, provider=provider_name)
     fmt = options.format
-    try:
-        job = build_job(options.rules, region=options.region, strict=options.strict,
-                        read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
-                        calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (),
-                        add_columns=add_columns or (), provider=options.provider or None,
-                        on_note=None if quiet else warn, on_campaign_problem=campaign_printer(campaign, quiet))
-    except CsvprepError as exc:
-        raise gathered([*problems, exc]) from None
-    if problems:
-        raise problems[0]
+    job = with_problems(problems, lambda: build_job(
+        options.rules, region=options.region, strict=options.strict,
+        read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
+        calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (), add_columns=add_columns or (),
+        provider=options.provider or None, on_note=None if quiet else warn,
+        on_campaign_problem=campaign_printer(campaign, quiet)))
     campaign_code = EXIT_REJECTED if job.campaign_failed else EXIT_CLEAN
     printer = None
     if fmt in (Format.github, Format.csv) and not quiet:

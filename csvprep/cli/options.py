@@ -111,6 +111,9 @@ OutOption = Annotated[
                                                      "or [tool.csvprep] out (default: contacts.csvprep/ beside "
                                                      "contacts.csv).")
 ]
+# what a run without rules does, said in its summary
+NO_RULES = ("no rules: checked the phone column only, every other column passed through as it is (csvprep init "
+            "FILE > rules.toml writes a starter rules file)")
 HtmlOption = Annotated[Optional[Path], typer.Option("--html", help="Where to write report.html (default: OUT).")]
 
 # --delimiter takes the character or its name: tab, comma, semicolon, pipe (and \t, as a shell passes it)

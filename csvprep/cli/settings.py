@@ -4,14 +4,18 @@ flags, and their merge with the command-line flags (:func:`merge_settings`, once
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from ..errors import ConfigError
+from ..errors import ConfigError, CsvprepError, gathered
 from ..io.files import read_capped
 from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.providers import UPLOAD_PROVIDERS
 from .options import Format
+
+T = TypeVar("T")
 
 KEYS = {
     "rules": "the agent's rules file, relative to pyproject.toml",
@@ -136,6 +140,26 @@ def merge_settings(settings: Settings, *, rules: Path | None = None, region: str
                    provider=provider or settings.provider)
 
 
+def merge_for_clean(settings: Settings, input: Path | None, **given) -> tuple[Options, list[ConfigError]]:
+    """clean's options (:func:`merge_settings` with ``need_out``); a missing output directory is returned, to be
+    said together with whatever else is wrong (:func:`with_problems`) rather than on the next run."""
+    try:
+        return merge_settings(settings, **given, need_out=True, input=input), []
+    except ConfigError as exc:
+        return merge_settings(settings, **given), [exc]
+
+
+def with_problems(problems: list[CsvprepError], make: Callable[[], T]) -> T:
+    """``make()``; its problem and ``problems`` (found before it) raised together as one error."""
+    try:
+        value = make()
+    except CsvprepError as exc:
+        raise gathered([*problems, exc]) from None
+    if problems:
+        raise gathered(problems)
+    return value
+
+
 def rules_path(rules: Path | None, settings: Settings) -> Path | None:
     """The rules file: the flag's, else ``[tool.csvprep] rules``; None when neither names one."""
     return rules if rules is not None else settings.rules
@@ -144,6 +168,7 @@ def rules_path(rules: Path | None, settings: Settings) -> Path | None:
 def default_out(input: Path | None) -> Path:
     """Where clean writes without ``--out``: ``contacts.csvprep/`` beside ``contacts.csv``."""
     if input is None or str(input) == "-":
-        raise ConfigError("no output directory for standard input: pass --out DIR, or set out under "
-                          "[tool.csvprep] in pyproject.toml")
+        what = " for standard input" if input is not None else ""
+        raise ConfigError(f"no output directory{what}: pass --out DIR, or set out under [tool.csvprep] in "
+                          "pyproject.toml")
     return input.parent / f"{input.stem}.csvprep"
