@@ -20,7 +20,7 @@ _HOMES = {
     "ConfigError": "errors", "CsvprepError": "errors", "InputError": "errors", "OutputError": "errors",
     "RulesError": "errors", "read_contacts": "io.read.readers", "resolve_calling_hours": "job.calling",
     "check_campaign": "job.campaign", "load_campaign": "job.campaign", "Job": "job.job", "build_job": "job.job",
-    "load_rules": "job.rules_file", "rules_from_dict": "job.rules_file", "CallingHours": "model.calling",
+    "load_rules": "job.rules_file", "starter_rules": "job.starter", "rules_from_dict": "job.rules_file", "CallingHours": "model.calling",
     "Contacts": "model.contacts", "ReadOptions": "model.contacts", "PhoneVerdict": "model.e164",
     "CODES": "model.issues", "DuplicateRule": "model.rules", "PhoneRule": "model.rules", "Rules": "model.rules",
     "VariableRule": "model.rules", "Summary": "model.summary", "normalise_phones": "stages.phones.check",
@@ -76,4 +76,5 @@ __all__ = [
     "resolve_calling_hours",
     "rules_from_dict",
     "run",
+    "starter_rules",
 ]

@@ -8,7 +8,28 @@ from __future__ import annotations
 
 
 class CsvprepError(Exception):
-    """Base class: the job could not run. ``str(error)`` is a one-line message for the user."""
+    """Base class: the job could not run. ``str(error)`` is a one-line message for the user; ``messages`` holds
+    each problem's line when several were found together (:func:`gathered`)."""
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return getattr(self, "_messages", None) or (str(self),)
+
+
+def gathered(errors: list[CsvprepError]) -> CsvprepError:
+    """Several problems found in one go as one error, so a user fixes them all at once rather than one per run:
+    of their class when they share one, its message every problem's, joined by '; '."""
+    messages = tuple(message for error in errors for message in error.messages)
+    if len(errors) == 1:
+        return errors[0]
+    kinds = {type(error) for error in errors}
+    kind = kinds.pop() if len(kinds) == 1 else CsvprepError
+    try:
+        combined = kind("; ".join(messages))
+    except TypeError:  # a subclass that takes other arguments
+        combined = CsvprepError("; ".join(messages))
+    combined._messages = messages
+    return combined
 
 
 class RulesError(CsvprepError):

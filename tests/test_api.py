@@ -13,7 +13,7 @@ DOCUMENTED = [
     "Job", "OutputError", "PhoneRule", "PhoneVerdict", "ReadOptions", "Rules", "RulesError", "Summary",
     "VariableRule", "build_job", "check_campaign", "check_file", "clean", "clean_file", "clean_files", "load_campaign",
     "load_rules", "load_suppression", "normalise_phones", "parse_phone", "read_contacts", "resolve_calling_hours",
-    "rules_from_dict", "run",
+    "rules_from_dict", "run", "starter_rules",
 ]
 
 

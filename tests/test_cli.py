@@ -98,7 +98,7 @@ def test_region_flag():
     (["clean", "missing.csv", "-r", RULES / "basic.toml", "-o", "x"], "missing.csv: no such file"),
     (["clean", FIXTURES / "empty.csv", "-r", RULES / "basic.toml", "-o", "x"], "the file is empty"),
     (["check", FIXTURES / "utf8_bom.csv", "-r", FIXTURES / "utf8_bom.csv"], "invalid TOML"),
-    (["check", FIXTURES / "utf8_bom.csv"], "no rules file: pass --rules FILE"),
+    (["clean", "-", "-r", RULES / "basic.toml"], "no output directory for standard input: pass --out DIR"),
     (["check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "--region", "UK"], "not an ISO 3166-1"),
     (["check", FIXTURES / "utf8_bom.csv", "-r", RULES / "basic.toml", "--bogus"], "usage error: No such option"),
     (["check", FIXTURES / "gzip_compressed.csv", "-r", RULES / "basic.toml"], "gzip-compressed"),

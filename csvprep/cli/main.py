@@ -22,12 +22,15 @@ from ..job.prompt import preview_contacts
 from ..job.rules_file import load_rules
 from ..model.text import printable, shown_name
 from .campaign import register as register_api_commands
+from .init import register as register_init
 from .options import (
     CAMPAIGN_TITLES,
     AcrossFilesOption,
     AddColumnsOption,
     CallingHoursOption,
     CampaignOption,
+    CheckAddColumnsOption,
+    CheckMaxErrorsOption,
     DelimiterOption,
     EncodingOption,
     FailFastOption,
@@ -46,6 +49,7 @@ from .options import (
     RulesOption,
     SeparateOption,
     SheetOption,
+    NO_RULES,
     StrictOption,
     SuppressOption,
     UploadProviderOption,
@@ -62,7 +66,7 @@ from .printing import (
     to_stdout,
     warn,
 )
-from .settings import find_settings, merge_settings
+from .settings import find_settings, merge_for_clean, merge_settings, with_problems
 
 EXIT_CLEAN, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -75,7 +79,8 @@ class _Group(TyperGroup):
             code = super().main(args=args, prog_name=prog_name or "csvprep", complete_var=complete_var,
                                 standalone_mode=False, **extra)
         except CsvprepError as exc:
-            click_echo(f"csvprep: error: {exc}")
+            for message in exc.messages:  # every problem found together: a line each
+                click_echo(f"csvprep: error: {message}")
             code = EXIT_FAILED
         except typer.Abort:
             click_echo("csvprep: interrupted")
@@ -83,7 +88,8 @@ class _Group(TyperGroup):
         except Exception as exc:
             if _is_usage_error(exc):  # click's exceptions, whichever copy of click typer brings
                 if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
-                    typer.echo(" ".join(exc.ctx.get_help().split()), err=True)
+                    # the usual help, as --help prints it: a command without its subcommand shows what it offers
+                    typer.echo(exc.ctx.get_help(), err=True)
                 else:
                     ctx = getattr(exc, "ctx", None)
                     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -167,14 +173,16 @@ def clean_command(
     from ..app.batch import with_previous
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
 
-    options = merge_settings(find_settings(), rules=rules, region=region, out=out, html=html, format=format,
-                             strict=strict, max_errors=max_errors, provider=provider_name, need_out=True)
+    options, problems = merge_for_clean(find_settings(), inputs[0] if len(inputs) == 1 else None, rules=rules, region=region, out=out, html=html,
+                                        format=format, strict=strict, max_errors=max_errors,
+                                        provider=provider_name)
     fmt = options.format
-    job = build_job(options.rules, region=options.region, strict=options.strict,
-                    read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
-                    calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (),
-                    add_columns=add_columns or (), provider=options.provider or None,
-                    on_note=None if quiet else warn, on_campaign_problem=campaign_printer(campaign, quiet))
+    job = with_problems(problems, lambda: build_job(
+        options.rules, region=options.region, strict=options.strict,
+        read_options=read_options(encoding, delimiter, sheet), prompt=prompt, campaign=campaign,
+        calling_hours=calling_hours, launch_at=launch_at, suppress=suppress or (), add_columns=add_columns or (),
+        provider=options.provider or None, on_note=None if quiet else warn,
+        on_campaign_problem=campaign_printer(campaign, quiet)))
     job = with_previous(job, previous or ())
     campaign_code = EXIT_REJECTED if job.campaign_failed else EXIT_CLEAN
     if len(inputs) > 1 or separate or inputs[0].is_dir():
@@ -198,6 +206,8 @@ def clean_command(
             to_stdout(report)
     elif fmt is Format.text:
         print_summary(result)
+        if options.rules is None:
+            say(f"  {NO_RULES}")
         say(f"  wrote {', '.join(str(p) for p in paths.values())}")
     if job.provider is not None and not quiet:
         provider_notes(job.provider, result, paths)
@@ -217,7 +227,7 @@ def check_command(
     delimiter: DelimiterOption = None,
     sheet: SheetOption = None,
     strict: StrictOption = None,
-    max_errors: MaxErrorsOption = None,
+    max_errors: CheckMaxErrorsOption = None,
     quiet: QuietOption = False,
     campaign: CampaignOption = None,
     provider: ProviderOption = None,
@@ -225,7 +235,7 @@ def check_command(
     prompt: PromptOption = None,
     calling_hours: CallingHoursOption = None,
     launch_at: LaunchOption = None,
-    add_columns: AddColumnsOption = None,
+    add_columns: CheckAddColumnsOption = None,
     across_files: AcrossFilesOption = False,
     previous: PreviousOption = None,
 ) -> int:
@@ -234,7 +244,7 @@ def check_command(
 
     from ..app.batch import AcrossFiles, with_previous
     from ..app.run import run  # the run and its writers: not loaded for --help or --version
-    from ..outputs.report import region_hint_text, report_head
+    from ..outputs.report import region_hint_text, report_head, rerun_note
 
     # --provider here names whose campaign body it is; [tool.csvprep] provider is clean's upload format
     options = merge_settings(find_settings(), rules=rules, region=region, format=format, strict=strict,
@@ -259,7 +269,8 @@ def check_command(
                                   on_issues=shown, issues_stream=spool) if across else \
                 run(job, _input(path), on_issues=shown, issues_stream=spool)[0]
         except CsvprepError as exc:  # this file cannot be checked; the others still are
-            click_echo(f"csvprep: error: {exc}")
+            for message in exc.messages:
+                click_echo(f"csvprep: error: {message}")
             code = EXIT_FAILED
             if spool:
                 spool.close()
@@ -279,6 +290,10 @@ def check_command(
             )
             if result.region_hint is not None:
                 say(f"{_shown(path)}: {region_hint_text(result)}", err=True)
+            if options.rules is None:
+                say(f"{_shown(path)}: {NO_RULES}", err=True)
+            if (note := rerun_note(result)) is not None:
+                say(f"{_shown(path)}: {note}", err=True)
     if reports:
         print_reports(reports)
     return code
@@ -321,6 +336,8 @@ def preview_command(
         code = EXIT_REJECTED
     return code
 
+
+register_init(app)
 
 campaign_app = typer.Typer(help=f"Campaigns on {CAMPAIGN_TITLES}: check a body; create, update, list, reconcile.",
                            no_args_is_help=True)

@@ -34,7 +34,8 @@ _LAUNCHES = "".join(f"the {fmt.title} campaign's {fmt.launch_field}, " for fmt i
 CAMPAIGN_TITLES = ", ".join(fmt.title for fmt in CAMPAIGN_FORMATS.values())
 
 RulesOption = Annotated[
-    Optional[Path], typer.Option("--rules", "-r", help="The agent's rules file (TOML); or [tool.csvprep] rules.")
+    Optional[Path], typer.Option("--rules", "-r", help="The agent's rules file (TOML); or [tool.csvprep] rules. Without: "
+                                                   "the phone column only (csvprep init writes a starter).")
 ]
 RegionOption = Annotated[
     Optional[str], typer.Option("--region", help="Default region for numbers without a country code (e.g. US, IN).")
@@ -59,6 +60,11 @@ MaxErrorsOption = Annotated[
     Optional[int], typer.Option("--max-errors", min=1, help="Print at most this many problems (all are still in "
                                                             "the outputs).")
 ]
+# check writes nothing: its count line still counts every problem
+CheckMaxErrorsOption = Annotated[
+    Optional[int], typer.Option("--max-errors", min=1, help="Print at most this many problems (the count per file "
+                                                            "still counts them all).")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 CampaignOption = Annotated[
     Optional[Path],
@@ -80,6 +86,8 @@ AddColumnsOption = Annotated[
     typer.Option("--add-columns", help="Add to cleaned.csv: any of timezone (with utc_offset), country, line_type, "
                                        "source_file, source_row (where a contact came from), comma-separated."),
 ]
+# check writes no cleaned.csv: accepted, so that one command line serves both, but not offered
+CheckAddColumnsOption = Annotated[Optional[str], typer.Option("--add-columns", hidden=True)]
 PromptOption = Annotated[
     Optional[Path],
     typer.Option("--prompt", help="The agent's prompt template: its {{variables}} are the required set "
@@ -100,8 +108,12 @@ UploadProviderOption = Annotated[
 ]
 OutOption = Annotated[
     Optional[Path], typer.Option("--out", "-o", help="Directory for the outputs (created if missing); "
-                                                     "or [tool.csvprep] out.")
+                                                     "or [tool.csvprep] out (default: contacts.csvprep/ beside "
+                                                     "contacts.csv).")
 ]
+# what a run without rules does, said in its summary
+NO_RULES = ("no rules: checked the phone column only, every other column passed through as it is (csvprep init "
+            "FILE > rules.toml writes a starter rules file)")
 HtmlOption = Annotated[Optional[Path], typer.Option("--html", help="Where to write report.html (default: OUT).")]
 
 # --delimiter takes the character or its name: tab, comma, semicolon, pipe (and \t, as a shell passes it)

@@ -4,14 +4,18 @@ flags, and their merge with the command-line flags (:func:`merge_settings`, once
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from ..errors import ConfigError
+from ..errors import ConfigError, CsvprepError, gathered
 from ..io.files import read_capped
 from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.providers import UPLOAD_PROVIDERS
 from .options import Format
+
+T = TypeVar("T")
 
 KEYS = {
     "rules": "the agent's rules file, relative to pyproject.toml",
@@ -115,7 +119,7 @@ def load_settings(path: Path) -> Settings:
 class Options:
     """A command's flags over ``[tool.csvprep]``, merged once: a flag wins, else the setting, else the default."""
 
-    rules: Path
+    rules: Path | None  # None: no rules (the phone column checked, every other column passed through)
     region: str | None = None
     out: Path | None = None  # clean's output directory
     html: Path | None = None  # where clean writes report.html; None: in ``out``
@@ -128,12 +132,12 @@ class Options:
 def merge_settings(settings: Settings, *, rules: Path | None = None, region: str | None = None,
                    out: Path | None = None, html: Path | None = None, format: Format | None = None,
                    strict: bool | None = None, max_errors: int | None = None, provider: str | None = None,
-                   need_out: bool = False) -> Options:
-    """The flags given (None: not given) over ``settings``. :class:`ConfigError` when there is no output directory
-    (``need_out``: clean) or no rules file, in that order."""
+                   need_out: bool = False, input: Path | None = None) -> Options:
+    """The flags given (None: not given) over ``settings``. ``need_out`` (clean): without ``--out`` or a setting,
+    the outputs go beside ``input`` (:func:`default_out`); :class:`ConfigError` for standard input."""
     out = out or settings.out
     if need_out and out is None:
-        raise ConfigError("no output directory: pass --out DIR, or set out under [tool.csvprep] in pyproject.toml")
+        out = default_out(input)
     return Options(rules=rules_path(rules, settings), region=region or settings.region, out=out,
                    html=html or settings.html, format=format or Format(settings.format or "text"),
                    max_errors=max_errors or settings.max_errors,
@@ -141,10 +145,35 @@ def merge_settings(settings: Settings, *, rules: Path | None = None, region: str
                    provider=provider or settings.provider)
 
 
-def rules_path(rules: Path | None, settings: Settings) -> Path:
-    """The rules file: the flag's, else ``[tool.csvprep] rules``; :class:`ConfigError` when neither names one."""
-    if rules is not None:
-        return rules
-    if settings.rules is not None:
-        return settings.rules
-    raise ConfigError("no rules file: pass --rules FILE, or set rules under [tool.csvprep] in pyproject.toml")
+def merge_for_clean(settings: Settings, input: Path | None, **given) -> tuple[Options, list[ConfigError]]:
+    """clean's options (:func:`merge_settings` with ``need_out``); a missing output directory is returned, to be
+    said together with whatever else is wrong (:func:`with_problems`) rather than on the next run."""
+    try:
+        return merge_settings(settings, **given, need_out=True, input=input), []
+    except ConfigError as exc:
+        return merge_settings(settings, **given), [exc]
+
+
+def with_problems(problems: list[CsvprepError], make: Callable[[], T]) -> T:
+    """``make()``; its problem and ``problems`` (found before it) raised together as one error."""
+    try:
+        value = make()
+    except CsvprepError as exc:
+        raise gathered([*problems, exc]) from None
+    if problems:
+        raise gathered(problems)
+    return value
+
+
+def rules_path(rules: Path | None, settings: Settings) -> Path | None:
+    """The rules file: the flag's, else ``[tool.csvprep] rules``; None when neither names one."""
+    return rules if rules is not None else settings.rules
+
+
+def default_out(input: Path | None) -> Path:
+    """Where clean writes without ``--out``: ``contacts.csvprep/`` beside ``contacts.csv``."""
+    if input is None or str(input) == "-":
+        what = " for standard input" if input is not None else ""
+        raise ConfigError(f"no output directory{what}: pass --out DIR, or set out under [tool.csvprep] in "
+                          "pyproject.toml")
+    return input.parent / f"{input.stem}.csvprep"

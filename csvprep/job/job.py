@@ -9,11 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError
+import phonenumbers
+
+from ..errors import ConfigError, CsvprepError, RulesError, gathered
 from ..model.calling import CallingHours
 from ..model.contacts import ADDABLE_COLUMNS, ReadOptions
+from ..model.e164 import UNKNOWN_REGION
 from ..model.providers import Provider, get_provider
 from ..model.rules import Rules
+from ..stages.phones.regions import code_region, country_name
 from ..stages.suppression import SuppressionList, load_suppression
 from .calling import resolve_calling_hours
 from .campaign import Campaign, CampaignProblem, check_campaign, load_campaign, with_campaign_defaults
@@ -53,7 +57,7 @@ class Job:
 
 
 def build_job(
-    rules: Rules | str | Path,
+    rules: Rules | str | Path | None,
     *,
     region: str | None = None,
     strict: bool = False,
@@ -72,9 +76,11 @@ def build_job(
     on_note: Callable[[str], None] | None = None,
     on_campaign_problem: Callable[[CampaignProblem], None] | None = None,
 ) -> Job:
-    """Assemble what a command asks for into a :class:`Job`, in this order (the first problem raises):
+    """Assemble what a command asks for into a :class:`Job`, in this order (every problem found is in the one
+    :class:`~csvprep.errors.CsvprepError` raised at the end, its ``messages`` one per problem):
 
-    1. ``rules``: a :class:`Rules`, or the path of a rules file (:func:`csvprep.load_rules`);
+    1. ``rules``: a :class:`Rules`, or the path of a rules file (:func:`csvprep.load_rules`); None: no rules (the
+       phone column found by its header, no variables: every other column passed through);
     2. the prompt template (``prompt``, else the rules' ``[agent] prompt_file``): its variables join the rules
        (:func:`csvprep.job.prompt.apply_prompt`); each rules variable it never uses is a note. ``require_prompt``:
        :class:`ConfigError` when there is no prompt at all (a preview needs one);
@@ -86,59 +92,88 @@ def build_job(
        campaign's window, else the rules' ``[calling_hours]``; launched at ``launch_at`` (ISO 8601), else the
        campaign's schedule, else now. ``resolve_calling=False`` leaves them out (a preview checks no window);
     6. ``add_columns``: ``"timezone,country"`` or a sequence of names, checked;
-    7. ``region``: the default region for numbers without a country code, applied to the rules; then the
+    7. ``region``: the default region for numbers without a country code (checked first:
+       :func:`region_option`), applied to the rules; then the
        do-not-call lists (``suppress``: paths, or lists already read), their numbers read with that region.
 
     Problems of the campaign body and the prompt's notes do not raise: they are in ``job.campaign_problems`` and
     ``job.notes``, and ``on_campaign_problem`` / ``on_note`` get each as soon as it is found (before a later step
     can fail), which is how ``csvprep`` prints them. Raises :class:`~csvprep.errors.CsvprepError` subclasses when a
     file cannot be read or a setting is wrong."""
-    loaded = rules if isinstance(rules, Rules) else load_rules(rules)
+    problems: list[CsvprepError] = []
+
+    def attempt(step, *args, fallback=None, **kwargs):
+        try:
+            return step(*args, **kwargs)
+        except CsvprepError as exc:
+            problems.append(exc)
+            return fallback
+
+    # every wrong option and every mistake of the rules found in one go (the first of each step), not one a run
+    if region is not None:
+        region = attempt(region_option, region)
+    loaded = rules if isinstance(rules, Rules) else Rules() if rules is None else attempt(load_rules, rules)
+    usable = loaded if loaded is not None else Rules()  # what later steps check against while the rules are wrong
 
     template = None
     notes: list[str] = []
-    source = prompt if prompt is not None else loaded.prompt_path()
+    source = prompt if prompt is not None else usable.prompt_path()
     if source is None and require_prompt:
-        raise ConfigError("no prompt: pass --prompt FILE, or set prompt_file under [agent] in the rules")
+        problems.append(ConfigError("no prompt: pass --prompt FILE, or set prompt_file under [agent] in the rules"))
     if source is not None:
-        template = source if isinstance(source, PromptVariables) else read_prompt(source)
-        loaded, notes = apply_prompt(loaded, template)
+        template = source if isinstance(source, PromptVariables) else attempt(read_prompt, source)
+    if template is not None:
+        usable, notes = apply_prompt(usable, template)
         for note in notes:
-            if on_note is not None:
+            if on_note is not None and loaded is not None:
                 on_note(note)
 
-    upload = get_provider(provider) if isinstance(provider, str) else provider
+    upload = attempt(get_provider, provider) if isinstance(provider, str) else provider
 
     body = None
-    problems: list[CampaignProblem] = []
+    found: list[CampaignProblem] = []
     if campaign is not None:
         if isinstance(campaign, Campaign):
             body = campaign
         else:
             if campaign_provider is None and upload is not None and upload.campaign_body:
                 campaign_provider = upload.name
-            body = load_campaign(campaign, campaign_provider)
+            body = attempt(load_campaign, campaign, campaign_provider)
+    if body is not None and loaded is not None:
         # the notes are what csvprep cannot check (a name unique in the account): `csvprep campaign check` shows them
-        problems = [problem for problem in check_campaign(body, variables={v.name for v in loaded.variables})
-                    if problem.severity != "note"]
-        for problem in problems:
+        found = [problem for problem in check_campaign(body, variables={v.name for v in usable.variables})
+                 if problem.severity != "note"]
+        for problem in found:
             if on_campaign_problem is not None:
                 on_campaign_problem(problem)
-        loaded = with_campaign_defaults(loaded, body)
+        usable = attempt(with_campaign_defaults, usable, body, fallback=usable)
 
     calling = None
     if resolve_calling:
-        calling = resolve_calling_hours(loaded, window=calling_hours, launch=launch_at, campaign=body, strict=strict)
-    columns = parse_add_columns(add_columns)
+        calling = attempt(resolve_calling_hours, usable, window=calling_hours, launch=launch_at, campaign=body,
+                          strict=strict)
+    columns = attempt(parse_add_columns, add_columns, fallback=())
 
     if region is not None:
-        loaded = loaded.with_region(region)
-    lists = tuple(entry if isinstance(entry, SuppressionList) else load_suppression(entry, loaded.phone)
+        usable = usable.with_region(region)
+    lists = tuple(entry if isinstance(entry, SuppressionList) else attempt(load_suppression, entry, usable.phone)
                   for entry in suppress)
+    if problems:
+        raise gathered(problems)
 
-    return Job(rules=loaded, strict=strict, read_options=read_options or ReadOptions(), suppress=lists,
+    return Job(rules=usable, strict=strict, read_options=read_options or ReadOptions(), suppress=lists,
                calling=calling, add_columns=columns, provider=upload, part_rows=part_rows, notes=tuple(notes),
-               prompt=template, campaign=body, campaign_problems=tuple(problems))
+               prompt=template, campaign=body, campaign_problems=tuple(found))
+
+
+def region_option(region: str) -> str:
+    """``--region`` as the region code phonenumbers knows; :class:`RulesError` blaming the flag otherwise, with
+    the code meant when it names a country another way (``USA``: US, ``India``: IN, ``+91``: IN)."""
+    if isinstance(region, str) and region.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return region.upper()
+    meant = code_region(region) if isinstance(region, str) else None
+    hint = f"; did you mean {meant}? ({country_name(meant)})" if meant and meant != UNKNOWN_REGION else ""
+    raise RulesError(f"--region: {region!r} is not an ISO 3166-1 alpha-2 region code phonenumbers knows{hint}")
 
 
 def parse_add_columns(value: str | Sequence[str]) -> tuple[str, ...]:

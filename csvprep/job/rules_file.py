@@ -12,14 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from ..errors import RulesError
+from ..errors import RulesError, gathered
 from ..io.files import read_capped
 from ..model.e164 import PHONE_TYPES
 from ..model.limits import MAX_TEXT_FILE_BYTES
 from ..model.rules import DUPLICATE_POLICIES, DuplicateRule, PhoneRule, Rules, VariableRule, check_region
 from ..model.text import fold_name
+from .patterns import check_polars_pattern as _check_polars_pattern
 from ..stages.variables.check import check_value
 from ..stages.variables.types import VARIABLE_TYPES
 
@@ -61,22 +60,50 @@ def load_rules(path: str | Path) -> Rules:
 
 
 def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
-    """Validate rules given as a dict (the parsed TOML) and build :class:`Rules`."""
+    """Validate rules given as a dict (the parsed TOML) and build :class:`Rules`. Every mistake found is in the one
+    :class:`RulesError` raised (its ``messages``), each table checked even when another is wrong."""
     if not isinstance(data, dict):
         raise RulesError(f"{source}: rules must be a table")
-    _check_keys(data, "", source, "top level")
-    agent = _table(data, "agent", source)
-    _check_keys(agent, "agent", source, "[agent]")
-    phone = _phone_rule(_table(data, "phone", source), source)
-    duplicates_table = _table(data, "duplicates", source)
-    _check_keys(duplicates_table, "duplicates", source, "[duplicates]")
+    problems: list[RulesError] = []
 
-    variables_table = _table(data, "variables", source)
+    def attempt(step, *args, fallback=None):
+        try:
+            return step(*args)
+        except RulesError as exc:
+            problems.append(exc)
+            return fallback
+
+    attempt(_check_keys, data, "", source, "top level")
+    agent = attempt(_table, data, "agent", source, fallback={})
+    attempt(_check_keys, agent, "agent", source, "[agent]")
+    phone = attempt(_phone_rule, attempt(_table, data, "phone", source, fallback={}), source, fallback=PhoneRule())
+    duplicates_table = attempt(_table, data, "duplicates", source, fallback={})
+    attempt(_check_keys, duplicates_table, "duplicates", source, "[duplicates]")
+
+    variables_table = attempt(_table, data, "variables", source, fallback={})
     variables: list[VariableRule] = []
     for name, spec in variables_table.items():
         if not isinstance(spec, dict):
-            raise RulesError(f"{source}: [variables.{name}] must be a table, not {_kind(spec)}")
-        variables.append(_variable_rule(name, spec, source))
+            problems.append(RulesError(f"{source}: [variables.{name}] must be a table, not {_kind(spec)}"))
+            continue
+        variable = attempt(_variable_rule, name, spec, source)
+        if variable is not None:
+            variables.append(variable)
+    try:
+        rules = _assemble(data, agent, phone, variables, duplicates_table, source,
+                          complete=len(variables) == len(variables_table))
+    except RulesError as exc:
+        problems.append(exc)
+    if problems:
+        raise gathered(problems)
+    return rules
+
+
+def _assemble(data: dict[str, Any], agent: dict[str, Any], phone: PhoneRule, variables: list[VariableRule],
+              duplicates_table: dict[str, Any], source: str, complete: bool) -> Rules:
+    """The rules from their checked parts; ``complete``: no variable was left out for a mistake (else what
+    names variables, the duplicate key and the defaults, is not checked against them)."""
+    problems: list[RulesError] = []
 
     columns: dict[str, str] = {}
     for variable in variables:
@@ -84,26 +111,45 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
             continue
         folded = fold_name(variable.column)
         if folded in columns:
-            raise RulesError(
+            problems.append(RulesError(
                 f"{source}: variables '{columns[folded]}' and '{variable.name}' both use column '{variable.column}'"
-            )
-        columns[folded] = variable.name
+            ))
+        columns.setdefault(folded, variable.name)
     if phone.column is not None and fold_name(phone.column) in columns:
-        raise RulesError(
+        problems.append(RulesError(
             f"{source}: variable '{columns[fold_name(phone.column)]}' uses the phone column '{phone.column}'"
-        )
+        ))
 
+    def attempt(step, *args, fallback=None):
+        try:
+            return step(*args)
+        except RulesError as exc:
+            problems.append(exc)
+            return fallback
+
+    names = {v.name for v in variables}
+    duplicates = attempt(_duplicate_rule, duplicates_table, names, source, fallback=DuplicateRule()) if complete \
+        else DuplicateRule()
     rules = Rules(
-        agent_name=_optional_str(agent, "name", source, "[agent]"),
-        agent_id=_optional_str(agent, "agent_id", source, "[agent]"),
+        agent_name=attempt(_optional_str, agent, "name", source, "[agent]"),
+        agent_id=attempt(_optional_str, agent, "agent_id", source, "[agent]"),
         phone=phone,
         variables=tuple(variables),
-        duplicates=_duplicate_rule(duplicates_table, {v.name for v in variables}, source),
+        duplicates=duplicates,
         source=source,
-        prompt_file=_optional_str(agent, "prompt_file", source, "[agent]"),
-        calling_window=_calling_window(_table(data, "calling_hours", source), source),
+        prompt_file=attempt(_optional_str, agent, "prompt_file", source, "[agent]"),
+        calling_window=attempt(lambda: _calling_window(_table(data, "calling_hours", source), source)),
     )
-    return with_defaults(rules, _table(data, "defaults", source), f"{source}: [defaults]")
+    defaults = attempt(_table, data, "defaults", source, fallback={})
+    if complete:
+        rules = attempt(with_defaults, rules, defaults, f"{source}: [defaults]", fallback=rules)
+    else:  # the variables in error are still defined: only a default for none of them is wrong for sure
+        defined = set(_table(data, "variables", source))
+        problems += [RulesError(f"{source}: [defaults]: default for undefined variable '{key}'"
+                                f"{_suggest(key, defined)}") for key in defaults if key not in defined]
+    if problems:
+        raise gathered(problems)
+    return rules
 
 
 def _calling_window(table: dict[str, Any], source: str):
@@ -115,54 +161,76 @@ def _calling_window(table: dict[str, Any], source: str):
 
 
 def with_defaults(rules: Rules, defaults: dict[str, Any], origin: str) -> Rules:
-    """``rules`` with campaign defaults laid over the rules' own (a key must be a defined variable)."""
+    """``rules`` with campaign defaults laid over the rules' own (a key must be a defined variable); every wrong
+    default in the one error raised."""
     known = {v.name for v in rules.variables}
-    for key in defaults:
-        if key not in known:
-            raise RulesError(f"{origin}: default for undefined variable '{key}'{_suggest(key, known)}")
-    variables = tuple(
-        dataclasses.replace(v, default=_default_text(defaults[v.name], v, origin)) if v.name in defaults else v
-        for v in rules.variables
-    )
-    return dataclasses.replace(rules, variables=variables)
+    problems = [RulesError(f"{origin}: default for undefined variable '{key}'{_suggest(key, known)}")
+                for key in defaults if key not in known]
+    variables = []
+    for v in rules.variables:
+        if v.name in defaults:
+            try:
+                v = dataclasses.replace(v, default=_default_text(defaults[v.name], v, origin))
+            except RulesError as exc:
+                problems.append(exc)
+        variables.append(v)
+    if problems:
+        raise gathered(problems)
+    return dataclasses.replace(rules, variables=tuple(variables))
 
 
 def _phone_rule(table: dict[str, Any], source: str) -> PhoneRule:
-    _check_keys(table, "phone", source, "[phone]")
+    problems: list[RulesError] = []
+
+    def attempt(step, fallback=None):
+        try:
+            return step()
+        except RulesError as exc:
+            problems.append(exc)
+            return fallback
+
+    attempt(lambda: _check_keys(table, "phone", source, "[phone]"))
     region = table.get("default_region")
     if region is not None:
-        region = check_region(region, f"{source}: [phone] default_region")
-    allowed = table.get("allowed_regions")
-    if allowed is not None:
-        allowed = tuple(check_region(r, f"{source}: [phone] allowed_regions") for r in _str_list(
-            allowed, source, "[phone] allowed_regions"))
-        if not allowed:
-            raise RulesError(f"{source}: [phone] allowed_regions is empty: no number could be accepted")
-    types = table.get("allowed_types")
-    if types is not None:
-        types = tuple(_str_list(types, source, "[phone] allowed_types"))
-        for kind in types:
-            if kind not in PHONE_TYPES:
-                raise RulesError(
-                    f"{source}: [phone] allowed_types: unknown type '{kind}'{_suggest(kind, PHONE_TYPES)}"
-                    f" (one of {', '.join(PHONE_TYPES)})"
-                )
+        region = attempt(lambda: check_region(region, f"{source}: [phone] default_region"))
+    allowed = attempt(lambda: _allowed_regions(table.get("allowed_regions"), source))
+    types = attempt(lambda: _allowed_types(table.get("allowed_types"), source))
     fix = table.get("fix_missing_plus", True)
     if not isinstance(fix, bool):
-        raise RulesError(f"{source}: [phone] fix_missing_plus must be true or false, not {_kind(fix)}")
+        problems.append(RulesError(f"{source}: [phone] fix_missing_plus must be true or false, not {_kind(fix)}"))
+        fix = True
     codes = table.get("country_code_column")
     if codes is True or codes == "" or not isinstance(codes, (str, bool, type(None))):
         what = "true" if codes is True else "an empty string" if codes == "" else _kind(codes)
-        raise RulesError(f"{source}: [phone] country_code_column must name a column, or be false for none, "
-                         f"not {what}")
-    return PhoneRule(
-        column=_optional_str(table, "column", source, "[phone]"),
-        default_region=region,
-        allowed_regions=allowed,
-        allowed_types=types,
-        fix_missing_plus=fix,
-        country_code_column=codes,
-    )
+        problems.append(RulesError(f"{source}: [phone] country_code_column must name a column, or be false for "
+                                   f"none, not {what}"))
+        codes = None
+    column = attempt(lambda: _optional_str(table, "column", source, "[phone]"))
+    if problems:
+        raise gathered(problems)
+    return PhoneRule(column=column, default_region=region, allowed_regions=allowed, allowed_types=types,
+                     fix_missing_plus=fix, country_code_column=codes)
+
+
+def _allowed_regions(allowed: Any, source: str) -> tuple[str, ...] | None:
+    if allowed is None:
+        return None
+    allowed = tuple(check_region(r, f"{source}: [phone] allowed_regions") for r in _str_list(
+        allowed, source, "[phone] allowed_regions"))
+    if not allowed:
+        raise RulesError(f"{source}: [phone] allowed_regions is empty: no number could be accepted")
+    return allowed
+
+
+def _allowed_types(types: Any, source: str) -> tuple[str, ...] | None:
+    if types is None:
+        return None
+    types = tuple(_str_list(types, source, "[phone] allowed_types"))
+    for kind in types:
+        if kind not in PHONE_TYPES:
+            raise RulesError(f"{source}: [phone] allowed_types: unknown type '{kind}'{_suggest(kind, PHONE_TYPES)}"
+                             f" (one of {', '.join(PHONE_TYPES)})")
+    return types
 
 
 def _variable_rule(name: str, spec: dict[str, Any], source: str) -> VariableRule:
@@ -279,9 +347,10 @@ def _default_text(value: Any, variable: VariableRule, origin: str) -> str:
 
 def _check_keys(table: dict[str, Any], section: str, source: str, where: str) -> None:
     allowed = _SECTION_KEYS[section]
-    for key in table:
-        if key not in allowed:
-            raise RulesError(f"{source}: {where}: unknown key '{key}'{_suggest(key, allowed)}")
+    unknown = [RulesError(f"{source}: {where}: unknown key '{key}'{_suggest(key, allowed)}")
+               for key in table if key not in allowed]
+    if unknown:
+        raise gathered(unknown)
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -317,19 +386,6 @@ def _optional_number(table: dict[str, Any], key: str, source: str, where: str) -
     if isinstance(value, float) and not math.isfinite(value):  # TOML allows nan and inf: no bound is either
         raise RulesError(f"{source}: {where} {key} must be a finite number, not {value!r}")
     return value
-
-
-def _check_polars_pattern(pattern: str, source: str, where: str) -> None:
-    """The checks match patterns with Polars, whose regex engine lacks some of Python's (look-around,
-    backreferences): a pattern it refuses is refused here, at load time, rather than in the middle of a run."""
-    try:
-        pl.select(pl.lit("").str.contains(f"^(?:{pattern})$"))
-    except pl.exceptions.PolarsError as exc:
-        lines = [line.strip() for line in str(exc).splitlines()]
-        reason = next((line.removeprefix("error: ") for line in lines if line.startswith("error:")), lines[0] if
-                      lines else type(exc).__name__)
-        raise RulesError(f"{source}: {where} pattern {pattern!r} is valid in Python but not in Polars' regex "
-                         f"engine, which the checks use: {reason}") from None
 
 
 def _str_list(value: Any, source: str, where: str) -> list[str]:

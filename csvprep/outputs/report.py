@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -272,6 +273,8 @@ def summary_notes(result: ResultView, number: Callable[[int], str] = str) -> lis
                      f"{_plural(stats.get('suppressed', 0), 'contact', number)} stopped"
                      + (f" ({_plural(unreadable, 'entry', number).replace('entrys', 'entries')} not a number)"
                         if unreadable else ""))
+    if (note := rerun_note(result)) is not None:
+        lines.append(f"  {note}")
     calling = result.calling_hours
     if calling is not None:
         total = sum(zone["contacts"] for zone in calling.by_time_zone.values())
@@ -288,9 +291,26 @@ def region_hint_text(result: ResultView) -> str | None:
         return None
     region, valid, tried = result.region_hint
     default = result.rules.phone.default_region
-    where = f"are invalid in {default}" if default else "have no country code and no default region is set"
-    return (f"many numbers {where}, but {valid} of {tried} tried are valid read in {region}: if the list is from "
-            f"{region}, pass --region {region} (or set [phone] default_region)")
+    if not default:
+        return (f"only numbers written with a country code were accepted: no default region is set; {valid} of "
+                f"{tried} numbers written without one are valid read in {region}: if the list is from {region}, "
+                f"pass --region {region} (or set [phone] default_region)")
+    return (f"many numbers are invalid in {default}, but {valid} of {tried} tried are valid read in {region}: if the "
+            f"list is from {region}, pass --region {region} (or set [phone] default_region)")
+
+
+def rerun_note(result: ResultView) -> str | None:
+    """For an earlier run's rejected.csv run again once fixed (its row/errors columns, or its name), without a
+    do-not-call list: the first run's clean numbers are not known to this run, so a fixed row repeating one of them
+    is no duplicate here."""
+    contacts = result.contacts
+    name = Path(str(contacts.source)).name.lower()
+    looks_rejected = bool(contacts.left_out_columns) or (name.startswith("rejected") and name.endswith(".csv"))
+    if not looks_rejected or result.suppression:
+        return None
+    return ("a fixed rejected.csv: the numbers in the first run's cleaned.csv are not known to this run, so a row "
+            "repeating one is not a duplicate here; give that file with --previous CLEANED.csv (or --suppress "
+            "CLEANED.csv) to keep them out")
 
 
 def _plural(count: int, noun: str, number: Callable[[int], str] = str) -> str:

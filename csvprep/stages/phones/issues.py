@@ -18,6 +18,7 @@ from ...model.rules import Rules
 from ...model.summary import by_count
 from ...model.text import fold_name
 from .check import check_phones
+from .guess import guess_region
 from .parse import reference_verdict
 from .regions import code_regions
 
@@ -66,9 +67,16 @@ _HINT_SAMPLE = 200
 
 
 def region_hint(frame: pl.DataFrame, columns, rules: Rules) -> tuple[str, int, int] | None:
-    """When at least a fifth of the numbers are invalid in the default region: a region in which most of those
-    written without a country code would be valid (a list from India checked as US), as (region, valid, tried)."""
+    """When at least a fifth of the numbers are invalid in the default region (or any are, without one): a region
+    in which most of those written without a country code would be valid (a list from India checked as US), as
+    (region, valid, tried)."""
     invalid = frame.filter(pl.col("_phone_code") == "invalid_phone")
+    if rules.phone.default_region is None:
+        if invalid.height == 0:
+            return None
+        guess = guess_region(invalid.get_column(columns.phone), sample=_HINT_SAMPLE)
+        found = guess.region is not None and guess.tried >= 3 and 2 * guess.fits >= guess.tried
+        return (guess.region, guess.fits, guess.tried) if found else None
     if invalid.height < 3 or 5 * invalid.height < frame.height:
         return None
     national = invalid.get_column(columns.phone).str.strip_chars()

@@ -100,6 +100,12 @@ def check_value(text: str, variable: VariableRule) -> str | None:
     return _checked(raw, variable, False).get_column("problem")[0]
 
 
+def value_problems(values: pl.Series, variable: VariableRule) -> pl.Series:
+    """Why each of ``values`` is not a valid value for ``variable`` (null where it is): :func:`check_value` of a
+    column at once."""
+    return _checked(values.cast(pl.String).rename("value"), variable, False).get_column("problem")
+
+
 def normalise_value(text: str, variable: VariableRule) -> str | None:
     """The value as it is written to cleaned.csv, or ``None`` when it is empty or invalid."""
     raw = pl.Series("value", [text], dtype=pl.String)
