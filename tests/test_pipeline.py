@@ -405,3 +405,23 @@ def test_many_numbers_invalid_in_the_default_region_suggest_the_region_they_are_
     # a few invalid numbers among many good ones say nothing
     few = b"phone,customer_name\n" + b"".join(b"+1415555%04d,N\n" % n for n in range(20)) + b"98765 43210,X\n" * 3
     assert clean(few, RULES / "basic.toml").region_hint is None
+
+
+@pytest.mark.parametrize("name", ["*", "^.*$", "^x$", "^customer_name|phone$"])
+def test_a_column_named_like_a_pattern_of_columns_is_refused_in_one_line(tmp_path, name):
+    # Polars reads these in pl.col() as a selection of columns: they crashed the run with an internal error
+    from typer.testing import CliRunner
+
+    from csvprep.cli.main import app
+
+    source = tmp_path / "list.csv"
+    source.write_text(f'phone,customer_name,"{name}"\n+14155550100,Ann,x\nnope,Bo,w\n')
+    for command in (["clean", str(source), "--rules", str(RULES / "basic.toml"), "--out", str(tmp_path / "out")],
+                    ["check", str(source)], ["init", str(source)]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "is named like a pattern of column names" in result.output and "internal error" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert not any((tmp_path / "out").glob("*"))  # no outputs
+    with pytest.raises(csvprep.InputError, match="named like a pattern"):
+        csvprep.clean(pl.DataFrame({"phone": ["+14155550100"], name: ["x"]}), RULES / "basic.toml")

@@ -9,6 +9,7 @@ import polars as pl
 
 from ..errors import InputError
 from .rules import VariableRule
+from .text import printable
 
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
@@ -92,10 +93,20 @@ INTERNAL_COLUMNS = frozenset({"_row", "_line", "_raw", "_e164", "_phone_code", "
 
 
 def check_not_internal(header: list[str], where: str) -> None:
-    """Refuse a header that names one of :data:`INTERNAL_COLUMNS` (``where``: the file and line, for the message)."""
+    """Refuse a header that names one of :data:`INTERNAL_COLUMNS`, or that Polars would take for a selection of
+    columns rather than a name (``*``, or ``^…$``, a pattern): ``where`` is the file and line, for the message."""
     taken = [name for name in header if name in INTERNAL_COLUMNS]
     if taken:
         raise InputError(f"{where}: column '{taken[0]}' has a name csvprep uses for its own work; rename the column")
+    patterns = [name for name in header if is_column_pattern(name)]
+    if patterns:
+        raise InputError(f"{where}: column {printable(repr(patterns[0]))} is named like a pattern of column names "
+                         "('*' or '^...$'), which csvprep cannot tell from a name; rename the column")
+
+
+def is_column_pattern(name: str) -> bool:
+    """Whether Polars reads ``name`` in ``pl.col(name)`` as a selection of columns (every one, or a regex)."""
+    return name == "*" or (len(name) > 1 and name.startswith("^") and name.endswith("$"))
 
 
 @dataclass(frozen=True)
