@@ -148,7 +148,10 @@ def test_a_phone_column_whose_header_says_nothing_is_found_by_its_values(tmp_pat
     assert "chosen by its values" in text
     rules = tmp_path / "rules.toml"
     rules.write_text(text)
-    result = runner.invoke(app, ["clean", str(contacts), "--rules", str(rules), "--out", str(tmp_path / "out")])
+    # three numbers fit seven regions alike: the region is the user's to give, not csvprep's to guess
+    assert "default_region" not in tomllib.loads(text)["phone"] and "(US 3, IN 3, CA 3" in text
+    result = runner.invoke(app, ["clean", str(contacts), "--rules", str(rules), "--region", "US",
+                                 "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "cleaned.csv").read_text().splitlines()[1] == "Ann,+14155550100,3"
 
@@ -195,3 +198,29 @@ def test_any_table_gets_rules_that_load_and_run(headers, rows, data):
     assert result.summary.rows_in == result.summary.rows_clean + result.summary.rows_rejected >= 1
     # a type is chosen only when nearly every cell fits it: the values it was inferred from are not rejected by it
     assert result.summary.kinds.get(("invalid_value", "error"), 0) <= 0.05 * rows * len(headers)
+
+
+# UK-500 style numbers (public sample data): valid in Great Britain, and as many valid in New Zealand
+_BRITISH = ["01835-703597", "01937-864715", "01347-368222", "01912-771311", "01547-429341", "01578-986602",
+            "01976-755279", "01443-853954", "01561-547457", "01327-473425"]
+
+
+def test_no_region_is_chosen_when_several_fit_alike_and_the_list_names_none():
+    guess = guess_region(pl.Series(_BRITISH))
+    assert guess.region is None  # NZ fits 10, GB 9: either would be a guess, and a wrong one calls abroad
+    assert dict(guess.close) == {"NZ": 10, "GB": 9}
+
+
+def test_among_regions_that_fit_alike_the_one_the_list_names_is_chosen():
+    assert guess_region(pl.Series([*_BRITISH, "+44 20 7946 0958"])).region == "GB"  # its own + number's
+    assert guess_region(pl.Series(_BRITISH), hints=["GB"]).region == "GB"  # its country column's
+    assert guess_region(pl.Series(_BRITISH), hints=["GB", "NZ"]).region is None  # it names both
+
+
+def test_init_leaves_an_undecided_region_commented_with_the_candidates(tmp_path):
+    source = tmp_path / "british.csv"
+    source.write_text("name,phone\n" + "".join(f"P{i},{number}\n" for i, number in enumerate(_BRITISH)))
+    text = starter_rules(source)
+    assert "default_region" not in tomllib.loads(text)["phone"]
+    line = next(line for line in text.splitlines() if "default_region" in line)
+    assert line.startswith("# default_region") and "NZ 10, GB 9" in line

@@ -182,9 +182,15 @@ def _country_regions(frame: pl.DataFrame, header: list[str]) -> list[str]:
 def _region_lines(guess: RegionGuess) -> list[str]:
     if guess.tried == 0:
         return ["# default_region = \"US\"   # every number has its country code: none needed"]
-    if guess.region is None:
+    if guess.region is None and not guess.close:
         return [f"# default_region = \"US\"   # none of the {guess.tried:,} numbers without a country code is valid "
                 "in any region tried: set the list's own"]
+    if guess.region is None:  # several regions fit nearly alike: setting one would be a guess
+        alike = ", ".join(f"{region} {count:,}" for region, count in guess.close[:5]) + (
+            ", …" if len(guess.close) > 5 else "")
+        return [f"# default_region = {_toml(guess.close[0][0])}   # the {guess.tried:,} numbers written without a "
+                f"country code fit several regions nearly alike ({alike}): set the list's own, or leave it out "
+                "and only numbers with a country code are accepted"]
     runner = (f"; {guess.runner_up[0]} would fit {guess.runner_up[1]:,}" if guess.runner_up else "")
     return [f"default_region = {_toml(guess.region)}   # {country_name(guess.region)}: {guess.fits:,} of "
             f"{guess.tried:,} distinct numbers written without a country code are valid read in it{runner}"]

@@ -1,11 +1,15 @@
-"""The region a list's numbers written without a country code most likely come from: the one that makes most of
-them valid, the regions the list's own international numbers name tried first."""
+"""The region a list's numbers written without a country code most likely come from: the one that makes clearly
+more of them valid than any other, or, among those that fit nearly as many, the one the list itself names (its
+international numbers' regions, its country column). Validity alone is weak evidence (Germany's numbering plan
+takes most ten-digit numbers, and a British list fits India and New Zealand nearly as well), so when no region
+stands out none is chosen: a wrong default region calls the wrong country."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import phonenumbers
 import polars as pl
 
 from ...model.rules import PhoneRule
@@ -15,24 +19,26 @@ _SAMPLE = 500  # distinct national numbers tried in each candidate region, by de
 # regions tried beside those the list's own numbers (and the caller) name: where contact lists come from most
 LIKELY_REGIONS = ("US", "IN", "GB", "AU", "CA", "DE", "FR", "BR", "MX", "ES", "IT", "NL", "AE", "SG", "ZA", "NG",
                   "PH", "ID", "PK", "NZ", "IE")
-_NEAR = 0.9  # a region tried earlier wins over a later one that fits more numbers when it fits this share of them
+_NEAR = 0.9  # a region fitting this share of the best's numbers is as likely as the best
 
 
 @dataclass(frozen=True)
 class RegionGuess:
-    """The region most numbers written without a country code are valid in: ``fits`` of ``tried`` of them;
-    ``runner_up`` the next best (region, fits)."""
+    """The region numbers written without a country code come from: ``fits`` of ``tried`` of them are valid in it;
+    ``runner_up`` the next best (region, fits). ``region`` is None when none fits, or when several fit nearly
+    alike and the list names none of them: ``close`` lists those (region, fits), best first."""
 
     region: str | None
     fits: int
     tried: int
     runner_up: tuple[str, int] | None = None
+    close: tuple[tuple[str, int], ...] = ()
 
 
 def guess_region(values: pl.Series, hints: Sequence[str] = (), *, sample: int = _SAMPLE) -> RegionGuess:
-    """The region in which most of ``values`` written without a country code are valid numbers (the first
-    ``sample`` distinct ones tried): the regions of the numbers written with one, the ``hints``, then the usual
-    ones are tried, and the first that fits nearly as many as the best wins."""
+    """The region ``values`` written without a country code come from (the first ``sample`` distinct ones tried):
+    the region that fits clearly more of them than any other, else the only one of those that fit nearly as many
+    that the list names (the top regions of its numbers written with a country code, and ``hints``), else none."""
     cells = values.rename("value").cast(pl.String).str.strip_chars().drop_nulls()  # a header '^x$' is no regex
     cells = cells.filter(cells != "")
     international = check_phones(cells.filter(cells.str.starts_with("+")).head(sample), PhoneRule())
@@ -49,11 +55,13 @@ def guess_region(values: pl.Series, hints: Sequence[str] = (), *, sample: int = 
     most = max(count for count, _ in fits)
     if most == 0:
         return RegionGuess(None, 0, len(national))
-    # permissive numbering plans (Germany's) read many foreign numbers as valid: a region the file's own
-    # international numbers name, or a more usual one, wins when it fits nearly as many
-    best, region = next((count, region) for count, region in fits if count >= _NEAR * most)
-    others = sorted(((count, other) for count, other in fits if other != region), key=lambda pair: -pair[0])
-    runner = (others[0][1], others[0][0]) if others and others[0][0] else None
-    return RegionGuess(region, best, len(national), runner)
-
-
+    ranked = sorted(((count, region) for count, region in fits if count), key=lambda pair: -pair[0])
+    close = [(region, count) for count, region in ranked if count >= _NEAR * most]
+    named = set(seen.get_column("region").head(3).to_list()) | set(hints)
+    chosen = [(region, count) for region, count in close if region in named]
+    # regions of one calling code (US and CA) write a number the same in E.164: fitting both is no doubt
+    one_code = len({phonenumbers.country_code_for_region(region) for region, _ in close}) == 1
+    region, best = close[0] if one_code else chosen[0] if len(chosen) == 1 else (None, most)
+    others = [(other, count) for count, other in ranked if other != (region or close[0][0])]
+    return RegionGuess(region, best, len(national), others[0] if others else None,
+                       tuple(close) if region is None else ())
