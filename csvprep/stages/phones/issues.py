@@ -74,7 +74,9 @@ def region_hint(frame: pl.DataFrame, columns, rules: Rules) -> tuple[str, int, i
     if rules.phone.default_region is None:
         if invalid.height == 0:
             return None
-        guess = guess_region(invalid.get_column(columns.phone), sample=_HINT_SAMPLE)
+        # the whole column: its numbers written with a country code name the regions to prefer among those the
+        # national ones fit alike (without a region, every national number is invalid)
+        guess = guess_region(frame.get_column(columns.phone), sample=_HINT_SAMPLE)
         found = guess.region is not None and guess.tried >= 3 and 2 * guess.fits >= guess.tried
         return (guess.region, guess.fits, guess.tried) if found else None
     if invalid.height < 3 or 5 * invalid.height < frame.height:
