@@ -59,12 +59,9 @@ def load_rules(path: str | Path) -> Rules:
     return rules_from_dict(data, source=str(path))
 
 
-def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
-    """Validate rules given as a dict (the parsed TOML) and build :class:`Rules`. Every mistake found is in the one
-    :class:`RulesError` raised (its ``messages``), each table checked even when another is wrong."""
-    if not isinstance(data, dict):
-        raise RulesError(f"{source}: rules must be a table")
-    problems: list[RulesError] = []
+def _attempter(problems: list[RulesError]):
+    """A runner of checking steps that keeps a step's :class:`RulesError` in ``problems`` (and gives ``fallback``)
+    instead of raising it: every mistake of a rules file is reported at once."""
 
     def attempt(step, *args, fallback=None):
         try:
@@ -72,6 +69,18 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
         except RulesError as exc:
             problems.append(exc)
             return fallback
+
+    return attempt
+
+
+def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
+    """Validate rules given as a dict (the parsed TOML) and build :class:`Rules`. Every mistake found is in the one
+    :class:`RulesError` raised (its ``messages``), each table checked even when another is wrong."""
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: rules must be a table")
+    problems: list[RulesError] = []
+
+    attempt = _attempter(problems)
 
     attempt(_check_keys, data, "", source, "top level")
     agent = attempt(_table, data, "agent", source, fallback={})
@@ -120,12 +129,7 @@ def _assemble(data: dict[str, Any], agent: dict[str, Any], phone: PhoneRule, var
             f"{source}: variable '{columns[fold_name(phone.column)]}' uses the phone column '{phone.column}'"
         ))
 
-    def attempt(step, *args, fallback=None):
-        try:
-            return step(*args)
-        except RulesError as exc:
-            problems.append(exc)
-            return fallback
+    attempt = _attempter(problems)
 
     names = {v.name for v in variables}
     duplicates = attempt(_duplicate_rule, duplicates_table, names, source, fallback=DuplicateRule()) if complete \
