@@ -16,6 +16,20 @@ class CsvprepError(Exception):
         return getattr(self, "_messages", None) or (str(self),)
 
 
+def collecting(problems: list, kind: type[CsvprepError]):
+    """A runner of checking steps that keeps a step's ``kind`` of error in ``problems`` (and gives ``fallback``)
+    instead of raising it, for :func:`gathered` to report every mistake at once."""
+
+    def attempt(step, *args, fallback=None):
+        try:
+            return step(*args)
+        except kind as exc:
+            problems.append(exc)
+            return fallback
+
+    return attempt
+
+
 def gathered(errors: list[CsvprepError]) -> CsvprepError:
     """Several problems found in one go as one error, so a user fixes them all at once rather than one per run:
     of their class when they share one, its message every problem's, joined by '; '."""

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import RulesError, gathered
+from ..errors import RulesError, collecting, gathered
 from ..io.files import read_capped
 from ..model.e164 import PHONE_TYPES
 from ..model.limits import MAX_TEXT_FILE_BYTES
@@ -59,20 +59,6 @@ def load_rules(path: str | Path) -> Rules:
     return rules_from_dict(data, source=str(path))
 
 
-def _attempter(problems: list[RulesError]):
-    """A runner of checking steps that keeps a step's :class:`RulesError` in ``problems`` (and gives ``fallback``)
-    instead of raising it: every mistake of a rules file is reported at once."""
-
-    def attempt(step, *args, fallback=None):
-        try:
-            return step(*args)
-        except RulesError as exc:
-            problems.append(exc)
-            return fallback
-
-    return attempt
-
-
 def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
     """Validate rules given as a dict (the parsed TOML) and build :class:`Rules`. Every mistake found is in the one
     :class:`RulesError` raised (its ``messages``), each table checked even when another is wrong."""
@@ -80,7 +66,7 @@ def rules_from_dict(data: dict[str, Any], source: str = "<rules>") -> Rules:
         raise RulesError(f"{source}: rules must be a table")
     problems: list[RulesError] = []
 
-    attempt = _attempter(problems)
+    attempt = collecting(problems, RulesError)
 
     attempt(_check_keys, data, "", source, "top level")
     agent = attempt(_table, data, "agent", source, fallback={})
@@ -129,7 +115,7 @@ def _assemble(data: dict[str, Any], agent: dict[str, Any], phone: PhoneRule, var
             f"{source}: variable '{columns[fold_name(phone.column)]}' uses the phone column '{phone.column}'"
         ))
 
-    attempt = _attempter(problems)
+    attempt = collecting(problems, RulesError)
 
     names = {v.name for v in variables}
     duplicates = attempt(_duplicate_rule, duplicates_table, names, source, fallback=DuplicateRule()) if complete \
