@@ -166,6 +166,23 @@ class Http:
         return self.redact("\n".join(lines))
 
 
+def created_once(send: Callable[[], Any], name: Any, find: Callable[[Any], dict[str, Any] | None]
+                 ) -> tuple[Any, dict[str, Any] | None]:
+    """A create sent never twice: ``(send()'s answer, None)``; after an error that leaves it unknown whether the
+    platform created it (a timeout, a 5xx), ``(None, the campaign named name that find gives, marked
+    _recovered)``. A :class:`PlatformError` when the list has no such campaign, or there is no name to look for."""
+    try:
+        return send(), None
+    except PlatformError as exc:
+        if not exc.uncertain or not name:
+            raise
+        found = find(name)
+        if found is None:
+            raise PlatformError(f"{exc} — the campaign list has no campaign named '{name}', so it was not created: "
+                                "run again", exc.status) from None
+        return None, {**found, "_recovered": True}
+
+
 def retry_after(value: str | None) -> float | None:
     """``Retry-After`` in seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
     if not value:

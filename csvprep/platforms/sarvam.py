@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import PlatformError
-from .http import DRY_RUN, Http, Upload
+from .http import DRY_RUN, Http, Upload, created_once
 
 BASE_URL = "https://apps.sarvam.ai/api/scheduling"
 KEY_ENV, URL_ENV, ORG_ENV, WORKSPACE_ENV = "SARVAM_API_KEY", "SARVAM_API_URL", "SARVAM_ORG_ID", "SARVAM_WORKSPACE_ID"
@@ -43,16 +43,11 @@ class Sarvam:
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a campaign (born ``scheduled``). After a timeout or a 5xx the list says whether it was."""
-        try:
-            answer = self.http.request("POST", f"{self.prefix}/campaigns", json_body=body)
-        except PlatformError as exc:
-            if not exc.uncertain or not body.get("name"):
-                raise
-            found = next((c for c in self.campaigns() if c.get("name") == body["name"]), None)
-            if found is None:
-                raise PlatformError(f"{exc} — the campaign list has no campaign named '{body['name']}', so it was "
-                                    "not created: run again", exc.status) from None
-            return {**found, "_recovered": True}
+        answer, recovered = created_once(
+            lambda: self.http.request("POST", f"{self.prefix}/campaigns", json_body=body), body.get("name"),
+            lambda name: next((c for c in self.campaigns() if c.get("name") == name), None))
+        if recovered is not None:
+            return recovered
         if answer is DRY_RUN:
             return {"campaign_id": "<campaign_id from the answer>", "name": body.get("name")}
         return _record(answer, "POST campaigns")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import PlatformError
-from .http import DRY_RUN, Http, Upload
+from .http import DRY_RUN, Http, Upload, created_once
 
 BASE_URL = "https://api.sigmamind.ai"
 KEY_ENV, URL_ENV = "SIGMAMIND_API_KEY", "SIGMAMIND_API_URL"
@@ -62,16 +62,11 @@ class SigmaMind:
     def create(self, body: dict[str, Any], contacts: Upload) -> dict[str, Any]:
         """Create a campaign dialling ``contacts``. Never sent twice: after a timeout or a 5xx, the campaign list
         says whether it was created (its name is unique in the account)."""
-        try:
-            answer = self.http.request("POST", "/v1/campaigns", fields=form_fields(body), files={"file": contacts})
-        except PlatformError as exc:
-            if not exc.uncertain or not body.get("campaignName"):
-                raise
-            found = self.find(str(body["campaignName"]))
-            if found is None:
-                raise PlatformError(f"{exc} — the campaign list has no campaign named '{body['campaignName']}', so "
-                                    "it was not created: run again", exc.status) from None
-            return {**found, "_recovered": True}
+        answer, recovered = created_once(
+            lambda: self.http.request("POST", "/v1/campaigns", fields=form_fields(body), files={"file": contacts}),
+            body.get("campaignName"), lambda name: self.find(str(name)))
+        if recovered is not None:
+            return recovered
         if answer is DRY_RUN:
             return {"campaignId": "<campaignId from the answer>", "campaignName": body.get("campaignName")}
         return self._record(answer, "POST /v1/campaigns")
