@@ -3,6 +3,7 @@ part is the header's bytes followed by about a part's worth of records, and ever
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import hashlib
@@ -283,7 +284,7 @@ def record_start(data: bytes | bytearray, end: int, delimiter: str) -> int:
     whole = f"^{cell}(?:{re.escape(delimiter)}{cell})*\r?$"
     suspect = lines.with_row_index("_i").filter(
         pl.col("_text").str.contains('"', literal=True) & ~pl.col("_text").str.contains(whole)).get_column("_i")
-    offsets = lines.get_column("_offset")
+    offsets = lines.get_column("_offset").to_list()  # Python ints: one lookup per suspect line, not a Polars call
     next_record = 0  # the line where the next record starts
     for line in suspect.to_list():
         if line < next_record:
@@ -295,7 +296,7 @@ def record_start(data: bytes | bytearray, end: int, delimiter: str) -> int:
             record_end = _careful_record_end(region, record_end, delimiter)
         if record_end is None:  # a quoted field runs on past the end: the record starts on this line
             return offsets[line]
-        next_record = int(offsets.search_sorted(record_end, side="left"))
+        next_record = bisect.bisect_left(offsets, record_end)
     return end
 
 
