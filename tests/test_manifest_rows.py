@@ -5,10 +5,12 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import ROOT, RULES
 
 from csvprep.app.run import clean_file
-from csvprep.outputs.publish import input_rows
+from csvprep.outputs.publish import RowRuns, input_rows
 
 SAMPLE = ROOT / "sample_data" / "contacts.csv"
 SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
@@ -59,3 +61,40 @@ def test_a_run_over_several_files_names_each_runs_file_and_reconcile_refuses_it(
     assert cleaned.height == 4
     with pytest.raises(PlatformError, match="several files"):
         cleaned_to_input(tmp_path / "out", cleaned.height)
+
+
+def _expand(runs):
+    return [(first + offset, file) for first, count, file in runs.frame().iter_rows() for offset in range(count)]
+
+
+@given(st.lists(st.tuples(st.integers(1, 6), st.booleans()), max_size=60), st.integers(1, 9),
+       st.sampled_from([None, "a.csv", 'we"ird\\ ñame.csv']))
+def test_row_runs_record_every_row_once_however_the_parts_fall(steps, part_size, file):
+    rows, row = [], 1
+    for step, _ in steps:
+        row += step
+        rows.append(row)
+    runs = RowRuns()
+    for start in range(0, len(rows), part_size):
+        runs.add(pl.Series(rows[start:start + part_size]), file)
+    assert _expand(runs) == [(row, file) for row in rows]
+    frame = runs.frame()  # a run never goes on in the next one
+    ends = [first + count for first, count in frame.select("first", "count").iter_rows()]
+    assert all(end != first for end, first in zip(ends, frame.get_column("first").to_list()[1:]))
+    text = "[" + runs.json_text(",") + "]"
+    assert json.loads(text) == [[first, count] if f is None else [first, count, f] for first, count, f in frame.iter_rows()]
+
+
+def test_row_runs_of_two_files_never_join_even_when_the_rows_go_on():
+    runs = RowRuns()
+    runs.add(pl.Series([2, 3]), "a.csv")
+    runs.add(pl.Series([4, 5]), "b.csv")
+    runs.add(pl.Series([6]), "b.csv")
+    assert json.loads("[" + runs.json_text(",") + "]") == [[2, 2, "a.csv"], [4, 3, "b.csv"]]
+
+
+def test_a_run_that_cleans_nothing_records_no_runs(tmp_path):
+    source = tmp_path / "contacts.csv"
+    source.write_text("phone,customer_name\nnope,A\n")
+    clean_file(source, RULES / "basic.toml", tmp_path / "out")
+    assert input_rows(tmp_path / "out") == []

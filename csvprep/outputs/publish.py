@@ -19,6 +19,7 @@ from ..errors import OutputError
 from ..io.csv_out import atomic_write
 
 MANIFEST = "csvprep-manifest.json"
+_RUNS = "\x00runs\x00"  # where the manifest's row runs go: no other value holds a NUL
 SCRATCH_PREFIX = ".csvprep-"  # a run's scratch directory inside the output directory
 # what the set looks like to an interrupt: None (no run writing), "writing" (the scratch only: the directory
 # still holds the previous run's set), "publishing" (files being renamed into place)
@@ -108,7 +109,7 @@ def withdraw_manifest(directory: Path) -> None:
 
 
 def write_manifest(directory: Path, files: dict[str, Path], *, source: str | None, sha256: str | None,
-                   version: str, cleaned_rows: list[list] | None = None) -> Path:
+                   version: str, cleaned_rows: RowRuns | None = None) -> Path:
     """The manifest, written last: the run's files in ``directory`` (name → bytes), its input, and (``cleaned_rows``)
     which input row each row of cleaned.csv came from, as ``[first input row, count]`` runs in cleaned.csv's
     order, each naming its file in a run over several files (:func:`input_rows` reads them back)."""
@@ -120,9 +121,14 @@ def write_manifest(directory: Path, files: dict[str, Path], *, source: str | Non
                 "run_id": f"{os.getpid()}-{time.time_ns()}", "input": {"source": source, "sha256": sha256},
                 "files": listed}
     if cleaned_rows is not None:
-        manifest["cleaned_rows"] = {"numbering": "input spreadsheet rows, the header's row first", "runs": cleaned_rows}
+        manifest["cleaned_rows"] = {"numbering": "input spreadsheet rows, the header's row first", "runs": [_RUNS]}
+    text = json.dumps(manifest, indent=2)
+    if cleaned_rows is not None:  # a run a line, written by Polars: millions of them for a big messy list
+        runs = cleaned_rows.json_text(",\n      ")
+        text = text.replace(json.dumps(_RUNS), runs, 1) if runs else text.replace(
+            f"[\n      {json.dumps(_RUNS)}\n    ]", "[]", 1)
     path = directory / MANIFEST
-    atomic_write(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+    atomic_write(path, (text + "\n").encode("utf-8"))
     state["phase"] = "published"
     return path
 
@@ -173,17 +179,51 @@ def check_outputs(directory: str | Path) -> list[str]:
     return problems
 
 
-def add_runs(runs: list[list], rows: pl.Series | None, file: str | None = None) -> None:
-    """``rows`` (ascending input rows of cleaned rows) appended to ``runs`` of consecutive rows, ``[first,
-    count]`` (``[first, count, file]`` in a run over several files, whose rows are numbered per file): a list of
-    millions whose rejects are few is a few runs in the manifest."""
-    if rows is None or rows.len() == 0:
-        return
-    frame = rows.cast(pl.Int64).to_frame("row").with_columns(
-        run=(pl.col("row").diff().fill_null(0) != 1).cum_sum())
-    grouped = frame.group_by("run", maintain_order=True).agg(pl.col("row").first().alias("first"), pl.len())
-    for first, count in grouped.select("first", "len").iter_rows():
-        if runs and runs[-1][0] + runs[-1][1] == first and runs[-1][2:] == ([file] if file is not None else []):
-            runs[-1][1] += count
-        else:
-            runs.append([first, count] if file is None else [first, count, file])
+class RowRuns:
+    """Which input row each cleaned row came from, as runs of consecutive rows ``[first, count]`` (``[first,
+    count, file]`` in a run over several files, whose rows are numbered per file): a list of millions whose rejects
+    are few is a few runs in the manifest. Kept as Polars frames, 16 bytes a run: a messy list of ten million rows
+    has millions of runs, which as Python lists took a gigabyte."""
+
+    def __init__(self) -> None:
+        self._parts: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.Series | None, file: str | None = None) -> None:
+        """``rows``: the ascending input rows of a part's cleaned rows, in cleaned.csv's order."""
+        if rows is None or rows.len() == 0:
+            return
+        self._parts.append(_runs_of(rows.cast(pl.Int64).to_frame("first"), file))
+
+    def frame(self) -> pl.DataFrame:
+        """``first``, ``count`` and ``file`` (null in a run over one input) of every run, a run that goes on in
+        the next part joined into one."""
+        if not self._parts:
+            return pl.DataFrame(schema={"first": pl.Int64, "count": pl.Int64, "file": pl.String})
+        runs = pl.concat(self._parts)
+        if len(self._parts) > 1:
+            goes_on = ((pl.col("first") == (pl.col("first") + pl.col("count")).shift(1))
+                       & pl.col("file").eq_missing(pl.col("file").shift(1)))
+            runs = (runs.with_columns(run=(~goes_on).cum_sum())
+                    .group_by("run", maintain_order=True)
+                    .agg(pl.col("first").first(), pl.col("count").sum(), pl.col("file").first()).drop("run"))
+        return runs
+
+    def json_text(self, separator: str) -> str:
+        """The runs as JSON array items, ``[2, 5]`` or ``[2, 5, "a.csv"]``, joined by ``separator``."""
+        runs = self.frame()
+        files = runs.get_column("file").drop_nulls().unique().to_list()
+        quoted = pl.col("file").replace_strict({file: json.dumps(file) for file in files}, default=None,
+                                               return_dtype=pl.String)
+        text = pl.when(pl.col("file").is_null()).then(pl.format("[{}, {}]", "first", "count")) \
+            .otherwise(pl.format("[{}, {}, {}]", "first", "count", quoted))
+        return runs.select(text.str.join(separator)).item() or ""
+
+
+def _runs_of(rows: pl.DataFrame, file: str | None) -> pl.DataFrame:
+    """The runs of consecutive rows in ``rows`` (column ``first``, ascending)."""
+    starts = rows.with_row_index("at").filter(pl.col("first").diff().fill_null(0) != 1)
+    return starts.select(
+        "first",
+        count=(pl.col("at").shift(-1).fill_null(rows.height) - pl.col("at")).cast(pl.Int64),
+        file=pl.lit(file, dtype=pl.String),
+    )

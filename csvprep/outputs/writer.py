@@ -34,7 +34,7 @@ from ..model.result import ResultView
 from .html import report_html
 from .publish import (
     MANIFEST,
-    add_runs,
+    RowRuns,
     SCRATCH_PREFIX,
     one_run,
     previous_files,
@@ -219,7 +219,7 @@ class OutputWriter:
         self.cleaned_output.aligned = several  # a run over several files: parts whose columns may differ
         self.cleaned_output.trailing, self.rejected_output.trailing = set(), set()
         self.header: list[str] | None = None
-        self.row_runs: list[list[int]] = []  # cleaned rows' input rows as [first row, count] runs
+        self.row_runs = RowRuns()  # which input row each cleaned row came from
 
     def __enter__(self) -> OutputWriter:
         self.directory = self.paths["cleaned.csv"].parent
@@ -266,7 +266,7 @@ class OutputWriter:
                     cleaned=shape(result.cleaned, header_map(self.provider, result.columns, header)
                                   if self.provider else {}),
                     rejected=shape(neutralise_formulas(result.rejected), renames))
-        add_runs(self.row_runs, getattr(result, "cleaned_rows", None), file)
+        self.row_runs.add(getattr(result, "cleaned_rows", None), file)
         for output, done in [(output, self._pool.submit(output.add, part)) for output in self.outputs]:
             with _writing(output.name, self._scratch):
                 done.result()
