@@ -193,22 +193,27 @@ def time_big(scratch: Path, rules: Path, rows: int, base_rows: int, base: dict) 
     return result
 
 
-# copies of a list, each copy's numbers varied in their last two digits (a realistic spread of distinct numbers;
-# duplicates within a copy stay duplicates), written part by part so that memory stays flat
+# copies of a list, each copy's numbers varied in their last two digits: shifted by the copy's number (mod 100), a
+# one-to-one change within a copy, so its distinct numbers stay distinct and its duplicates stay duplicates, and a
+# number of one copy rarely meets another copy's; written a copy at a time so that memory stays flat
 SCALE_UP = """
 import sys
 import polars as pl
 source, out, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 frame = pl.read_csv(source, infer_schema=False)
 phone = frame.columns[0]
+parts = pl.col(phone).str.extract_groups(r"^(?<head>.*?)(?<tens>[0-9])(?<gap>[^0-9]*)(?<ones>[0-9])(?<tail>[^0-9]*)$")
 written = 0
 with open(out, "wb") as stream:
     copy = 0
     while written < rows:
         part = frame.head(rows - written)
         if copy:
-            tail = f"{copy % 100:02d}"
-            part = part.with_columns(pl.col(phone).str.replace(r"[0-9]{2}([^0-9]*)$", tail + "${1}"))
+            last = parts.struct.field("tens").cast(pl.Int32) * 10 + parts.struct.field("ones").cast(pl.Int32)
+            shifted = ((last + copy) % 100).cast(pl.String).str.zfill(2)
+            varied = pl.concat_str(parts.struct.field("head"), shifted.str.slice(0, 1), parts.struct.field("gap"),
+                                   shifted.str.slice(1, 1), parts.struct.field("tail"))
+            part = part.with_columns(pl.coalesce(varied, pl.col(phone)).alias(phone))
         part.write_csv(stream, include_header=copy == 0)
         written += part.height
         copy += 1

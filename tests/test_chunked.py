@@ -297,3 +297,18 @@ def test_files_with_stray_quotes_and_multiline_cells_give_the_same_files_cut_at_
         return
     for part_rows in range(1, 9):
         assert_same_outputs(source, rules, part_rows, tmp_path / str(part_rows))
+
+
+def test_a_run_in_parts_keeps_no_parts_frames_but_the_first_parts_issues_still_count(tmp_path):
+    # records in the first part, then a part of blank lines only: the run has one part of contacts, which was not
+    # known to be the last when it was cleaned (its frames are in the files, not held to the end of the run)
+    from csvprep.app.run import check_file
+
+    source = tmp_path / "contacts.csv"
+    source.write_text("phone,customer_name\n+14155552671,A\nnope,B\n+14155552671,C\n" + "\n" * 40)
+    checked = check_file(source, RULES / "basic.toml", part_rows=3)
+    whole = csvprep.clean(source, RULES / "basic.toml")
+    assert checked.counts() == whole.counts()
+    assert checked.issues.get_column("code").to_list() == whole.issues.get_column("code").to_list() \
+        == ["invalid_phone", "duplicate"]
+    assert checked.contacts.frame.height == 0 and checked.cleaned.height == 0  # nothing of the part held

@@ -76,6 +76,7 @@ class AcrossFiles:
                     on_issues(part.result.issues)
                 if issues_stream is not None:
                     write_issue_objects(part.result.issues, issues_stream, first=part.first_issues)
+                del part  # not held while the next part is cleaned
         except InputError:
             self.seen.forget_last()  # its contacts are in no result: a later file's are not their duplicates
             raise
@@ -205,6 +206,7 @@ class _Merged:
             self.first_issues = self.first_issues and view.issues.height == 0
             self.index += 1
             self.committed = True
+            del part, view  # not held while the next part is cleaned
         self.committed = False
         result = the_run.result(started)
         self.across.done(the_run, name)
@@ -256,6 +258,7 @@ class _Separate:
                     self.on_issues(part.result.issues, name)
                 writer.add(part.result, index=part.index, first=part.first, last=part.last,
                            first_issues=part.first_issues)
+                del part  # not held while the next part is cleaned
             result = replace(the_run.result(started), across_files={**_policy(SEPARATE, before + [name]),
                                                                     "checked_against": before})
             written = writer.finish(result)

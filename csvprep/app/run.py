@@ -94,6 +94,7 @@ class Run:
         # the kept contacts' duplicate keys, for the parts (and files) after theirs
         self._earlier = earlier if earlier is not None else SeenPhones()
         self._first: CleanResult | None = None  # the only part's result, or the first's frames cleared
+        self._first_whole = False  # _first is the only part's result, frames and all
 
     def __iter__(self) -> Iterator[PartResult]:
         if not self.split:
@@ -169,6 +170,7 @@ class Run:
             _shift(contacts, last_row - 1)
             last_row += contacts.records + contacts.blank_rows
             yield self._clean(contacts, index=index, last=part.last, read_seconds=time.perf_counter() - mark)
+            del contacts, part  # held until the next part is read, they would double the memory a part needs
         if self._first is None:
             raise blank_only
 
@@ -214,15 +216,19 @@ class Run:
         declined = pl.col("detail").str.ends_with(PLUS_DECLINED).fill_null(False)
         # the first few of each kind, and the first number a '+' would make another country's (the summary's
         # example of them)
-        self.examples.append(result.issues.filter(
+        examples = result.issues.filter(
             (pl.int_range(pl.len()).over("code", "severity") < EXAMPLES_PER_KIND)
-            | (declined & (declined.cum_sum() == 1))))
+            | (declined & (declined.cum_sum() == 1)))
+        # copied out: a filter's strings still point into the whole part's buffers, which they would keep alive
+        self.examples.append(pl.DataFrame(examples.rows(), schema=examples.schema, orient="row"))
         if self._first is None:
-            self._first = result
-        elif self.parts == 1:  # a second part: the first's frames are in the files, only its settings are kept
-            self._first = replace(self._first, cleaned=self._first.cleaned.clear(),
-                                  rejected=self._first.rejected.clear(), kept_keys=None, summary=self._first.summary,
-                                  cleaned_rows=None)
+            # more parts to come: the first's frames go to the files, only its settings are kept (its frames held
+            # to the end would be a part's worth of memory on top of every later part's)
+            self._first_whole = last
+            self._first = result if last else replace(
+                result, cleaned=result.cleaned.clear(), rejected=result.rejected.clear(), issues=result.issues.clear(),
+                contacts=replace(contacts, frame=contacts.frame.clear(), broken=contacts.broken.clear()),
+                kept_keys=None, cleaned_rows=None)
         self.parts += 1
         return PartResult(index, result, first=self.parts == 1, last=last, first_issues=first_issues)
 
@@ -241,7 +247,7 @@ class Run:
         calling = None
         if first.calling_hours is not None and self.job.calling is not None:
             calling = calling_summary(self.job.calling, dict(total.zones))
-        whole = self.parts == 1
+        whole = self.parts == 1 and self._first_whole
         return replace(
             first,
             issues=first.issues if whole else issues_from(self.examples),
@@ -282,6 +288,7 @@ def run(job: Job, source: str | Path | bytes | pl.DataFrame, *, out_dir: str | P
     if out_dir is None:
         for part in the_run:
             hand_over(part)
+            del part  # not held while the next part is cleaned
         result = the_run.result(started)
         if the_run.tracker is not None:
             the_run.tracker.finish()
@@ -293,6 +300,7 @@ def run(job: Job, source: str | Path | bytes | pl.DataFrame, *, out_dir: str | P
             hand_over(part)
             writer.add(part.result, index=part.index, first=part.first, last=part.last,
                        first_issues=part.first_issues)
+            del part  # not held while the next part is cleaned
         result = the_run.result(started)
         step("writing")
         paths = writer.finish(result)
