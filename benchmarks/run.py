@@ -193,16 +193,22 @@ def time_big(scratch: Path, rules: Path, rows: int, base_rows: int, base: dict) 
     return result
 
 
-# copies of a list, each copy's numbers varied in their last two digits: shifted by the copy's number (mod 100), a
-# one-to-one change within a copy, so its distinct numbers stay distinct and its duplicates stay duplicates, and a
-# number of one copy rarely meets another copy's; written a copy at a time so that memory stays flat
+# copies of a list, each copy's numbers varied so that a copy's numbers rarely meet another copy's while its own
+# duplicates stay duplicates: the generator's US numbers (all in area code 201) move to another US area code per copy,
+# and every number's last two digits are shifted by the copy's number (mod 100), one-to-one within a copy. Written a
+# copy at a time so that memory stays flat.
 SCALE_UP = """
 import sys
+import phonenumbers
 import polars as pl
 source, out, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 frame = pl.read_csv(source, infer_schema=False)
-phone = frame.columns[0]
-parts = pl.col(phone).str.extract_groups(r"^(?<head>.*?)(?<tens>[0-9])(?<gap>[^0-9]*)(?<ones>[0-9])(?<tail>[^0-9]*)$")
+phone = pl.col(frame.columns[0])
+areas = [str(code) for code in range(202, 1000)
+         if phonenumbers.region_code_for_number(phonenumbers.parse(f"+1{code}2345678")) == "US"
+         and phonenumbers.is_valid_number(phonenumbers.parse(f"+1{code}2345678"))]
+us = r"^([^0-9]*(?:\\+?1|001)?[^0-9]*\\(?)201"
+parts = phone.str.extract_groups(r"^(?<head>.*?)(?<tens>[0-9])(?<gap>[^0-9]*)(?<ones>[0-9])(?<tail>[^0-9]*)$")
 written = 0
 with open(out, "wb") as stream:
     copy = 0
@@ -213,7 +219,8 @@ with open(out, "wb") as stream:
             shifted = ((last + copy) % 100).cast(pl.String).str.zfill(2)
             varied = pl.concat_str(parts.struct.field("head"), shifted.str.slice(0, 1), parts.struct.field("gap"),
                                    shifted.str.slice(1, 1), parts.struct.field("tail"))
-            part = part.with_columns(pl.coalesce(varied, pl.col(phone)).alias(phone))
+            varied = pl.coalesce(varied, phone).str.replace(us, "${1}" + areas[(copy - 1) % len(areas)])
+            part = part.with_columns(varied.alias(frame.columns[0]))
         part.write_csv(stream, include_header=copy == 0)
         written += part.height
         copy += 1

@@ -3,9 +3,7 @@ part is the header's bytes followed by about a part's worth of records, and ever
 
 from __future__ import annotations
 
-import bisect
 import codecs
-import csv
 import hashlib
 import io
 import os
@@ -17,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import polars as pl
-
 from ..errors import InputError
 from ..model.contacts import ReadOptions
 from ..model.limits import MAX_LINE_BYTES
 from ..model.text import shown_name
 from .files import refuse_device
+from .records import record_start
 from .read.assemble import MAX_FOOTER_LINES
 from .read.encoding import BOMS
 from .read.readers import reader_for
@@ -268,80 +265,6 @@ def _cut(data: bytes | bytearray, lines: int, delimiter: str | None) -> int | No
         return None
     start = record_start(data, end + 1, delimiter)
     return start or None
-
-
-def record_start(data: bytes | bytearray, end: int, delimiter: str) -> int:
-    """The start of the record that the line ending at ``end`` belongs to (``end`` itself when a record ends
-    there), records split from the start of ``data`` exactly as the careful reader splits them (Python's csv
-    module, strict, one record at a time): a quote opens a quoted field only at a field's start, so a stray quote
-    in an unquoted field ('Jo "JJ Smith') is text and ends nothing. Lines that are whole well-formed records are
-    told apart in bulk; only the others are read record by record."""
-    if data.find(b'"', 0, end) == -1:  # no quote: every line is a record
-        return end
-    region = bytes(data[:end])
-    lines = _line_table(region)
-    cell = f'(?:"(?:[^"]|"")*"|="[^"{re.escape(delimiter)}\r\n]*"|[^"{re.escape(delimiter)}\r\n]*)'
-    whole = f"^{cell}(?:{re.escape(delimiter)}{cell})*\r?$"
-    suspect = lines.with_row_index("_i").filter(
-        pl.col("_text").str.contains('"', literal=True) & ~pl.col("_text").str.contains(whole)).get_column("_i")
-    offsets = lines.get_column("_offset").to_list()  # Python ints: one lookup per suspect line, not a Polars call
-    next_record = 0  # the line where the next record starts
-    for line in suspect.to_list():
-        if line < next_record:
-            continue  # inside a record read already
-        record_end = _careful_record_end(region, offsets[line], delimiter)
-        # a record may end at a lone CR inside a line: the rest of that line starts the next one
-        while record_end is not None and record_end < end and region[record_end - 1] == 0x0D \
-                and region[record_end] != 0x0A:
-            record_end = _careful_record_end(region, record_end, delimiter)
-        if record_end is None:  # a quoted field runs on past the end: the record starts on this line
-            return offsets[line]
-        next_record = bisect.bisect_left(offsets, record_end)
-    return end
-
-
-def _line_table(region: bytes) -> pl.DataFrame:
-    """``_text`` and ``_offset`` (where it starts in ``region``) of each line of ``region``."""
-    separator = next((c for c in "\x1f\x1e\x1d\x1c\x01" if c.encode() not in region), None)
-    newlines, crlf = region.count(b"\n"), region.count(b"\r\n")
-    try:
-        if separator is None or crlf not in (0, newlines):
-            raise pl.exceptions.ComputeError("no free separator, or mixed line endings")
-        # Polars' reader, with no quoting and a separator the text lacks, gives the lines without their CR LF
-        lines = pl.read_csv(region, has_header=False, separator=separator, quote_char=None, infer_schema=False,
-                            empty_string_is_null=False, new_columns=["_text"], raise_if_empty=False)
-        length = pl.col("_text").str.len_bytes() + (1 if crlf else 0)
-    except pl.exceptions.PolarsError:
-        # not UTF-8 (cp1252) or every separator taken: one character a byte, so lengths are the bytes'
-        texts = region.decode("latin-1").split("\n")
-        lines = pl.DataFrame({"_text": texts[:-1] if texts and texts[-1] == "" else texts}, schema={"_text": pl.String})
-        length = pl.col("_text").str.len_chars()
-    return lines.with_columns((length + 1).cum_sum().shift(1, fill_value=0).cast(pl.Int64).alias("_offset"))
-
-
-_PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def _careful_record_end(region: bytes, start: int, delimiter: str) -> int | None:
-    """Where the record starting at ``start`` ends, as the careful reader reads it (csv.reader over the lines of
-    ``io.StringIO(text, newline='')``, a malformed record ending on the line where it fails); None when a quoted
-    field is still open at the end of ``region``."""
-    consumed = [start]
-
-    def lines() -> Iterator[str]:
-        for found in _PHYSICAL_LINE.finditer(region, start):
-            consumed.append(found.end())
-            yield found.group().decode("latin-1")  # quotes, delimiters and line breaks are ASCII in any encoding
-
-    reader = csv.reader(lines(), delimiter=delimiter, quotechar='"', strict=True, doublequote=True)
-    try:
-        next(reader)
-    except StopIteration:
-        return len(region)
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            return None
-    return consumed[-1]
 
 
 def _sniffed(head: bytes) -> str | None:
