@@ -77,3 +77,14 @@ def test_a_skipped_file_is_forgotten_and_other_files_are_named():
     seen.add(pl.DataFrame({"_key0": ["+14155550102"], "_row": [2]}))
     within = seen.first(pl.DataFrame({"_key0": ["+14155550102"]}))
     assert seen.other_file(within.get_column("_source")).to_list() == [None]  # c.csv's own: just its row
+
+
+def test_rows_past_uint32_widen_the_index_and_are_still_found():
+    seen = SeenPhones()
+    seen.begin("a.csv")
+    seen.add(pl.DataFrame({"_key0": ["+14155552671"], "_row": [7]}))
+    assert seen._runs[0].schema["_row"] == pl.UInt32  # 4 bytes a key, not 8
+    seen.add(pl.DataFrame({"_key0": ["+14155552672"], "_row": [5_000_000_000]}))
+    found = seen.first(pl.DataFrame({"_key0": ["+14155552672", "+14155552671", "+14155552673"]}))
+    assert found.get_column("_earlier").to_list() == [5_000_000_000, 7, None]
+    assert all(run.schema["_row"] == pl.Int64 for run in seen._runs)

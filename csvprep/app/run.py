@@ -42,7 +42,7 @@ from ..stages.suppression import SuppressionList
 from .pipeline import clean_contacts
 from .progress import Progress, steps, tracker_for
 
-PART_ROWS = 1_000_000  # records per part (tests set it low): read when a run starts
+PART_ROWS = 500_000  # records per part of a file cut in parts (tests set it low): read when a run starts
 
 
 def part_rows(job: Job) -> int:
@@ -52,6 +52,15 @@ def part_rows(job: Job) -> int:
         return job.part_rows
     setting = os.environ.get("CSVPREP_PART_ROWS", "")
     return int(setting) if setting.isdigit() and int(setting) > 0 else PART_ROWS
+
+
+def whole_rows(job: Job) -> int | None:
+    """Records up to which a file is read whole, in one part: two and a half parts' with the default part size
+    (1.25M rows: read at once, a file needs no cutting, 0.8 s less CPU for a million messy rows than two parts,
+    at about 1.2 GB), else a part's and a quarter (None), as the part size asked for."""
+    if job.part_rows or os.environ.get("CSVPREP_PART_ROWS", "").isdigit():
+        return None
+    return PART_ROWS * 5 // 2
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ class Run:
         self.split = split and isinstance(source, (str, Path)) and (self.stream or can_split(Path(source),
                                                                                                job.read_options))
         self.tracker = None if on_progress is None else tracker_for(on_progress, source, self.split, self.stream,
-                                                                    part_rows(job))
+                                                                    part_rows(job), whole_rows(job))
         self.step = steps(step, self.tracker)
         self.summary = Summary()
         self.digest = Digest() if self.split else None
@@ -110,7 +119,7 @@ class Run:
             yield from self._stream()
             return
         yield from self._parts(parts(Path(self.source), part_rows(job), self.digest,
-                                     delimiter=read_options.delimiter))
+                                     delimiter=read_options.delimiter, whole_rows=whole_rows(job)))
 
     def _stream(self) -> Iterator[PartResult]:
         """A pipe, a FIFO or process substitution: read once, from its first bytes on (opening a FIFO waits for

@@ -60,8 +60,9 @@ class SeenPhones:
     """The duplicate keys of the contacts kept so far in a run, each with the row, and the source (a file's index
     when a run reads several), it first came from: what each later part, or file, is checked against.
 
-    The index grows by the keys themselves (about 18 bytes a key) instead of a join re-built over all earlier keys
-    for every part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A phone key (an E.164 number,
+    The index grows by the keys themselves (14 bytes a key: the number as an Int64, the row as a UInt32 until a
+    row past UInt32's is kept, the source as a UInt16) instead of a join re-built over all earlier keys for every
+    part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A phone key (an E.164 number,
     ``+`` and at most 15 digits) is kept as an Int64 in a few sorted runs, merged as they grow like a binary counter
     (so each key is merged O(log parts) times, and a lookup searches a few runs): a lookup sorts the part's keys
     once and `search_sorted`s each run. Any other key (one with a variable in it, or an empty one) is kept in a
@@ -72,6 +73,7 @@ class SeenPhones:
         self._runs: list[pl.DataFrame] = []  # _code (sorted), _row, _source; each key in one run at most
         self._other: list[pl.DataFrame] = []  # keys that are not phone numbers: their columns, _row, _source
         self._count = 0
+        self._wide = False  # rows kept as Int64, a file past UInt32's rows
 
     def __len__(self) -> int:
         return self._count
@@ -114,7 +116,10 @@ class SeenPhones:
         keys = keys.with_columns(pl.lit(source, dtype=pl.UInt16).alias("_source"))
         code = _code(keys)
         if code is not None:
-            coded = keys.select(code.alias("_code"), pl.col("_row"), pl.col("_source"))
+            if not self._wide and (keys.get_column("_row").max() or 0) > 0xFFFF_FFFF:
+                self._wide = True
+                self._runs = [run.with_columns(pl.col("_row").cast(pl.Int64)) for run in self._runs]
+            coded = keys.select(code.alias("_code"), pl.col("_row").cast(pl.Int64 if self._wide else pl.UInt32), pl.col("_source"))
             odd = coded.get_column("_code").is_null()
             if odd.any():
                 self._other.append(keys.filter(odd))
@@ -139,7 +144,8 @@ class SeenPhones:
             for run in self._runs:
                 at = run.get_column("_code").search_sorted(wanted).clip(upper_bound=run.height - 1)
                 hit = run.get_column("_code").gather(at) == wanted
-                rows = pl.select(pl.when(hit).then(run.get_column("_row").gather(at)).otherwise(rows)).to_series()
+                rows = pl.select(pl.when(hit).then(run.get_column("_row").gather(at).cast(pl.Int64))
+                                 .otherwise(rows)).to_series()
                 sources = pl.select(pl.when(hit).then(run.get_column("_source").gather(at))
                                     .otherwise(sources)).to_series()
             found = pl.DataFrame({"_earlier": found.get_column("_earlier").scatter(order, rows),
