@@ -330,3 +330,23 @@ def test_with_the_default_part_size_a_file_of_up_to_two_and_a_half_parts_of_line
     # a part size asked for is kept to: a part and a quarter at most
     asked = list(run.Run(run.job_of(RULES / "basic.toml", part_rows=40), source))
     assert len(asked) > 1 and max(part.result.summary.rows_in for part in asked) <= 50
+
+
+@pytest.mark.parametrize("part_rows", [2, 3, 5])
+def test_a_broken_record_in_a_later_part_realigns_the_rejected_rows_written_before_it(tmp_path, part_rows):
+    # rows written straight to rejected.csv are read back when a later part brings the raw column: their cells
+    # (neutralised formulas, quotes, commas, line breaks, spaces) must come out as one pass writes them
+    source = tmp_path / "contacts.csv"
+    source.write_text(
+        "phone,customer_name\n"
+        "nope,\"=HYPERLINK(\"\"http://x\"\")\"\n"
+        "+14155552671,\"Smith, \"\"Jo\"\"\nsecond line\"\n"
+        "12,  spaced  \n"
+        "+14155552672,@SUM(A1)\n"
+        "+1415555267,ok\n"
+        "+14155552673,fine\n"
+        "+14155552674,a,b,c\n"  # more fields than the header: a broken record, rejected with its raw text
+        "bad,-1+1\n")
+    assert_same_outputs(source, RULES / "basic.toml", part_rows, tmp_path)
+    rejected = (tmp_path / "parts" / "rejected.csv").read_text(encoding="utf-8-sig")
+    assert rejected.splitlines()[0] == "phone,customer_name,row,errors,raw"

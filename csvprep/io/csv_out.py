@@ -160,13 +160,20 @@ def sync_files(paths: list[Path]) -> None:
 
 def write_aligned(frames: list[pl.LazyFrame], stream: BinaryIO, write, trailing: set[str] = frozenset()) -> None:
     """Parts whose columns may differ, written as one CSV with the columns of all (in the order first seen), a
-    part's missing columns empty, the ``trailing`` ones last; aligned one part at a time, so that a big list's rows
-    stay on disk. ``write(frame, stream, include_header=...)`` writes each part."""
+    part's missing columns empty, the ``trailing`` ones last; aligned :data:`ALIGNED_ROWS` rows at a time, so that a
+    big list's rows stay on disk. ``write(frame, stream, include_header=...)`` writes each piece."""
     columns = pl.concat(frames, how="diagonal_relaxed").collect_schema()
     columns = {**{n: t for n, t in columns.items() if n not in trailing},
                **{n: t for n, t in columns.items() if n in trailing}}
-    for index, frame in enumerate(frames):
-        frame = frame.collect()
-        frame = frame.select(pl.col(name) if name in frame.columns else pl.lit(None, dtype).alias(name)
-                             for name, dtype in columns.items())
-        write(frame, stream, include_header=index == 0)
+    header = True
+    for frame in frames:
+        height = frame.select(pl.len()).collect().item()
+        for start in range(0, max(height, 1), ALIGNED_ROWS):
+            piece = frame.slice(start, ALIGNED_ROWS).collect()
+            piece = piece.select(pl.col(name) if name in piece.columns else pl.lit(None, dtype).alias(name)
+                                 for name, dtype in columns.items())
+            write(piece, stream, include_header=header)
+            header = False
+
+
+ALIGNED_ROWS = 500_000

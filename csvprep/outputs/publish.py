@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import OutputError
+from ..errors import Interrupted, OutputError
 from ..io.csv_out import atomic_write
 
 MANIFEST = "csvprep-manifest.json"
@@ -227,3 +228,27 @@ def _runs_of(rows: pl.DataFrame, file: str | None) -> pl.DataFrame:
         count=(pl.col("at").shift(-1).fill_null(rows.height) - pl.col("at")).cast(pl.Int64),
         file=pl.lit(file, dtype=pl.String),
     )
+
+
+@contextmanager
+def signals_deferred():
+    """Ctrl-C and SIGTERM held back until the block ends (then handled as they would have been): the outputs are
+    put in place as a whole or not at all. Only the main thread can set handlers; elsewhere nothing is held
+    back."""
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    try:
+        previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught and previous[caught[0]] is not signal.SIG_IGN:  # what it would have done, now the set is in place
+        handler = previous[caught[0]]
+        if callable(handler):
+            handler(caught[0], None)
+        raise Interrupted(caught[0])
