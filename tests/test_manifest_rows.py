@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from conftest import ROOT, RULES
 
 from csvprep.app.run import clean_file
-from csvprep.outputs.publish import RowRuns, input_rows
+from csvprep.outputs.publish import input_rows
+from csvprep.outputs.row_runs import RowRuns
 
 SAMPLE = ROOT / "sample_data" / "contacts.csv"
 SAMPLE_RULES = ROOT / "rules" / "payment_reminder.toml"
@@ -63,26 +64,31 @@ def test_a_run_over_several_files_names_each_runs_file_and_reconcile_refuses_it(
         cleaned_to_input(tmp_path / "out", cleaned.height)
 
 
-def _expand(runs):
-    return [(first + offset, file) for first, count, file in runs.frame().iter_rows() for offset in range(count)]
+def _items(runs):
+    import io
+
+    stream = io.BytesIO()
+    runs.write_items(stream)
+    return json.loads("[" + stream.getvalue().decode() + "]")
 
 
 @given(st.lists(st.tuples(st.integers(1, 6), st.booleans()), max_size=60), st.integers(1, 9),
-       st.sampled_from([None, "a.csv", 'we"ird\\ ñame.csv']))
-def test_row_runs_record_every_row_once_however_the_parts_fall(steps, part_size, file):
+       st.sampled_from([None, "a.csv", 'we"ird\\ {} ñame.csv']), st.booleans())
+def test_row_runs_record_every_row_once_however_the_parts_fall(tmp_path_factory, steps, part_size, file, on_disk):
     rows, row = [], 1
     for step, _ in steps:
         row += step
         rows.append(row)
-    runs = RowRuns()
+    spool = open(tmp_path_factory.mktemp("runs") / "spool", "w+b") if on_disk else None
+    runs = RowRuns(spool)
     for start in range(0, len(rows), part_size):
         runs.add(pl.Series(rows[start:start + part_size]), file)
-    assert _expand(runs) == [(row, file) for row in rows]
-    frame = runs.frame()  # a run never goes on in the next one
-    ends = [first + count for first, count in frame.select("first", "count").iter_rows()]
-    assert all(end != first for end, first in zip(ends, frame.get_column("first").to_list()[1:]))
-    text = "[" + runs.json_text(",") + "]"
-    assert json.loads(text) == [[first, count] if f is None else [first, count, f] for first, count, f in frame.iter_rows()]
+    items = _items(runs)
+    assert [(first + k, *rest) for first, count, *rest in items for k in range(count)] == \
+        [(row, *([file] if file is not None else [])) for row in rows]
+    # a run never goes on in the next one
+    assert all(a[0] + a[1] != b[0] for a, b in zip(items, items[1:]))
+    assert len(runs) == len(items)
 
 
 def test_row_runs_of_two_files_never_join_even_when_the_rows_go_on():
@@ -90,7 +96,7 @@ def test_row_runs_of_two_files_never_join_even_when_the_rows_go_on():
     runs.add(pl.Series([2, 3]), "a.csv")
     runs.add(pl.Series([4, 5]), "b.csv")
     runs.add(pl.Series([6]), "b.csv")
-    assert json.loads("[" + runs.json_text(",") + "]") == [[2, 2, "a.csv"], [4, 3, "b.csv"]]
+    assert _items(runs) == [[2, 2, "a.csv"], [4, 3, "b.csv"]]
 
 
 def test_a_run_that_cleans_nothing_records_no_runs(tmp_path):

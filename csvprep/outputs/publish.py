@@ -13,11 +13,12 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 
-import polars as pl
 
 from ..errors import Interrupted, OutputError
 from ..io.csv_out import atomic_write
+from .row_runs import RowRuns
 
 MANIFEST = "csvprep-manifest.json"
 _RUNS = "\x00runs\x00"  # where the manifest's row runs go: no other value holds a NUL
@@ -123,13 +124,19 @@ def write_manifest(directory: Path, files: dict[str, Path], *, source: str | Non
                 "files": listed}
     if cleaned_rows is not None:
         manifest["cleaned_rows"] = {"numbering": "input spreadsheet rows, the header's row first", "runs": [_RUNS]}
-    text = json.dumps(manifest, indent=2)
-    if cleaned_rows is not None:  # a run a line, written by Polars: millions of them for a big messy list
-        runs = cleaned_rows.json_text(",\n      ")
-        text = text.replace(json.dumps(_RUNS), runs, 1) if runs else text.replace(
-            f"[\n      {json.dumps(_RUNS)}\n    ]", "[]", 1)
+    text = json.dumps(manifest, indent=2) + "\n"
+    if cleaned_rows is not None and not len(cleaned_rows):
+        text = text.replace(f"[\n      {json.dumps(_RUNS)}\n    ]", "[]", 1)
+    before, _, after = text.partition(json.dumps(_RUNS))
+
+    def write(stream: BinaryIO) -> None:
+        stream.write(before.encode("utf-8"))
+        if after:  # the runs, a line each, from their spool: tens of millions for a big messy list
+            cleaned_rows.write_items(stream)
+            stream.write(after.encode("utf-8"))
+
     path = directory / MANIFEST
-    atomic_write(path, (text + "\n").encode("utf-8"))
+    atomic_write(path, write)
     state["phase"] = "published"
     return path
 
@@ -178,56 +185,6 @@ def check_outputs(directory: str | Path) -> list[str]:
         elif path.stat().st_size != facts.get("bytes"):
             problems.append(f"{path}: not the file this run wrote (its size changed)")
     return problems
-
-
-class RowRuns:
-    """Which input row each cleaned row came from, as runs of consecutive rows ``[first, count]`` (``[first,
-    count, file]`` in a run over several files, whose rows are numbered per file): a list of millions whose rejects
-    are few is a few runs in the manifest. Kept as Polars frames, 16 bytes a run: a messy list of ten million rows
-    has millions of runs, which as Python lists took a gigabyte."""
-
-    def __init__(self) -> None:
-        self._parts: list[pl.DataFrame] = []
-
-    def add(self, rows: pl.Series | None, file: str | None = None) -> None:
-        """``rows``: the ascending input rows of a part's cleaned rows, in cleaned.csv's order."""
-        if rows is None or rows.len() == 0:
-            return
-        self._parts.append(_runs_of(rows.cast(pl.Int64).to_frame("first"), file))
-
-    def frame(self) -> pl.DataFrame:
-        """``first``, ``count`` and ``file`` (null in a run over one input) of every run, a run that goes on in
-        the next part joined into one."""
-        if not self._parts:
-            return pl.DataFrame(schema={"first": pl.Int64, "count": pl.Int64, "file": pl.String})
-        runs = pl.concat(self._parts)
-        if len(self._parts) > 1:
-            goes_on = ((pl.col("first") == (pl.col("first") + pl.col("count")).shift(1))
-                       & pl.col("file").eq_missing(pl.col("file").shift(1)))
-            runs = (runs.with_columns(run=(~goes_on).cum_sum())
-                    .group_by("run", maintain_order=True)
-                    .agg(pl.col("first").first(), pl.col("count").sum(), pl.col("file").first()).drop("run"))
-        return runs
-
-    def json_text(self, separator: str) -> str:
-        """The runs as JSON array items, ``[2, 5]`` or ``[2, 5, "a.csv"]``, joined by ``separator``."""
-        runs = self.frame()
-        files = runs.get_column("file").drop_nulls().unique().to_list()
-        quoted = pl.col("file").replace_strict({file: json.dumps(file) for file in files}, default=None,
-                                               return_dtype=pl.String)
-        text = pl.when(pl.col("file").is_null()).then(pl.format("[{}, {}]", "first", "count")) \
-            .otherwise(pl.format("[{}, {}, {}]", "first", "count", quoted))
-        return runs.select(text.str.join(separator)).item() or ""
-
-
-def _runs_of(rows: pl.DataFrame, file: str | None) -> pl.DataFrame:
-    """The runs of consecutive rows in ``rows`` (column ``first``, ascending)."""
-    starts = rows.with_row_index("at").filter(pl.col("first").diff().fill_null(0) != 1)
-    return starts.select(
-        "first",
-        count=(pl.col("at").shift(-1).fill_null(rows.height) - pl.col("at")).cast(pl.Int64),
-        file=pl.lit(file, dtype=pl.String),
-    )
 
 
 @contextmanager

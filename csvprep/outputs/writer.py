@@ -33,7 +33,6 @@ from ..model.result import ResultView
 from .html import report_html
 from .publish import (
     MANIFEST,
-    RowRuns,
     SCRATCH_PREFIX,
     one_run,
     previous_files,
@@ -43,6 +42,7 @@ from .publish import (
     write_manifest,
 )
 from .report import REPORT_TAIL, csvprep_version, report_head, write_error_lines, write_issue_objects
+from .row_runs import RowRuns
 from .upload import finish_upload, header_map, rejected_renames, shape
 
 
@@ -249,6 +249,8 @@ class OutputWriter:
                 for output in self.outputs:
                     with _writing(output.name, self._scratch):
                         output.start(self.scratch)
+                with _writing(MANIFEST, self._scratch):
+                    self.row_runs = RowRuns(open(self.scratch / "row-runs", "w+b"))
                 # a part's outputs are independent, and writing them is as much waiting on the disk as work
                 self._pool = ThreadPoolExecutor(max_workers=4)
         except BaseException:
@@ -259,7 +261,7 @@ class OutputWriter:
     def __exit__(self, *exc_info) -> None:
         if self._pool is not None:
             self._pool.shutdown()
-        for output in self.outputs:
+        for output in [*self.outputs, self.row_runs]:
             stream = getattr(output, "stream", None) or getattr(output, "spool", None)
             if stream is not None:
                 stream.close()
