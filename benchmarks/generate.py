@@ -54,7 +54,9 @@ def number_pool(region: str, size: int, rng: random.Random) -> list[phonenumbers
         attempts = 0
         while len(pool) < size and attempts < size * 20:
             attempts += 1
-            keep = max(2, len(national) - 6)
+            # seven varied digits: with six, the numbers shared a thousand prefixes and a list of 800k US numbers
+            # (whose last three digits are drawn afresh) repeated one in four
+            keep = max(2, len(national) - 7)
             tail = "".join(rng.choice("0123456789") for _ in range(len(national) - keep))
             candidate = phonenumbers.PhoneNumber(country_code=example.country_code,
                                                  national_number=int(national[:keep] + tail))
