@@ -87,7 +87,7 @@ class Tracker:
         if self.rows_total is None:
             return None
         limit = self.part_rows + self.part_rows // 4  # a short tail joins the part before it (csvprep.io.cut)
-        if self.rows_total <= max(self.whole_rows or limit, limit):
+        if self.rows_total <= (self.whole_rows or limit):
             expected = 1
         else:
             expected = math.ceil(self.rows_total / self.part_rows)

@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-
 from ..errors import Interrupted, OutputError
 from ..io.csv_out import atomic_write
 from .row_runs import RowRuns

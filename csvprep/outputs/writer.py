@@ -112,18 +112,18 @@ class RejectedCsv:
     def start(self, scratch: Path) -> None:
         self.scratch, self.path = scratch, scratch / self.name
         self.stream = open(self.path, "wb")
-        self.columns: list[str] | None = None  # the first part's: those of every row written so far
-        self.header: pl.DataFrame | None = None  # the first part's columns: the header when nothing is rejected
+        self.header: pl.DataFrame | None = None  # the first part's columns: those of every row written so far,
+        # and the header when nothing is rejected
         self.written = False  # the header and rows are in the file
         self.spills: list[Path] = []
 
     def add(self, part: Part) -> None:
         rejected = part.rejected
         if part.first:
-            self.header, self.columns = rejected.clear(), rejected.columns
+            self.header = rejected.clear()
         if rejected.height == 0:
             return
-        if not self.spills and rejected.columns == self.columns:
+        if not self.spills and rejected.columns == self.header.columns:
             write_rejected_csv(rejected, self.stream, include_header=not self.written)
             self.written = True
             return
@@ -141,7 +141,7 @@ class RejectedCsv:
         frames = [pl.scan_ipc(spill) for spill in self.spills]
         if self.written:  # the rows written before the columns changed, read back (their cells as written)
             before = self.scratch / "rejected-written.arrow"
-            pl.scan_csv(self.path, has_header=True, new_columns=self.columns, infer_schema=False,
+            pl.scan_csv(self.path, has_header=True, new_columns=self.header.columns, infer_schema=False,
                         encoding="utf8").sink_ipc(before)
             frames.insert(0, pl.scan_ipc(before))
         with open(self.path, "wb") as stream:

@@ -119,7 +119,8 @@ class SeenPhones:
             if not self._wide and (keys.get_column("_row").max() or 0) > 0xFFFF_FFFF:
                 self._wide = True
                 self._runs = [run.with_columns(pl.col("_row").cast(pl.Int64)) for run in self._runs]
-            coded = keys.select(code.alias("_code"), pl.col("_row").cast(pl.Int64 if self._wide else pl.UInt32), pl.col("_source"))
+            row = pl.col("_row").cast(pl.Int64 if self._wide else pl.UInt32)
+            coded = keys.select(code.alias("_code"), row, pl.col("_source"))
             odd = coded.get_column("_code").is_null()
             if odd.any():
                 self._other.append(keys.filter(odd))
