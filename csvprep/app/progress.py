@@ -64,12 +64,11 @@ def count_rows(path: Path) -> int | None:
 class Tracker:
     """Turns the run's steps (a part begins, it was read, a stage starts, the run ends) into :class:`Progress`
     events for ``report``. ``path``: the file to count rows in (None for a stream or an input read whole);
-    ``size``: its bytes (None when unknown); ``part_rows``: records per part, and ``whole_rows`` the records up to
-    which a file is one part (:func:`csvprep.io.cut.parts`), for the parts to expect."""
+    ``size``: its bytes (None when unknown); ``part_rows``: records per part, for the parts to expect."""
 
     def __init__(self, report: Callable[[Progress], None], *, path: Path | None, size: int | None,
-                 part_rows: int, whole_rows: int | None = None) -> None:
-        self.report, self.size, self.part_rows, self.whole_rows = report, size, part_rows, whole_rows
+                 part_rows: int) -> None:
+        self.report, self.size, self.part_rows = report, size, part_rows
         self.started = time.perf_counter()
         self.rows_total = count_rows(path) if path is not None else None
         self.unit = "rows" if self.rows_total is not None else ("bytes" if size else "rows")
@@ -87,7 +86,7 @@ class Tracker:
         if self.rows_total is None:
             return None
         limit = self.part_rows + self.part_rows // 4  # a short tail joins the part before it (csvprep.io.cut)
-        if self.rows_total <= (self.whole_rows or limit):
+        if self.rows_total <= limit:
             expected = 1
         else:
             expected = math.ceil(self.rows_total / self.part_rows)
@@ -151,8 +150,7 @@ class Tracker:
             elapsed=time.perf_counter() - self.started))
 
 
-def tracker_for(report: Callable[[Progress], None], source, split: bool, stream: bool, rows: int,
-                whole_rows: int | None = None) -> Tracker:
+def tracker_for(report: Callable[[Progress], None], source, split: bool, stream: bool, rows: int) -> Tracker:
     """The run's progress: a file on disk read in parts has its rows counted first; a stream goes by bytes."""
     path = Path(source) if split and not stream else None
     size = None
@@ -163,7 +161,7 @@ def tracker_for(report: Callable[[Progress], None], source, split: bool, stream:
             path = None
     elif isinstance(source, bytes):
         size = len(source)
-    return Tracker(report, path=path, size=size, part_rows=rows, whole_rows=whole_rows)
+    return Tracker(report, path=path, size=size, part_rows=rows)
 
 
 def steps(step: Callable[[str], None] | None, tracker: Tracker | None) -> Callable[[str], None]:

@@ -46,25 +46,13 @@ PART_ROWS = 500_000  # records per part of a file cut in parts (tests set it low
 
 
 def part_rows(job: Job) -> int:
-    """Records per part: the part size asked for (:func:`_asked_part_rows`), else :data:`PART_ROWS`."""
-    return _asked_part_rows(job) or PART_ROWS
-
-
-def whole_rows(job: Job) -> int:
-    """Records up to which a file is read whole, in one part: two and a half parts' with the default part size
-    (1.25M rows: read at once, a file needs no cutting, 0.8 s less CPU for a million messy rows than two parts,
-    at about 1.2 GB), else a part's and a quarter, as the part size asked for."""
-    asked = _asked_part_rows(job)
-    return asked + asked // 4 if asked else PART_ROWS * 5 // 2
-
-
-def _asked_part_rows(job: Job) -> int | None:
-    """The job's part size, else ``CSVPREP_PART_ROWS`` from the environment (a knob for tests and for machines
-    with little memory); None when neither asks for one."""
+    """Records per part: the job's part size, else ``CSVPREP_PART_ROWS`` from the environment (a knob for tests
+    and for machines with little memory), else :data:`PART_ROWS`. A file of up to a part and a quarter is read
+    whole (:func:`csvprep.io.cut.parts`)."""
     if job.part_rows:
         return job.part_rows
     setting = os.environ.get("CSVPREP_PART_ROWS", "")
-    return int(setting) if setting.isdigit() and int(setting) > 0 else None
+    return int(setting) if setting.isdigit() and int(setting) > 0 else PART_ROWS
 
 
 @dataclass(frozen=True)
@@ -97,7 +85,7 @@ class Run:
         self.split = split and isinstance(source, (str, Path)) and (self.stream or can_split(Path(source),
                                                                                                job.read_options))
         self.tracker = None if on_progress is None else tracker_for(on_progress, source, self.split, self.stream,
-                                                                    part_rows(job), whole_rows(job))
+                                                                    part_rows(job))
         self.step = steps(step, self.tracker)
         self.summary = Summary()
         self.digest = Digest() if self.split else None
@@ -123,7 +111,7 @@ class Run:
             yield from self._stream()
             return
         yield from self._parts(parts(Path(self.source), part_rows(job), self.digest,
-                                     delimiter=read_options.delimiter, whole_rows=whole_rows(job)))
+                                     delimiter=read_options.delimiter))
 
     def _stream(self) -> Iterator[PartResult]:
         """A pipe, a FIFO or process substitution: read once, from its first bytes on (opening a FIFO waits for

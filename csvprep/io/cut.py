@@ -100,12 +100,10 @@ class Digest:
         return self._hash.hexdigest()
 
 
-def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = None,
-          whole_rows: int | None = None) -> Iterator[Part]:
+def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = None) -> Iterator[Part]:
     """The file in parts: the header's bytes, then about ``part_rows`` lines of records, cut only where the reader
     would end a record; a short tail joins the part before it. ``digest`` sees every byte of the file;
-    ``delimiter``: the file's (sniffed from its first lines as the reader sniffs them when not given);
-    ``whole_rows``: a file of up to that many lines is one part, read at once (default: a part and a quarter)."""
+    ``delimiter``: the file's (sniffed from its first lines as the reader sniffs them when not given)."""
     try:
         stream = open(path, "rb")
         size = os.fstat(stream.fileno()).st_size
@@ -114,7 +112,7 @@ def parts(path: Path, part_rows: int, digest: Digest, delimiter: str | None = No
     with stream:
         head = stream.read(_BLOCK)
         check_shape(head, shown_name(path), delimiter)  # a line past the limit is refused before the rest is read
-        yield from _parts(stream, size, head, part_rows, digest, delimiter, whole_rows=whole_rows)
+        yield from _parts(stream, size, head, part_rows, digest, delimiter)
 
 
 def stream_parts(stream: BinaryIO, head: bytes, part_rows: int, digest: Digest, delimiter: str | None = None,
@@ -126,18 +124,17 @@ def stream_parts(stream: BinaryIO, head: bytes, part_rows: int, digest: Digest, 
 
 
 def _parts(stream: BinaryIO, size: int | None, head: bytes, part_rows: int, digest: Digest,
-           delimiter: str | None, source: str = "<stream>", whole_rows: int | None = None) -> Iterator[Part]:
+           delimiter: str | None, source: str = "<stream>") -> Iterator[Part]:
     """``size``: the file's, None for a stream of unknown length (which is never read twice)."""
     limit = part_rows + part_rows // 4  # a short tail joins the part before it
-    whole = max(whole_rows or limit, limit)
     delimiter = delimiter or _sniffed(head)
     # most lists: one part, read at once, no cutting or copying (the first block tells whether it can be)
-    if size is not None and size <= _WHOLE_BYTES and head.count(b"\n") * size <= whole * max(len(head), 1):
+    if size is not None and size <= _WHOLE_BYTES and head.count(b"\n") * size <= limit * max(len(head), 1):
         if len(head) < size:  # one read of the whole file: joining the head to the rest would copy it all
             stream.seek(0)
             head = stream.read()
         data, head = head, b""
-        if data.count(b"\n") <= whole:
+        if data.count(b"\n") <= limit:
             digest.update_meanwhile(data)
             end = _header_end(data)
             ends = end < len(data) or data.endswith(b"\n")
