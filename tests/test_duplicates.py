@@ -60,6 +60,23 @@ def test_the_index_stays_a_few_sorted_runs():
     assert found.get_column("_earlier").to_list() == [39 * 50 + 50, 1, None]
 
 
+
+def test_no_run_grows_past_run_keys_and_every_key_is_still_found(monkeypatch):
+    from csvprep.stages import duplicates
+
+    monkeypatch.setattr(duplicates, "RUN_KEYS", 200)  # a merge holds both runs and the merged one at once
+    seen = SeenPhones()
+    for part in range(40):
+        codes = [f"+1{part:03d}{n:07d}" for n in range(50)]
+        seen.add(pl.DataFrame({"_key0": codes, "_row": range(part * 50 + 1, part * 50 + 51)}))
+    heights = [run.height for run in seen._runs]
+    assert max(heights) <= 200 and sum(heights) == 2000
+    assert len(seen._runs) <= 2000 // 100 + 6  # runs stay above half the cap, but for a binary counter's tail
+    assert all(run.get_column("_code").is_sorted() for run in seen._runs)
+    wanted = [f"+1{part:03d}{n:07d}" for part in range(40) for n in (0, 49)] + ["+19990000000"]
+    found = seen.first(pl.DataFrame({"_key0": wanted}))
+    assert found.get_column("_earlier").to_list() == [part * 50 + n + 1 for part in range(40) for n in (0, 49)] + [None]
+
 def test_a_skipped_file_is_forgotten_and_other_files_are_named():
     seen = SeenPhones()
     seen.begin("a.csv")

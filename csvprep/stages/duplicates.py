@@ -56,6 +56,10 @@ def kept_keys(accepted: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap, r
     return accepted.filter(~pl.col("_row").is_in(repeats.implode())).select(*_keys(rule, columns), "_row")
 
 
+# keys in one sorted run of the index at most (112 MB at 14 bytes a key)
+RUN_KEYS = 8_000_000
+
+
 class SeenPhones:
     """The duplicate keys of the contacts kept so far in a run, each with the row, and the source (a file's index
     when a run reads several), it first came from: what each later part, or file, is checked against.
@@ -166,8 +170,10 @@ class SeenPhones:
             return
         self._runs.append(run)
         # a binary counter: a run is merged into the one before once it is about as large (at most ~log2(parts)
-        # runs, each key merged ~log2(parts) times)
-        while len(self._runs) > 1 and self._runs[-2].height <= 2 * self._runs[-1].height:
+        # runs, each key merged ~log2(parts) times), up to RUN_KEYS: a merge holds both runs and their merge at
+        # once, and merging the halves of 38M keys would add 0.5 GB to a 100M-row run's peak for one lookup's gain
+        while len(self._runs) > 1 and self._runs[-2].height <= 2 * self._runs[-1].height \
+                and self._runs[-2].height + self._runs[-1].height <= RUN_KEYS:
             last = self._runs.pop()
             self._runs[-1] = self._runs[-1].merge_sorted(last, "_code")
 
