@@ -45,3 +45,19 @@ def test_an_unknown_name_is_an_attribute_error():
 def test_each_public_name_lives_where_the_lazy_table_says():
     # the names load on first use: a name missing from the table, or pointing at the wrong module, fails here
     assert sorted(csvprep._HOMES) == sorted(DOCUMENTED)
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "dirty_decay_ms:500,muzzy_decay_ms:0"),
+                                                  ("dirty_decay_ms:5000", "dirty_decay_ms:5000")])
+def test_importing_csvprep_asks_polars_allocator_to_return_freed_pages_unless_the_user_said_otherwise(preset,
+                                                                                                     expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "_RJEM_MALLOC_CONF"}
+    if preset is not None:
+        env["_RJEM_MALLOC_CONF"] = preset
+    shown = subprocess.run([sys.executable, "-c", "import os, csvprep; print(os.environ['_RJEM_MALLOC_CONF'])"],
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == expected
