@@ -105,3 +105,19 @@ def test_rows_past_uint32_widen_the_index_and_are_still_found():
     found = seen.first(pl.DataFrame({"_key0": ["+14155552672", "+14155552671", "+14155552673"]}))
     assert found.get_column("_earlier").to_list() == [5_000_000_000, 7, None]
     assert all(run.schema["_row"] == pl.Int64 for run in seen._runs)
+
+
+def test_a_run_over_one_file_keeps_no_source_column_and_a_second_file_adds_it():
+    seen = SeenPhones()
+    seen.begin("a.csv")
+    seen.add(pl.DataFrame({"_key0": ["+14155550100", "+14155550101"], "_row": [2, 3]}))
+    assert [run.columns for run in seen._runs] == [["_code", "_row"]]  # 12 bytes a key, not 14
+    seen.begin("b.csv")
+    seen.add(pl.DataFrame({"_key0": ["+14155550102"], "_row": [2]}))
+    assert all(run.schema["_source"] == pl.UInt16 for run in seen._runs)
+    found = seen.first(pl.DataFrame({"_key0": ["+14155550101", "+14155550102", "+14155550109"]}))
+    assert found.get_column("_earlier").to_list() == [3, 2, None]
+    assert found.get_column("_source").to_list() == [0, 1, None]
+    seen.forget_last()
+    assert seen.first(pl.DataFrame({"_key0": ["+14155550102"]})).get_column("_earlier").to_list() == [None]
+    assert len(seen) == 2

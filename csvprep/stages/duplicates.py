@@ -56,7 +56,7 @@ def kept_keys(accepted: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap, r
     return accepted.filter(~pl.col("_row").is_in(repeats.implode())).select(*_keys(rule, columns), "_row")
 
 
-# keys in one sorted run of the index at most (112 MB at 14 bytes a key)
+# keys in one sorted run of the index at most (96 MB at 12 bytes a key)
 RUN_KEYS = 8_000_000
 
 
@@ -64,8 +64,8 @@ class SeenPhones:
     """The duplicate keys of the contacts kept so far in a run, each with the row, and the source (a file's index
     when a run reads several), it first came from: what each later part, or file, is checked against.
 
-    The index grows by the keys themselves (14 bytes a key: the number as an Int64, the row as a UInt32 until a
-    row past UInt32's is kept, the source as a UInt16) instead of a join re-built over all earlier keys for every
+    The index grows by the keys themselves (12 bytes a key: the number as an Int64, the row as a UInt32 until a
+    row past UInt32's is kept; the source as a UInt16 too once a key comes from a second file) instead of a join re-built over all earlier keys for every
     part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A phone key (an E.164 number,
     ``+`` and at most 15 digits) is kept as an Int64 in a few sorted runs, merged as they grow like a binary counter
     (so each key is merged O(log parts) times, and a lookup searches a few runs): a lookup sorts the part's keys
@@ -74,10 +74,13 @@ class SeenPhones:
 
     def __init__(self) -> None:
         self.names: list[str] = []  # the files of a run over several, each key's source an index into it
-        self._runs: list[pl.DataFrame] = []  # _code (sorted), _row, _source; each key in one run at most
+        self._runs: list[pl.DataFrame] = []  # _code (sorted), _row[, _source]; each key in one run at most
         self._other: list[pl.DataFrame] = []  # keys that are not phone numbers: their columns, _row, _source
         self._count = 0
         self._wide = False  # rows kept as Int64, a file past UInt32's rows
+        # the runs hold _source once a key came from a source other than the first (at 38M keys its two bytes a
+        # key are 76 MB that a run over one file never reads)
+        self._sourced = False
 
     def __len__(self) -> int:
         return self._count
@@ -104,7 +107,8 @@ class SeenPhones:
         if not self.names:
             return
         source = len(self.names) - 1
-        kept = [run.filter(pl.col("_source") != source) for run in self._runs]
+        kept = [run.filter(pl.col("_source") != source) if "_source" in run.columns else run.clear() if source == 0
+                else run for run in self._runs]
         self._runs = [run for run in kept if run.height]  # still sorted, each still at most a key's one run
         self._other = [frame.filter(pl.col("_source") != source) for frame in self._other]
         self._count = sum(run.height for run in self._runs) + sum(frame.height for frame in self._other)
@@ -123,8 +127,11 @@ class SeenPhones:
             if not self._wide and (keys.get_column("_row").max() or 0) > 0xFFFF_FFFF:
                 self._wide = True
                 self._runs = [run.with_columns(pl.col("_row").cast(pl.Int64)) for run in self._runs]
+            if not self._sourced and source != 0:
+                self._sourced = True
+                self._runs = [run.with_columns(pl.lit(0, dtype=pl.UInt16).alias("_source")) for run in self._runs]
             row = pl.col("_row").cast(pl.Int64 if self._wide else pl.UInt32)
-            coded = keys.select(code.alias("_code"), row, pl.col("_source"))
+            coded = keys.select(code.alias("_code"), row, *([pl.col("_source")] if self._sourced else []))
             odd = coded.get_column("_code").is_null()
             if odd.any():
                 self._other.append(keys.filter(odd))
@@ -151,8 +158,9 @@ class SeenPhones:
                 hit = run.get_column("_code").gather(at) == wanted
                 rows = pl.select(pl.when(hit).then(run.get_column("_row").gather(at).cast(pl.Int64))
                                  .otherwise(rows)).to_series()
-                sources = pl.select(pl.when(hit).then(run.get_column("_source").gather(at))
-                                    .otherwise(sources)).to_series()
+                source = run.get_column("_source").gather(at) if "_source" in run.columns else \
+                    pl.lit(0, dtype=pl.UInt16)  # the first source's key, its column not kept
+                sources = pl.select(pl.when(hit).then(source).otherwise(sources)).to_series()
             found = pl.DataFrame({"_earlier": found.get_column("_earlier").scatter(order, rows),
                                   "_source": found.get_column("_source").scatter(order, sources)})
         if self._other:
