@@ -121,3 +121,18 @@ def test_a_run_over_one_file_keeps_no_source_column_and_a_second_file_adds_it():
     seen.forget_last()
     assert seen.first(pl.DataFrame({"_key0": ["+14155550102"]})).get_column("_earlier").to_list() == [None]
     assert len(seen) == 2
+
+
+def test_forgetting_a_second_file_that_kept_no_key_keeps_the_first_files_keys():
+    seen = SeenPhones()
+    seen.begin("a.csv")
+    seen.add(pl.DataFrame({"_key0": ["+14155550100"], "_row": [2]}))
+    seen.begin("b.csv")  # every one of its rows was rejected: nothing added
+    seen.forget_last()
+    assert seen.first(pl.DataFrame({"_key0": ["+14155550100"]})).get_column("_earlier").to_list() == [2]
+    alone = SeenPhones()
+    alone.begin("a.csv")
+    alone.add(pl.DataFrame({"_key0": ["+14155550100"], "_row": [2]}))
+    alone.forget_last()  # the only file, whose keys the runs hold without a source column
+    assert len(alone) == 0 and alone.first(pl.DataFrame({"_key0": ["+14155550100"]})).get_column(
+        "_earlier").to_list() == [None]

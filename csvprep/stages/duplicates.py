@@ -64,13 +64,13 @@ class SeenPhones:
     """The duplicate keys of the contacts kept so far in a run, each with the row, and the source (a file's index
     when a run reads several), it first came from: what each later part, or file, is checked against.
 
-    The index grows by the keys themselves (12 bytes a key: the number as an Int64, the row as a UInt32 until a
-    row past UInt32's is kept; the source as a UInt16 too once a key comes from a second file) instead of a join re-built over all earlier keys for every
-    part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A phone key (an E.164 number,
-    ``+`` and at most 15 digits) is kept as an Int64 in a few sorted runs, merged as they grow like a binary counter
-    (so each key is merged O(log parts) times, and a lookup searches a few runs): a lookup sorts the part's keys
-    once and `search_sorted`s each run. Any other key (one with a variable in it, or an empty one) is kept in a
-    frame and joined as before."""
+    The index grows by the keys themselves (12 bytes a key: the number as an Int64, the row as a UInt32 until a row
+    past UInt32's is kept; the source as a UInt16 too once a key comes from a second file) instead of a join
+    re-built over all earlier keys for every part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A
+    phone key (an E.164 number, ``+`` and at most 15 digits) is kept as an Int64 in a few sorted runs, merged as
+    they grow like a binary counter (so each key is merged O(log parts) times, and a lookup searches a few runs): a
+    lookup sorts the part's keys once and `search_sorted`s each run. Any other key (one with a variable in it, or an
+    empty one) is kept in a frame and joined as before."""
 
     def __init__(self) -> None:
         self.names: list[str] = []  # the files of a run over several, each key's source an index into it
@@ -107,8 +107,9 @@ class SeenPhones:
         if not self.names:
             return
         source = len(self.names) - 1
-        kept = [run.filter(pl.col("_source") != source) if "_source" in run.columns else run.clear() if source == 0
-                else run for run in self._runs]
+        kept = [run.filter(pl.col("_source") != source) for run in self._runs if "_source" in run.columns]
+        if not self._sourced and source != 0:  # every key came from the first source: none is this file's
+            kept = self._runs
         self._runs = [run for run in kept if run.height]  # still sorted, each still at most a key's one run
         self._other = [frame.filter(pl.col("_source") != source) for frame in self._other]
         self._count = sum(run.height for run in self._runs) + sum(frame.height for frame in self._other)
