@@ -129,6 +129,21 @@ def test_an_interrupt_at_any_moment_says_so_in_one_line_and_keeps_the_previous_o
     assert check_outputs(out) == []
 
 
+
+def test_once_the_run_is_over_a_signal_cannot_turn_its_exit_into_a_kill(tmp_path):
+    # the interpreter's shutdown puts Python's signal handlers back to the default: a SIGTERM then (the outputs
+    # complete, the exit under way) ended the process as killed (-15); the run ignores them from its end on
+    source = tmp_path / "list.csv"
+    contacts(source, 5)
+    script = ("import signal, sys\nfrom csvprep.cli.entry import main\nsys.argv = ['csvprep'] + sys.argv[1:]\n"
+              "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+              "print(code, signal.getsignal(signal.SIGTERM) is signal.SIG_IGN, "
+              "signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    done = subprocess.run([sys.executable, "-c", script, "clean", str(source), "-r", str(RULES / "basic.toml"),
+                           "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["0", "True", "True"], done.stderr
+    assert check_outputs(tmp_path / "out") == []
+
 def test_what_a_killed_run_left_is_removed_by_the_next(tmp_path):
     source = slow_list(tmp_path)
     out = tmp_path / "out"

@@ -19,9 +19,16 @@ def main() -> None:
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, _stop)
     try:
-        from .main import app
+        try:
+            from .main import app
 
-        app()
+            app()
+        finally:
+            # the run is over: a signal from now on is ignored, as nothing is left to stop. The interpreter's
+            # shutdown puts its own handlers back to the default, which would end an exit that is already under
+            # way as killed by the signal (-15), its outputs complete
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, signal.SIG_IGN)
     except Interrupted as stopped:
         publish = sys.modules.get("csvprep.outputs.publish")  # loaded only by a run that writes
         line = publish.interrupted_message() if publish is not None else "interrupted: nothing written"
