@@ -60,7 +60,6 @@ def test_the_index_stays_a_few_sorted_runs():
     assert found.get_column("_earlier").to_list() == [39 * 50 + 50, 1, None]
 
 
-
 def test_no_run_grows_past_run_keys_and_every_key_is_still_found(monkeypatch):
     from csvprep.stages import duplicates
 
@@ -76,6 +75,7 @@ def test_no_run_grows_past_run_keys_and_every_key_is_still_found(monkeypatch):
     wanted = [f"+1{part:03d}{n:07d}" for part in range(40) for n in (0, 49)] + ["+19990000000"]
     found = seen.first(pl.DataFrame({"_key0": wanted}))
     assert found.get_column("_earlier").to_list() == [part * 50 + n + 1 for part in range(40) for n in (0, 49)] + [None]
+
 
 def test_a_skipped_file_is_forgotten_and_other_files_are_named():
     seen = SeenPhones()

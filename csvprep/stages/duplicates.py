@@ -107,9 +107,10 @@ class SeenPhones:
         if not self.names:
             return
         source = len(self.names) - 1
-        kept = [run.filter(pl.col("_source") != source) for run in self._runs if "_source" in run.columns]
-        if not self._sourced and source != 0:  # every key came from the first source: none is this file's
-            kept = self._runs
+        if self._sourced:
+            kept = [run.filter(pl.col("_source") != source) for run in self._runs]
+        else:  # every key came from the first source
+            kept = [] if source == 0 else self._runs
         self._runs = [run for run in kept if run.height]  # still sorted, each still at most a key's one run
         self._other = [frame.filter(pl.col("_source") != source) for frame in self._other]
         self._count = sum(run.height for run in self._runs) + sum(frame.height for frame in self._other)
@@ -159,7 +160,7 @@ class SeenPhones:
                 hit = run.get_column("_code").gather(at) == wanted
                 rows = pl.select(pl.when(hit).then(run.get_column("_row").gather(at).cast(pl.Int64))
                                  .otherwise(rows)).to_series()
-                source = run.get_column("_source").gather(at) if "_source" in run.columns else \
+                source = run.get_column("_source").gather(at) if self._sourced else \
                     pl.lit(0, dtype=pl.UInt16)  # the first source's key, its column not kept
                 sources = pl.select(pl.when(hit).then(source).otherwise(sources)).to_series()
             found = pl.DataFrame({"_earlier": found.get_column("_earlier").scatter(order, rows),
