@@ -4,8 +4,8 @@ time (user+sys, the figure that holds on a shared machine) and peak memory are i
 
     python benchmarks/run.py [ROWS] [--repeat N] [--skip-naive] [--big 10000000] [--big 100000000]
 
-``--big N`` also times ``csvprep clean`` on an N-row file made of copies of the messy one (each copy's numbers
-varied in their last digits), written to the scratch folder and deleted after; free disk is checked first.
+``--big N`` also times ``csvprep clean`` on an N-row file made of copies of the messy one, each copy's numbers its
+own (``scale_up.py``), written to the scratch folder and deleted after; free disk is checked first.
 
 Needs pandas for the naive baseline (pip install -e '.[bench]').
 """
@@ -178,7 +178,8 @@ def time_big(scratch: Path, rules: Path, rows: int, base_rows: int, base: dict) 
         return None
     big = scratch / f"big-{rows}.csv"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", SCALE_UP, str(source), str(big), str(rows)], check=True)
+    subprocess.run([sys.executable, str(HERE / "scale_up.py"), str(source), str(big), str(rows), str(rules)],
+                   check=True)
     print(f"made {rows:,} rows ({big.stat().st_size / 1e9:.1f} GB) in {time.perf_counter() - started:.0f} s")
     try:
         result = measure(CSVPREP, big, scratch, rules, 1)
@@ -191,40 +192,6 @@ def time_big(scratch: Path, rules: Path, rows: int, base_rows: int, base: dict) 
           f"{base_per_row:.2f} at {base_rows:,}: {per_row / base_per_row - 1:+.0%}), {result['seconds']:.1f} s wall, "
           f"peak {result['peak'] / 1e9:.2f} GB")
     return result
-
-
-# copies of a list, each copy's numbers varied so that a copy's numbers rarely meet another copy's while its own
-# duplicates stay duplicates: the generator's US numbers (all in area code 201) move to another US area code per copy,
-# and every number's last two digits are shifted by the copy's number (mod 100), one-to-one within a copy. Written a
-# copy at a time so that memory stays flat.
-SCALE_UP = """
-import sys
-import phonenumbers
-import polars as pl
-source, out, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
-frame = pl.read_csv(source, infer_schema=False)
-phone = pl.col(frame.columns[0])
-areas = [str(code) for code in range(202, 1000)
-         if phonenumbers.region_code_for_number(phonenumbers.parse(f"+1{code}2345678")) == "US"
-         and phonenumbers.is_valid_number(phonenumbers.parse(f"+1{code}2345678"))]
-us = r"^([^0-9]*(?:\\+?1|001)?[^0-9]*\\(?)201"
-parts = phone.str.extract_groups(r"^(?<head>.*?)(?<tens>[0-9])(?<gap>[^0-9]*)(?<ones>[0-9])(?<tail>[^0-9]*)$")
-written = 0
-with open(out, "wb") as stream:
-    copy = 0
-    while written < rows:
-        part = frame.head(rows - written)
-        if copy:
-            last = parts.struct.field("tens").cast(pl.Int32) * 10 + parts.struct.field("ones").cast(pl.Int32)
-            shifted = ((last + copy) % 100).cast(pl.String).str.zfill(2)
-            varied = pl.concat_str(parts.struct.field("head"), shifted.str.slice(0, 1), parts.struct.field("gap"),
-                                   shifted.str.slice(1, 1), parts.struct.field("tail"))
-            varied = pl.coalesce(varied, phone).str.replace(us, "${1}" + areas[(copy - 1) % len(areas)])
-            part = part.with_columns(varied.alias(frame.columns[0]))
-        part.write_csv(stream, include_header=copy == 0)
-        written += part.height
-        copy += 1
-"""
 
 
 def write_dnc_list(path: Path, count: int) -> None:
