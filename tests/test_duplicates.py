@@ -55,7 +55,7 @@ def test_the_index_stays_a_few_sorted_runs():
         codes = [f"+1{part:03d}{n:07d}" for n in range(50)]
         seen.add(pl.DataFrame({"_key0": codes, "_row": range(part * 50 + 1, part * 50 + 51)}))
     assert len(seen._runs) <= 6  # log2(40) + 1
-    assert all(run.get_column("_code").is_sorted() for run in seen._runs)
+    assert all(run.with_codes().get_column("_code").is_sorted() for run in seen._runs)
     found = seen.first(pl.DataFrame({"_key0": ["+10390000049", "+10000000000", "+19990000000"]}))
     assert found.get_column("_earlier").to_list() == [39 * 50 + 50, 1, None]
 
@@ -71,7 +71,7 @@ def test_no_run_grows_past_run_keys_and_every_key_is_still_found(monkeypatch):
     heights = [run.height for run in seen._runs]
     assert max(heights) <= 200 and sum(heights) == 2000
     assert len(seen._runs) <= 2000 // 100 + 6  # runs stay above half the cap, but for a binary counter's tail
-    assert all(run.get_column("_code").is_sorted() for run in seen._runs)
+    assert all(run.with_codes().get_column("_code").is_sorted() for run in seen._runs)
     wanted = [f"+1{part:03d}{n:07d}" for part in range(40) for n in (0, 49)] + ["+19990000000"]
     found = seen.first(pl.DataFrame({"_key0": wanted}))
     assert found.get_column("_earlier").to_list() == [part * 50 + n + 1 for part in range(40) for n in (0, 49)] + [None]
@@ -100,21 +100,21 @@ def test_rows_past_uint32_widen_the_index_and_are_still_found():
     seen = SeenPhones()
     seen.begin("a.csv")
     seen.add(pl.DataFrame({"_key0": ["+14155552671"], "_row": [7]}))
-    assert seen._runs[0].schema["_row"] == pl.UInt32  # 4 bytes a key, not 8
+    assert seen._runs[0].frame.schema["_row"] == pl.UInt32  # 4 bytes a key, not 8
     seen.add(pl.DataFrame({"_key0": ["+14155552672"], "_row": [5_000_000_000]}))
     found = seen.first(pl.DataFrame({"_key0": ["+14155552672", "+14155552671", "+14155552673"]}))
     assert found.get_column("_earlier").to_list() == [5_000_000_000, 7, None]
-    assert all(run.schema["_row"] == pl.Int64 for run in seen._runs)
+    assert all(run.frame.schema["_row"] == pl.Int64 for run in seen._runs)
 
 
 def test_a_run_over_one_file_keeps_no_source_column_and_a_second_file_adds_it():
     seen = SeenPhones()
     seen.begin("a.csv")
     seen.add(pl.DataFrame({"_key0": ["+14155550100", "+14155550101"], "_row": [2, 3]}))
-    assert [run.columns for run in seen._runs] == [["_code", "_row"]]  # 12 bytes a key, not 14
+    assert [run.frame.columns for run in seen._runs] == [["_low", "_row"]]  # 8 bytes a key, not 10
     seen.begin("b.csv")
     seen.add(pl.DataFrame({"_key0": ["+14155550102"], "_row": [2]}))
-    assert all(run.schema["_source"] == pl.UInt16 for run in seen._runs)
+    assert all(run.frame.schema["_source"] == pl.UInt16 for run in seen._runs)
     found = seen.first(pl.DataFrame({"_key0": ["+14155550101", "+14155550102", "+14155550109"]}))
     assert found.get_column("_earlier").to_list() == [3, 2, None]
     assert found.get_column("_source").to_list() == [0, 1, None]
@@ -136,3 +136,33 @@ def test_forgetting_a_second_file_that_kept_no_key_keeps_the_first_files_keys():
     alone.forget_last()  # the only file, whose keys the runs hold without a source column
     assert len(alone) == 0 and alone.first(pl.DataFrame({"_key0": ["+14155550100"]})).get_column(
         "_earlier").to_list() == [None]
+
+
+def test_a_run_keeps_its_codes_high_bits_once_a_segment_and_finds_every_code_across_segments():
+    # codes on both sides of many 2**32 boundaries, in several countries, and codes below 2**32 (high bits 0)
+    numbers = [f"+{cc}{n}" for cc, start in (("1", 2012345678), ("44", 7400123456), ("91", 9876543210))
+               for n in range(start, start + 3 * 2**32, 2**31 - 7)] + ["+1", "+12", "+4294967295", "+4294967296"]
+    seen = SeenPhones()
+    seen.add(pl.DataFrame({"_key0": numbers, "_row": range(1, len(numbers) + 1)}))
+    (run,) = seen._runs
+    assert run.frame.columns == ["_low", "_row"] and run.frame.schema["_low"] == pl.UInt32
+    assert len(run.highs) < len(numbers) and sum(run.lengths) == len(numbers)
+    codes = sorted(int(number[1:]) for number in numbers)
+    assert run.with_codes().get_column("_code").to_list() == codes
+    asked = numbers[::-1] + ["+4294967297", "+12012345679", "+3"]
+    found = seen.first(pl.DataFrame({"_key0": asked})).get_column("_earlier").to_list()
+    assert found == list(range(len(numbers), 0, -1)) + [None, None, None]
+
+
+def test_runs_of_many_segments_are_merged_and_searched_with_their_codes_whole(monkeypatch):
+    from csvprep.stages import duplicates
+
+    monkeypatch.setattr(duplicates, "FEW_SEGMENTS", 2)
+    numbers = [f"+43{n}" for n in range(100_000_000_000, 100_000_000_000 + 40 * 2**32, 2**32 + 1)]
+    seen = SeenPhones()
+    for part in range(4):  # four parts of ten, each over ten segments: merged, then searched, codes whole
+        seen.add(pl.DataFrame({"_key0": numbers[part::4], "_row": range(part * 10 + 1, part * 10 + 11)}))
+    assert [len(run.highs) for run in seen._runs] == [30, 10]  # the first three merged (a binary counter)
+    assert all(run.with_codes().get_column("_code").is_sorted() for run in seen._runs)
+    found = seen.first(pl.DataFrame({"_key0": numbers + ["+43100000000001"]})).get_column("_earlier").to_list()
+    assert found == [(n % 4) * 10 + n // 4 + 1 for n in range(40)] + [None]

@@ -56,30 +56,116 @@ def kept_keys(accepted: pl.DataFrame, rule: DuplicateRule, columns: ColumnMap, r
     return accepted.filter(~pl.col("_row").is_in(repeats.implode())).select(*_keys(rule, columns), "_row")
 
 
-# keys in one sorted run of the index at most (96 MB at 12 bytes a key)
+# keys in one sorted run of the index at most (64 MB at 8 bytes a key)
 RUN_KEYS = 8_000_000
+_LOW = 1 << 32  # a code is kept as its low 32 bits, in a segment of the codes with the same high bits
+# past this many segments a merge or lookup takes the codes whole (a transient 8 bytes a key) instead of a step a
+# segment: a list of long numbers (15 digits) can spread over thousands of them
+FEW_SEGMENTS = 64
+
+
+class _Run:
+    """One sorted run of phone keys, 8 bytes a key: each code's low 32 bits (``_low``) beside its ``_row`` (and
+    ``_source``), sorted by code; the high bits are the run's segments' (``highs``, each over ``lengths`` keys).
+    A list's numbers share their high bits in long stretches (all of +1's in three segments, a country's in a few
+    dozen), so the high bits of 90M keys take a few kilobytes instead of 360 MB. With few segments, runs are
+    merged and searched a segment at a time (each segment one chunk), their codes never rebuilt whole."""
+
+    def __init__(self, frame: pl.DataFrame, highs: list[int], lengths: list[int]) -> None:
+        self.frame, self.highs, self.lengths = frame, highs, lengths
+        self.height = frame.height
+        self.segments: dict[int, tuple[int, int]] = {}  # high bits -> (first position, length)
+        first = 0
+        for high, length in zip(highs, lengths):
+            self.segments[high] = (first, length)
+            first += length
+
+    @classmethod
+    def of_codes(cls, frame: pl.DataFrame) -> _Run:
+        """A run of ``frame``: ``_code`` (Int64, sorted, positive), ``_row``[, ``_source``]."""
+        code = frame.get_column("_code")
+        segments = (code // _LOW).rle()
+        return cls(frame.select((code % _LOW).cast(pl.UInt32).alias("_low"), pl.exclude("_code")),
+                   segments.struct.field("value").to_list(), segments.struct.field("len").to_list())
+
+    def segment(self, high: int) -> pl.DataFrame | None:
+        found = self.segments.get(high)
+        return None if found is None else self.frame.slice(*found)
+
+    def merged(self, later: _Run) -> _Run:
+        """This run and ``later``'s keys in one run (no key is in both)."""
+        union = sorted(self.segments.keys() | later.segments.keys())
+        if len(union) > FEW_SEGMENTS:
+            return _Run.of_codes(self.with_codes().merge_sorted(later.with_codes(), "_code"))
+        pieces, highs, lengths = [], [], []
+        for high in union:
+            mine, theirs = self.segment(high), later.segment(high)
+            piece = theirs if mine is None else mine if theirs is None else mine.merge_sorted(theirs, "_low")
+            pieces.append(piece)
+            highs.append(high)
+            lengths.append(piece.height)
+        return _Run(pl.concat(pieces), highs, lengths)
+
+    def without(self, dropped: pl.Expr) -> _Run:
+        """The run without the keys ``dropped`` holds for (still sorted)."""
+        pieces = [(high, self.segment(high).filter(~dropped)) for high in self.highs]
+        pieces = [(high, piece) for high, piece in pieces if piece.height]
+        if not pieces:
+            return _Run(self.frame.clear(), [], [])
+        return _Run(pl.concat([piece for _, piece in pieces]), [high for high, _ in pieces],
+                    [piece.height for _, piece in pieces])
+
+    def with_codes(self) -> pl.DataFrame:
+        """The run with its codes whole again (``_code`` in place of ``_low``)."""
+        high = pl.select(pl.lit(pl.Series(self.highs, dtype=pl.Int64)).repeat_by(
+            pl.lit(pl.Series(self.lengths, dtype=pl.UInt32)))).to_series().explode()
+        return self.frame.select((high * _LOW + pl.col("_low").cast(pl.Int64)).alias("_code"), pl.exclude("_low"))
+
+    def positions(self, wanted_high: list[tuple[int, int, int]], wanted_low: pl.Series) -> pl.Series:
+        """For each of the sorted codes whose high bits are ``wanted_high`` (value, start, length in
+        ``wanted_low``), its position in this run, null where the run does not hold it."""
+        low = self.frame.get_column("_low")
+        if sum(high in self.segments for high, _, _ in wanted_high) > FEW_SEGMENTS:
+            codes = self.with_codes().get_column("_code")
+            wanted = pl.select(pl.lit(pl.Series([high for high, _, _ in wanted_high], dtype=pl.Int64)).repeat_by(
+                pl.lit(pl.Series([length for _, _, length in wanted_high], dtype=pl.UInt32)))).to_series().explode() \
+                * _LOW + wanted_low.cast(pl.Int64)
+            at = codes.search_sorted(wanted).clip(upper_bound=self.height - 1)
+            return pl.select(pl.when(codes.gather(at) == wanted).then(at.cast(pl.Int64))).to_series()
+        pieces = []
+        for high, start, length in wanted_high:
+            segment = self.segments.get(high)
+            if segment is None:
+                pieces.append(pl.repeat(None, length, dtype=pl.Int64, eager=True))
+                continue
+            first, size = segment
+            own, asked = low.slice(first, size), wanted_low.slice(start, length)
+            at = own.search_sorted(asked).clip(upper_bound=size - 1)
+            pieces.append(pl.select(pl.when(own.gather(at) == asked).then(at.cast(pl.Int64) + first)).to_series())
+        return pl.concat(pieces) if pieces else pl.Series(dtype=pl.Int64)
 
 
 class SeenPhones:
     """The duplicate keys of the contacts kept so far in a run, each with the row, and the source (a file's index
     when a run reads several), it first came from: what each later part, or file, is checked against.
 
-    The index grows by the keys themselves (12 bytes a key: the number as an Int64, the row as a UInt32 until a row
-    past UInt32's is kept; the source as a UInt16 too once a key comes from a second file) instead of a join
-    re-built over all earlier keys for every part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A
-    phone key (an E.164 number, ``+`` and at most 15 digits) is kept as an Int64 in a few sorted runs, merged as
-    they grow like a binary counter (so each key is merged O(log parts) times, and a lookup searches a few runs): a
-    lookup sorts the part's keys once and `search_sorted`s each run. Any other key (one with a variable in it, or an
-    empty one) is kept in a frame and joined as before."""
+    The index grows by the keys themselves (8 bytes a key: the number's low 32 bits, its high bits shared by a
+    segment of the run (:class:`_Run`), and the row as a UInt32 until a row past UInt32's is kept; the source as
+    a UInt16 too once a key comes from a second file) instead of a join re-built over all earlier keys for every
+    part (which cost 0.49 s and ~0.95 GB transient against 9M keys). A phone key (an E.164 number, ``+`` and at
+    most 15 digits) is kept as an Int64 code in a few sorted runs, merged as they grow like a binary counter (so
+    each key is merged O(log parts) times, and a lookup searches a few runs): a lookup sorts the part's keys once
+    and `search_sorted`s each run's segments. Any other key (one with a variable in it, or an empty one) is kept
+    in a frame and joined as before."""
 
     def __init__(self) -> None:
         self.names: list[str] = []  # the files of a run over several, each key's source an index into it
-        self._runs: list[pl.DataFrame] = []  # _code (sorted), _row[, _source]; each key in one run at most
+        self._runs: list[_Run] = []  # each key in one run at most
         self._other: list[pl.DataFrame] = []  # keys that are not phone numbers: their columns, _row, _source
         self._count = 0
         self._wide = False  # rows kept as Int64, a file past UInt32's rows
-        # the runs hold _source once a key came from a source other than the first (at 38M keys its two bytes a
-        # key are 76 MB that a run over one file never reads)
+        # the runs hold _source once a key came from a source other than the first (at 90M keys its two bytes a
+        # key are 180 MB that a run over one file never reads)
         self._sourced = False
 
     def __len__(self) -> int:
@@ -108,7 +194,7 @@ class SeenPhones:
             return
         source = len(self.names) - 1
         if self._sourced:
-            kept = [run.filter(pl.col("_source") != source) for run in self._runs]
+            kept = [run.without(pl.col("_source") == source) for run in self._runs]
         else:  # every key came from the first source
             kept = [] if source == 0 else self._runs
         self._runs = [run for run in kept if run.height]  # still sorted, each still at most a key's one run
@@ -128,10 +214,12 @@ class SeenPhones:
         if code is not None:
             if not self._wide and (keys.get_column("_row").max() or 0) > 0xFFFF_FFFF:
                 self._wide = True
-                self._runs = [run.with_columns(pl.col("_row").cast(pl.Int64)) for run in self._runs]
+                for run in self._runs:
+                    run.frame = run.frame.with_columns(pl.col("_row").cast(pl.Int64))
             if not self._sourced and source != 0:
                 self._sourced = True
-                self._runs = [run.with_columns(pl.lit(0, dtype=pl.UInt16).alias("_source")) for run in self._runs]
+                for run in self._runs:
+                    run.frame = run.frame.with_columns(pl.lit(0, dtype=pl.UInt16).alias("_source"))
             row = pl.col("_row").cast(pl.Int64 if self._wide else pl.UInt32)
             coded = keys.select(code.alias("_code"), row, *([pl.col("_source")] if self._sourced else []))
             odd = coded.get_column("_code").is_null()
@@ -150,19 +238,25 @@ class SeenPhones:
                               "_source": pl.repeat(None, keys.height, dtype=pl.UInt16, eager=True)})
         code = _code(keys) if self._runs else None
         if code is not None:
-            codes = keys.select(code.fill_null(-1)).to_series()
+            codes = keys.select(code.fill_null(0)).to_series()  # 0: no number's code
             # sorted keys make each run's search walk its array in order: 3x faster than searching in file order
             order = codes.arg_sort()
             wanted = codes.gather(order)
+            segments = (wanted // _LOW).rle()
+            highs = segments.struct.field("value").to_list()
+            lengths = segments.struct.field("len").to_list()
+            starts = [0]
+            for length in lengths[:-1]:
+                starts.append(starts[-1] + length)
+            wanted_high = list(zip(highs, starts, lengths))
+            wanted_low = (wanted % _LOW).cast(pl.UInt32)
             rows, sources = found.get_column("_earlier"), found.get_column("_source")
             for run in self._runs:
-                at = run.get_column("_code").search_sorted(wanted).clip(upper_bound=run.height - 1)
-                hit = run.get_column("_code").gather(at) == wanted
-                rows = pl.select(pl.when(hit).then(run.get_column("_row").gather(at).cast(pl.Int64))
-                                 .otherwise(rows)).to_series()
-                source = run.get_column("_source").gather(at) if self._sourced else \
-                    pl.lit(0, dtype=pl.UInt16)  # the first source's key, its column not kept
-                sources = pl.select(pl.when(hit).then(source).otherwise(sources)).to_series()
+                at = run.positions(wanted_high, wanted_low)
+                rows = pl.select(pl.coalesce(rows, run.frame.get_column("_row").gather(at).cast(pl.Int64))).to_series()
+                source = run.frame.get_column("_source").gather(at) if self._sourced else \
+                    pl.select(pl.when(at.is_not_null()).then(pl.lit(0, dtype=pl.UInt16))).to_series()
+                sources = pl.select(pl.coalesce(sources, source)).to_series()
             found = pl.DataFrame({"_earlier": found.get_column("_earlier").scatter(order, rows),
                                   "_source": found.get_column("_source").scatter(order, sources)})
         if self._other:
@@ -176,16 +270,17 @@ class SeenPhones:
         return found
 
     def _push(self, run: pl.DataFrame) -> None:
+        """``run``: new keys with their ``_code``, sorted."""
         if run.height == 0:
             return
-        self._runs.append(run)
+        self._runs.append(_Run.of_codes(run))
         # a binary counter: a run is merged into the one before once it is about as large (at most ~log2(parts)
         # runs, each key merged ~log2(parts) times), up to RUN_KEYS: a merge holds both runs and their merge at
         # once, and merging the halves of 38M keys would add 0.5 GB to a 100M-row run's peak for one lookup's gain
         while len(self._runs) > 1 and self._runs[-2].height <= 2 * self._runs[-1].height \
                 and self._runs[-2].height + self._runs[-1].height <= RUN_KEYS:
-            last = self._runs.pop()
-            self._runs[-1] = self._runs[-1].merge_sorted(last, "_code")
+            later = self._runs.pop()
+            self._runs[-1] = self._runs[-1].merged(later)
 
 
 def _code(keys: pl.DataFrame) -> pl.Expr | None:
