@@ -42,6 +42,24 @@ def test_in_parts_the_record_is_the_whole_runs(tmp_path, part_rows):
     assert not set(whole) & {int(row) for row in rejected.get_column("row").to_list()}
 
 
+def test_a_rerun_reads_the_last_runs_files_from_its_manifest_head_without_parsing_its_row_runs(tmp_path):
+    source = tmp_path / "contacts.csv"
+    source.write_text("phone,customer_name\n+14155552671,A\nnope,B\n")
+    out = tmp_path / "out"
+    clean_file(source, RULES / "basic.toml", out)
+    manifest = out / "csvprep-manifest.json"
+    text = manifest.read_text()
+    # an output of the last run that this one does not write (a provider's file), and row runs past parsing (a
+    # large list's are hundreds of megabytes): the files are still known, so the stale one goes
+    text = text.replace('"errors.txt"', '"calls.csv": {"bytes": 5},\n    "errors.txt"', 1)
+    manifest.write_text(text.replace('"runs": [', '"runs": [' + "[2, 1], " * 100_000 + "oops", 1))
+    (out / "calls.csv").write_text("stale")
+    (out / "notes.txt").write_text("the user's own")
+    clean_file(source, RULES / "basic.toml", out)
+    assert not (out / "calls.csv").exists() and (out / "notes.txt").exists()
+    assert input_rows(out) == [[2, 1]]  # the new manifest, whole
+
+
 def test_a_manifest_without_the_record_reads_as_none(tmp_path):
     (tmp_path / "csvprep-manifest.json").write_text('{"files": {}}')
     assert input_rows(tmp_path) is None

@@ -20,6 +20,8 @@ from ..io.csv_out import atomic_write
 from .row_runs import RowRuns
 
 MANIFEST = "csvprep-manifest.json"
+_ROW_RUNS = "cleaned_rows"  # the manifest's last key: the input row of each row of cleaned.csv, in runs
+_MANIFEST_HEAD = 1 << 16  # the manifest's bytes before its row runs: its files and input, a few hundred
 _RUNS = "\x00runs\x00"  # where the manifest's row runs go: no other value holds a NUL
 SCRATCH_PREFIX = ".csvprep-"  # a run's scratch directory inside the output directory
 # what the set looks like to an interrupt: None (no run writing), "writing" (the scratch only: the directory
@@ -90,9 +92,20 @@ def _remove_leftovers(directory: Path) -> None:
 
 
 def previous_files(directory: Path) -> set[str]:
-    """The files the last complete run wrote into ``directory``, by its manifest (none without one)."""
+    """The files the last complete run wrote into ``directory``, by its manifest (none without one). Only the
+    manifest's head is read: the row runs after it are tens of millions for a large list, and parsing them would
+    take gigabytes to learn five names."""
     try:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        with open(directory / MANIFEST, "rb") as stream:
+            head = stream.read(_MANIFEST_HEAD)
+            whole = not stream.read(1)
+        text = head.decode("utf-8", errors="replace")  # a cut character, past what is parsed, is no matter
+        cut = text.find(f',\n  "{_ROW_RUNS}"')
+        if cut != -1:
+            text = text[:cut] + "\n}"
+        elif not whole:
+            return set()  # not a manifest this version wrote: its files are left where they are
+        manifest = json.loads(text)
         return {name for name in manifest.get("files", {}) if "/" not in name and not name.startswith(".")}
     except (OSError, ValueError, AttributeError):
         return set()
@@ -122,7 +135,7 @@ def write_manifest(directory: Path, files: dict[str, Path], *, source: str | Non
                 "run_id": f"{os.getpid()}-{time.time_ns()}", "input": {"source": source, "sha256": sha256},
                 "files": listed}
     if cleaned_rows is not None:
-        manifest["cleaned_rows"] = {"numbering": "input spreadsheet rows, the header's row first", "runs": [_RUNS]}
+        manifest[_ROW_RUNS] = {"numbering": "input spreadsheet rows, the header's row first", "runs": [_RUNS]}
     text = json.dumps(manifest, indent=2) + "\n"
     if cleaned_rows is not None and not len(cleaned_rows):
         text = text.replace(f"[\n      {json.dumps(_RUNS)}\n    ]", "[]", 1)
@@ -145,7 +158,7 @@ def input_rows(directory: Path) -> list[list] | None:
     recorded them, or no manifest)."""
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        runs = manifest["cleaned_rows"]["runs"]
+        runs = manifest[_ROW_RUNS]["runs"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not isinstance(runs, list) or not all(isinstance(r, list) and len(r) in (2, 3) for r in runs):
