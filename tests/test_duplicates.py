@@ -166,3 +166,8 @@ def test_runs_of_many_segments_are_merged_and_searched_with_their_codes_whole(mo
     assert all(run.with_codes().get_column("_code").is_sorted() for run in seen._runs)
     found = seen.first(pl.DataFrame({"_key0": numbers + ["+43100000000001"]})).get_column("_earlier").to_list()
     assert found == [(n % 4) * 10 + n // 4 + 1 for n in range(40)] + [None]
+    seen.add(pl.DataFrame({"_key0": ["+14155550100", "+14155550101"], "_row": [41, 42]}))  # one segment: a step
+    assert [len(run.highs) for run in seen._runs] == [30, 10, 1]
+    found = seen.first(pl.DataFrame({"_key0": ["+14155550101", numbers[5], "+14155550102", numbers[0]]}))
+    assert found.get_column("_earlier").to_list() == [42, 12, None, 1]
+    assert seen.first(pl.DataFrame({"_key0": pl.Series([], dtype=pl.String)})).height == 0
