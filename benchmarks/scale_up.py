@@ -26,7 +26,8 @@ import csvprep
 from csvprep.stages.phones.check import check_phones
 
 PREFIX = 3  # digits of the national number that move a copy elsewhere
-SAMPLES = 8  # numbers of a prefix group that a new prefix must keep valid, in region and line type
+SAMPLES = 64  # numbers of a prefix group that a new prefix must keep valid, in region and line type (with 8, a
+# prefix valid for all of them left 0.7% of a copy's numbers invalid)
 
 
 def templates(cells: pl.Series, e164: pl.Series) -> pl.DataFrame:
