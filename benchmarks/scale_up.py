@@ -4,13 +4,13 @@
 
 Copy 0 is the source as it is. In every later copy each valid number moves to a national-number prefix no other
 copy uses for that country (the first three digits after the country code, swapped for three that keep the number
-valid with the same region and line type; formatting between them stays), so a row never repeats a row of another copy, while the repeats within
+valid with the same region and line type), so a row never repeats a row of another copy, while the repeats within
 a copy stay repeats: the duplicate index then holds every copy's kept numbers, not the few of one copy repeated.
 A country with fewer free prefixes than copies starts another cycle of them with the number's last two digits
-shifted (its numbers are sparse in each prefix, so cycles rarely meet). Cells are rewritten in their own writing style: a
-cell's text keeps its formatting, only those digits change (to ASCII ones). The invalid cells, and the few whose
-digits do not end with their number (letters for digits, an extension), are copied as they are. Written a copy at a
-time so that memory stays flat."""
+shifted (its numbers are sparse in each prefix, so cycles rarely meet). Cells are rewritten in their own writing
+style: a cell's text keeps its formatting, only those digits change (to ASCII ones). The invalid cells, and the few
+whose digits do not end with their number (letters for digits, an extension), are copied as they are. Written a
+copy at a time so that memory stays flat."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ SAMPLES = 64  # numbers of a prefix group that a new prefix must keep valid, in 
 def templates(cells: pl.Series, e164: pl.Series) -> pl.DataFrame:
     """For each distinct cell with a valid number: the text around its national number's first digits and its last
     two digits (``head``, ``sep1``, ``sep2`` between the prefix digits, ``mid``, ``sep3`` between the last two,
-    ``tail``), the last two digits (ASCII), the
-    country calling code and the prefix digits (``cc``, ``prefix``); null ``head`` where the cell cannot be
-    rewritten (its digits do not end with the national number: letters for digits, an extension)."""
+    ``tail``), the last two digits (ASCII), the country calling code and the prefix digits (``cc``, ``prefix``);
+    null ``head`` where the cell cannot be rewritten (its digits do not end with the national number: letters for
+    digits, an extension)."""
     pairs = pl.DataFrame({"cell": cells, "e164": e164}).filter(pl.col("e164").is_not_null()).unique("cell")
     rows = []
     for cell, number in pairs.iter_rows():
@@ -53,8 +53,7 @@ def templates(cells: pl.Series, e164: pl.Series) -> pl.DataFrame:
                      nsn[:PREFIX]))
     return pl.DataFrame(rows, schema={"cell": pl.String, "head": pl.String, "sep1": pl.String, "sep2": pl.String,
                                       "mid": pl.String, "sep3": pl.String, "tail": pl.String, "last": pl.String,
-                                      "cc": pl.Int64,
-                                      "prefix": pl.String}, orient="row")
+                                      "cc": pl.Int64, "prefix": pl.String}, orient="row")
 
 
 def alternatives(cc: int, prefix: str, numbers: list[str], rng: random.Random) -> list[str]:
